@@ -1,0 +1,304 @@
+"""The `gapcast` command line: each command calls one job from warehouse.jobs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(
+    help="gapcast: is the gap between what markets pay for AI and what AI earns wide enough to cool "
+    "the tech talent market, and when?",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+HomeOption = Annotated[
+    Optional[Path], typer.Option("--home", help="Where gapcast writes (default: $GAPCAST_HOME or ./data).")
+]
+CatalogOption = Annotated[
+    Optional[str],
+    typer.Option("--catalog", help="Catalog: live, sample, snapshot, or a path to a TOML file (default: $GAPCAST_CATALOG or live)."),
+]
+AsOfOption = Annotated[
+    Optional[str],
+    typer.Option("--as-of", help="Build from only what had been retrieved by this date (YYYY-MM-DD) or time."),
+]
+
+
+def _settings(home: Path | None, catalog: str | None = None):
+    from warehouse.settings import load_settings
+
+    return load_settings().with_(home=home, catalog=catalog)
+
+
+def _parse_as_of(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD", param_hint="--as-of") from None
+    if len(value) == 10:  # a date means the whole of that day
+        parsed = datetime.combine(parsed.date(), time.max)
+    return parsed
+
+
+def _fail(message: str, code: int = 1) -> None:
+    first = message.strip().splitlines()[0] if message.strip() else "failed"
+    err.print(f"[bold red]gapcast: error:[/] {first}", markup=True, highlight=False, soft_wrap=True)
+    rest = message.strip().splitlines()[1:]
+    if rest:
+        err.print("\n".join(rest), markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _progress(total: int):
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+def _known_errors():
+    from warehouse.build import BuildError
+    from warehouse.catalog import CatalogError
+    from warehouse.db import WarehouseError
+    from warehouse.jobs import QueryRefused
+    from warehouse.load import IngestError
+    from warehouse.settings import SettingsError
+
+    return (BuildError, CatalogError, WarehouseError, QueryRefused, IngestError, SettingsError)
+
+
+def _print_failures(report) -> None:
+    for outcome in report.failed:
+        err.print(f"[red]failed[/] {outcome.error}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def run(
+    home: HomeOption = None,
+    catalog: CatalogOption = None,
+    as_of: AsOfOption = None,
+) -> None:
+    """Ingest every series, build the marts, and publish them to analytics.duckdb."""
+    from warehouse.catalog import load_catalog
+    from warehouse.jobs import prepare_catalog, run_job
+
+    settings = _settings(home, catalog)
+    try:
+        n = len(load_catalog(settings.catalog, settings, check_files=False).series)
+        with _progress(n) as progress:
+            task = progress.add_task("ingest", total=n)
+            report = run_job(
+                settings,
+                as_of=_parse_as_of(as_of),
+                on_series=lambda s, o: progress.update(task, advance=1, description=f"ingest {s.id}"),
+                on_stage=lambda stage: progress.update(task, description=stage),
+            )
+    except _known_errors() as exc:
+        _fail(str(exc))
+    del prepare_catalog
+    _summarize_run(settings, report)
+    if report.ingest.failed:
+        _print_failures(report.ingest)
+        _fail(
+            f"{len(report.ingest.failed)} series failed to load (the rest were built and published); "
+            "see above and `gapcast status`"
+        )
+
+
+def _summarize_run(settings, report) -> None:
+    added = report.ingest.rows_added
+    changed = sum(1 for o in report.ingest.outcomes if o.status == "ok")
+    out.print(
+        f"ingested {len(report.ingest.outcomes)} series ({changed} with new payloads, {added:,} raw rows added)",
+        highlight=False,
+    )
+    if report.build:
+        checks = report.build.checks
+        out.print(
+            f"built {len(report.build.mart_rows)} marts as of {report.build.as_of:%Y-%m-%d %H:%M}; "
+            f"{sum(c.passed for c in checks)}/{len(checks)} data checks passed",
+            highlight=False,
+        )
+    out.print(f"analysts' database: {settings.analytics_db}", highlight=False)
+    out.print(f"pipeline database:  {settings.pipeline_db}", highlight=False)
+    out.print(f"outputs:            {settings.outputs_dir}", highlight=False)
+
+
+@app.command()
+def ingest(
+    home: HomeOption = None,
+    catalog: CatalogOption = None,
+    series: Annotated[Optional[list[str]], typer.Option("--series", help="Only these series ids.")] = None,
+) -> None:
+    """Load the catalog's sources into raw (append-only; unchanged payloads add nothing)."""
+    from warehouse.catalog import load_catalog
+    from warehouse.jobs import ingest_job
+
+    settings = _settings(home, catalog)
+    try:
+        n = len(load_catalog(settings.catalog, settings, check_files=False).series)
+        with _progress(n) as progress:
+            task = progress.add_task("ingest", total=len(series) if series else n)
+            report = ingest_job(
+                settings,
+                only=set(series) if series else None,
+                on_series=lambda s, o: progress.update(task, advance=1, description=f"ingest {s.id}"),
+            )
+    except _known_errors() as exc:
+        _fail(str(exc))
+    if series:
+        unknown = set(series) - {o.series_id for o in report.outcomes}
+        if unknown:
+            _fail(f"no series {sorted(unknown)} in catalog {settings.catalog}")
+    out.print(f"ingested {len(report.outcomes)} series, {report.rows_added:,} raw rows added", highlight=False)
+    if report.failed:
+        _print_failures(report)
+        _fail(f"{len(report.failed)} series failed to load; nothing of theirs was written")
+
+
+@app.command()
+def build(
+    home: HomeOption = None,
+    as_of: AsOfOption = None,
+    publish: Annotated[bool, typer.Option(help="Publish to analytics.duckdb after a successful build.")] = True,
+) -> None:
+    """Rebuild the marts from raw in one transaction, run the data checks, and publish."""
+    from warehouse.jobs import build_job
+
+    settings = _settings(home)
+    if not settings.pipeline_db.exists():
+        _fail(f"{settings.pipeline_db} does not exist: run `gapcast ingest` first")
+    try:
+        with err.status("building marts", spinner="dots"):
+            report = build_job(settings, as_of=_parse_as_of(as_of), publish=publish)
+    except _known_errors() as exc:
+        _fail(str(exc))
+    rows = ", ".join(f"{k} {v:,}" for k, v in report.mart_rows.items())
+    out.print(f"built as of {report.as_of:%Y-%m-%d %H:%M}: {rows}", highlight=False)
+    out.print(f"{sum(c.passed for c in report.checks)}/{len(report.checks)} data checks passed", highlight=False)
+    if publish:
+        out.print(f"published: {settings.analytics_db}", highlight=False)
+
+
+class Format(str):
+    pass
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="One read-only SQL query over analytics.duckdb.")],
+    home: HomeOption = None,
+    format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    max_rows: Annotated[int, typer.Option("--max-rows", help="Rows shown in table format.")] = 50,
+) -> None:
+    """Query the published marts read-only (writes, file access and extensions are refused)."""
+    from warehouse.jobs import sql_job
+
+    if format not in {"table", "csv", "json"}:
+        _fail(f"--format {format!r} is not one of table, csv, json", code=2)
+    settings = _settings(home)
+    try:
+        frame = sql_job(settings, query)
+    except _known_errors() as exc:
+        _fail(str(exc))
+    except Exception as exc:  # a SQL error in the analyst's query: say it in one line
+        _fail(str(exc).splitlines()[0])
+    if format == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    elif format == "json":
+        sys.stdout.write(frame.to_json(orient="records", date_format="iso", indent=1) + "\n")
+    else:
+        table = Table(show_lines=False)
+        for column in frame.columns:
+            table.add_column(str(column), overflow="fold")
+        for row in frame.head(max_rows).itertuples(index=False):
+            table.add_row(*("" if v is None else str(v) for v in row))
+        out.print(table)
+        if len(frame) > max_rows:
+            out.print(f"({len(frame):,} rows; showing {max_rows}; use --format csv for all)")
+
+
+@app.command()
+def status(
+    home: HomeOption = None,
+    format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Per series: last observation, last retrieval, rows, and whether it is ok, stale or failed."""
+    from warehouse.jobs import status_job
+
+    settings = _settings(home)
+    try:
+        frame, where = status_job(settings)
+    except _known_errors() as exc:
+        _fail(str(exc))
+    if format == "json":
+        sys.stdout.write(frame.to_json(orient="records", date_format="iso", indent=1) + "\n")
+        return
+    table = Table(title=f"series status ({where})")
+    for column in ("series_id", "kind", "raw_rows", "last_observation", "last_retrieval", "status", "last_error"):
+        table.add_column(column, overflow="fold")
+    styles = {"ok": "green", "stale": "yellow", "failed": "red", "empty": "yellow"}
+    for row in frame.itertuples(index=False):
+        table.add_row(
+            row.series_id,
+            row.kind,
+            f"{row.raw_rows:,}",
+            "" if row.last_observation is None or str(row.last_observation) == "NaT" else str(row.last_observation)[:10],
+            "" if row.last_retrieval is None or str(row.last_retrieval) == "NaT" else str(row.last_retrieval)[:16],
+            f"[{styles.get(row.status, 'white')}]{row.status}[/]",
+            "" if row.last_error is None or str(row.last_error) in {"None", "nan"} else str(row.last_error),
+        )
+    out.print(table)
+    counts = frame["status"].value_counts().to_dict()
+    out.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+
+
+@app.command()
+def catalog(
+    name: Annotated[Optional[str], typer.Argument(help="Catalog name or path (default: the configured one).")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Validate a catalog and list its series."""
+    from warehouse.catalog import load_catalog
+
+    settings = _settings(home)
+    try:
+        cat = load_catalog(name or settings.catalog, settings)
+    except _known_errors() as exc:
+        _fail(str(exc))
+    table = Table(title=f"{cat.name}: {cat.description}" + (" [SYNTHETIC]" if cat.synthetic else ""))
+    for column in ("id", "kind", "frequency", "adapter", "unit", "roles", "payloads"):
+        table.add_column(column)
+    for s in cat.series:
+        table.add_row(s.id, s.kind, s.frequency, s.adapter, s.unit, ",".join(s.roles), str(len(s.payloads)))
+    out.print(table)
+    missing = cat.missing_adapters()
+    if missing:
+        out.print("adapters not in this version yet: " + ", ".join(sorted(missing)))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,243 @@
+"""Parse and validate a series catalog (TOML): the universe gapcast loads and the role of each series."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+from warehouse.settings import CATALOG_DIR, Settings
+from warehouse.sources import ADAPTERS, PLANNED_LIVE_ADAPTERS
+
+KINDS = ("price", "fundamentals", "hiring", "macro", "funding", "layoffs", "progress")
+ROLES = ("ai_basket", "hyperscaler", "benchmark", "control", "talent_target")
+FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "annual", "event")
+ROOTS = ("data_root", "sample", "catalog")
+
+_CATALOG_KEYS = {"name", "description", "root", "synthetic", "sample_end_month"}
+_SERIES_KEYS = {"id", "ticker", "name", "kind", "frequency", "adapter", "unit", "roles", "params", "payloads", "description"}
+_PAYLOAD_KEYS = {"path", "retrieved_at", "params"}
+
+
+class CatalogError(ValueError):
+    """A catalog gapcast refuses, naming the file and the entry."""
+
+
+@dataclass(frozen=True)
+class PayloadSpec:
+    path: Path
+    retrieved_at: datetime | None
+    params: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    id: str
+    kind: str
+    adapter: str
+    frequency: str
+    roles: tuple[str, ...] = ()
+    unit: str = ""
+    name: str = ""
+    description: str = ""
+    params: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    payloads: tuple[PayloadSpec, ...] = ()
+    synthetic: bool = False
+    ticker: str = ""
+
+    @property
+    def symbol(self) -> str:
+        """The instrument a price or fundamentals series is about (its ticker, else its id)."""
+        return self.ticker or self.id
+
+
+@dataclass(frozen=True)
+class Catalog:
+    name: str
+    path: Path
+    description: str
+    synthetic: bool
+    root: Path
+    series: tuple[SeriesSpec, ...]
+    sample_end_month: str | None = None
+
+    def get(self, series_id: str) -> SeriesSpec:
+        for s in self.series:
+            if s.id == series_id:
+                return s
+        raise KeyError(series_id)
+
+    def with_role(self, role: str) -> tuple[SeriesSpec, ...]:
+        return tuple(s for s in self.series if role in s.roles)
+
+    def missing_adapters(self) -> dict[str, list[str]]:
+        """Adapters the catalog names that this version does not have: adapter -> series ids."""
+        missing: dict[str, list[str]] = {}
+        for s in self.series:
+            if s.adapter not in ADAPTERS:
+                missing.setdefault(s.adapter, []).append(s.id)
+        return missing
+
+
+def resolve_catalog_path(name_or_path: str) -> Path:
+    """A bundled catalog name (live, sample, snapshot) or a path to a TOML file."""
+    candidate = CATALOG_DIR / f"{name_or_path}.toml"
+    if "/" not in name_or_path and not name_or_path.endswith(".toml"):
+        if candidate.exists():
+            return candidate
+        bundled = sorted(p.stem for p in CATALOG_DIR.glob("*.toml"))
+        raise CatalogError(
+            f"no bundled catalog named {name_or_path!r}; bundled: {', '.join(bundled)}. "
+            "To fix: pass one of those or a path to a TOML file"
+        )
+    path = Path(name_or_path).expanduser()
+    if not path.exists():
+        raise CatalogError(f"{path}: catalog file not found. To fix: check the --catalog path")
+    return path
+
+
+def load_catalog(name_or_path: str, settings: Settings, *, check_files: bool = True) -> Catalog:
+    """Read and validate a catalog; refuse unknown keys, duplicate ids, unknown adapters, missing files."""
+    path = resolve_catalog_path(name_or_path)
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{path}: not valid TOML ({exc}). To fix: correct the syntax") from None
+
+    def fail(entry: str, problem: str, hint: str) -> CatalogError:
+        return CatalogError(f"{path}: {entry}: {problem}. To fix: {hint}")
+
+    unknown_top = set(doc) - {"catalog", "series"}
+    if unknown_top:
+        raise fail("top level", f"unknown key(s) {sorted(unknown_top)}", "use only [catalog] and [[series]]")
+    head = doc.get("catalog", {})
+    unknown = set(head) - _CATALOG_KEYS
+    if unknown:
+        raise fail("[catalog]", f"unknown key(s) {sorted(unknown)}", f"allowed keys: {sorted(_CATALOG_KEYS)}")
+    root_kind = head.get("root", "catalog")
+    if root_kind not in ROOTS:
+        raise fail("[catalog]", f"root = {root_kind!r} is not one of {ROOTS}", "pick one of those")
+    root = {"data_root": settings.data_root, "sample": settings.sample_dir, "catalog": path.parent}[root_kind]
+    synthetic = bool(head.get("synthetic", False))
+    sample_end = settings.sample_end_month or head.get("sample_end_month")
+    default_retrieved = None
+    if root_kind == "sample":
+        if not sample_end:
+            raise fail("[catalog]", "a sample catalog needs sample_end_month", "set sample_end_month = \"YYYY-MM\"")
+        default_retrieved = sample_retrieved_at(sample_end, lambda m: fail("[catalog]", m, "use YYYY-MM"))
+
+    entries = doc.get("series", [])
+    if not isinstance(entries, list) or not entries:
+        raise fail("[[series]]", "the catalog declares no series", "add [[series]] entries")
+    seen: dict[str, int] = {}
+    series: list[SeriesSpec] = []
+    for n, entry in enumerate(entries, start=1):
+        sid = entry.get("id")
+        label = f"series {sid!r} (entry {n})" if sid else f"series entry {n}"
+        if not sid or not isinstance(sid, str):
+            raise fail(label, "has no id", "give every series a string id")
+        unknown = set(entry) - _SERIES_KEYS
+        if unknown:
+            raise fail(label, f"unknown key(s) {sorted(unknown)}", f"allowed keys: {sorted(_SERIES_KEYS)}")
+        if sid in seen:
+            raise fail(label, f"duplicate id {sid!r} (first at entry {seen[sid]})", "give each series one entry")
+        seen[sid] = n
+        for key, allowed in (("kind", KINDS), ("frequency", FREQUENCIES)):
+            value = entry.get(key)
+            if value not in allowed:
+                raise fail(label, f"{key} = {value!r} is not one of {allowed}", f"set {key} to one of those")
+        roles = tuple(entry.get("roles", ()))
+        bad_roles = [r for r in roles if r not in ROLES]
+        if bad_roles:
+            raise fail(label, f"unknown role(s) {bad_roles}", f"roles are {ROLES}")
+        adapter = entry.get("adapter")
+        if adapter not in ADAPTERS and adapter not in PLANNED_LIVE_ADAPTERS:
+            known = sorted(ADAPTERS) + sorted(PLANNED_LIVE_ADAPTERS)
+            raise fail(label, f"unknown adapter {adapter!r}", f"use one of {known}")
+        params = dict(entry.get("params", {}))
+        if adapter in ADAPTERS:
+            allowed_params = set(ADAPTERS[adapter].params_doc)
+            unknown = set(params) - allowed_params
+            if unknown:
+                raise fail(label, f"unknown param(s) {sorted(unknown)} for adapter {adapter}",
+                           f"allowed: {sorted(allowed_params) or 'none'}")
+        payloads = []
+        raw_payloads = entry.get("payloads", [])
+        if adapter in ADAPTERS and not raw_payloads:
+            raise fail(label, f"adapter {adapter} reads files but no payloads are listed",
+                       "add payloads = [{ path = \"...\" }]")
+        for p in raw_payloads:
+            unknown = set(p) - _PAYLOAD_KEYS
+            if unknown:
+                raise fail(label, f"payload has unknown key(s) {sorted(unknown)}", f"allowed: {sorted(_PAYLOAD_KEYS)}")
+            if "path" not in p:
+                raise fail(label, "a payload has no path", "give each payload a path")
+            ppath = Path(p["path"])
+            ppath = ppath if ppath.is_absolute() else root / ppath
+            extra = dict(p.get("params", {}))
+            unknown = set(extra) - set(ADAPTERS[adapter].params_doc) if adapter in ADAPTERS else set()
+            if unknown:
+                raise fail(label, f"payload {p['path']} has unknown param(s) {sorted(unknown)}",
+                           f"allowed: {sorted(ADAPTERS[adapter].params_doc)}")
+            retrieved = _parse_retrieved(p.get("retrieved_at"), lambda m: fail(label, m, "use YYYY-MM-DD"))
+            if check_files and root_kind != "sample" and not ppath.exists():
+                hint = (
+                    "set GAPCAST_DATA_ROOT to the folder holding the snapshot files"
+                    if root_kind == "data_root"
+                    else "correct the path"
+                )
+                raise fail(label, f"file not found: {ppath}", hint)
+            payloads.append(PayloadSpec(ppath, retrieved or default_retrieved, MappingProxyType(extra)))
+        series.append(
+            SeriesSpec(
+                id=sid,
+                kind=entry["kind"],
+                adapter=adapter,
+                frequency=entry["frequency"],
+                roles=roles,
+                unit=str(entry.get("unit", "")),
+                name=str(entry.get("name", "")),
+                description=str(entry.get("description", "")),
+                params=MappingProxyType(params),
+                payloads=tuple(payloads),
+                synthetic=synthetic,
+                ticker=str(entry.get("ticker", "")),
+            )
+        )
+    return Catalog(
+        name=str(head.get("name", path.stem)),
+        path=path,
+        description=str(head.get("description", "")),
+        synthetic=synthetic,
+        root=root,
+        series=tuple(series),
+        sample_end_month=sample_end,
+    )
+
+
+def sample_retrieved_at(end_month: str, fail=None) -> datetime:
+    """The synthetic sample counts as retrieved on the 5th of the month after its last month."""
+    try:
+        year, month = (int(x) for x in str(end_month).split("-"))
+        date(year, month, 1)
+    except ValueError:
+        err = f"sample end month {end_month!r} is not YYYY-MM"
+        raise (fail(err) if fail else CatalogError(err)) from None
+    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return datetime(year, month, 5)
+
+
+def _parse_retrieved(value, fail) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    try:
+        return datetime.fromisoformat(str(value)).replace(tzinfo=None)
+    except ValueError:
+        raise fail(f"retrieved_at {value!r} is not a date") from None

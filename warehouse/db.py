@@ -1,0 +1,176 @@
+"""The only place that opens DuckDB: the pipeline's database, migrations, and publishing to analysts."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from warehouse.settings import Settings
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+PUBLISHED_SCHEMAS = ("marts", "meta")
+
+# Connections analysts get: read-only, no file system, no extensions, and no way to change that.
+READ_ONLY_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
+
+
+class WarehouseError(RuntimeError):
+    """A database problem stated with where it happened and what to do."""
+
+
+def sql_text(relative: str) -> str:
+    """The text of a .sql file under warehouse/sql/."""
+    return (SQL_DIR / relative).read_text(encoding="utf-8")
+
+
+def sql_files(folder: str) -> list[Path]:
+    return sorted((SQL_DIR / folder).glob("*.sql"))
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def connect_pipeline(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """Open the pipeline's database read-write and bring its schema up to date."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    path = settings.pipeline_db
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseError(
+                f"{path} is in use by another process (another gapcast run, or a client holding it open). "
+                "Wait for it to finish, or close that client; analysts should open analytics.duckdb instead"
+            ) from None
+        raise WarehouseError(f"cannot open {path}: {exc}") from None
+    migrate(con)
+    return con
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply schema files in order, once each; record them in meta.schema_migrations."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+    con.execute(sql_text("migrations.sql"))
+    applied = {row[0]: row[1] for row in con.execute("SELECT version, checksum FROM meta.schema_migrations").fetchall()}
+    done = []
+    for path in sql_files("schema"):
+        version = path.stem
+        text = path.read_text(encoding="utf-8")
+        checksum = hashlib.sha256(text.encode()).hexdigest()
+        if version in applied:
+            if applied[version] != checksum:
+                raise WarehouseError(
+                    f"schema file {path.name} changed after it was applied to this database. "
+                    "Add a new numbered schema file for the change instead of editing an applied one"
+                )
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(text)
+            con.execute("INSERT INTO meta.schema_migrations VALUES (?, ?, ?)", [version, checksum, now_utc()])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        done.append(version)
+    return done
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    return con.execute("SELECT max(version) FROM meta.schema_migrations").fetchall()[0][0]
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection):
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def connect_analytics(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """Open the published analysts' database read-only, with file access and extensions locked out."""
+    path = settings.analytics_db
+    if not path.exists():
+        raise WarehouseError(
+            f"{path} does not exist yet: nothing has been published. Run `gapcast run` (or ingest then build) first"
+        )
+    return duckdb.connect(str(path), read_only=True, config=READ_ONLY_CONFIG)
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _quote_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
+    """Write marts and meta to a new file and rename it over analytics.duckdb in one step.
+
+    Readers holding the old file keep reading it; new readers see the new one; the pipeline never
+    opens analytics.duckdb, so no reader can block it.
+    """
+    target = settings.analytics_db
+    tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.tmp.duckdb")
+    tables = con.execute(
+        "SELECT schema_name, table_name, comment FROM duckdb_tables() "
+        "WHERE database_name = current_database() AND schema_name IN ('marts', 'meta') AND NOT temporary "
+        "ORDER BY schema_name, table_name"
+    ).fetchall()
+    columns = con.execute(
+        "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name IN ('marts', 'meta') AND comment IS NOT NULL"
+    ).fetchall()
+    con.execute("ATTACH ? AS publish_target", [str(tmp)])
+    try:
+        # DDL cannot take identifiers or comments as parameters; both come from our own catalog,
+        # quoted, never from outside input.
+        for schema in PUBLISHED_SCHEMAS:
+            con.execute(f"CREATE SCHEMA publish_target.{_quote_ident(schema)}")
+        for schema, table, comment in tables:
+            name = f"{_quote_ident(schema)}.{_quote_ident(table)}"
+            con.execute(f"CREATE TABLE publish_target.{name} AS SELECT * FROM {name}")
+            if comment:
+                con.execute(f"COMMENT ON TABLE publish_target.{name} IS {_quote_literal(comment)}")
+        for schema, table, column, comment in columns:
+            name = f"publish_target.{_quote_ident(schema)}.{_quote_ident(table)}.{_quote_ident(column)}"
+            con.execute(f"COMMENT ON COLUMN {name} IS {_quote_literal(comment)}")
+        con.execute("CHECKPOINT publish_target")
+    finally:
+        con.execute("DETACH publish_target")
+    try:
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def clean_stale_publish_files(settings: Settings) -> None:
+    """Remove half-written publish files a killed run left behind."""
+    for stale in settings.home.glob(".analytics.*.tmp.duckdb*"):
+        stale.unlink(missing_ok=True)

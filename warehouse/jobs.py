@@ -1,0 +1,215 @@
+"""The jobs gapcast runs (ingest, build, publish, run, status, sql) as plain functions over Settings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from warehouse import db
+from warehouse.build import BuildReport, build, series_status
+from warehouse.catalog import Catalog, SeriesSpec, load_catalog
+from warehouse.load import IngestReport, SeriesOutcome, ingest, new_id
+from warehouse.settings import Settings
+
+SAMPLE_SEED = 20151
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    ingest: IngestReport
+    build: BuildReport | None
+    published_to: str | None
+
+
+def prepare_catalog(settings: Settings, catalog_name: str | None = None) -> Catalog:
+    """Load the catalog; for the sample, generate its synthetic files first (deterministic, cached)."""
+    catalog = load_catalog(catalog_name or settings.catalog, settings)
+    if catalog.synthetic and catalog.root == settings.sample_dir:
+        ensure_sample(settings, catalog.sample_end_month)
+    return catalog
+
+
+def ensure_sample(settings: Settings, end_month: str) -> None:
+    from warehouse.sample import generate_sample
+
+    marker = settings.sample_dir / ".generated"
+    stamp = f"{end_month} {SAMPLE_SEED}"
+    if marker.exists() and marker.read_text().strip() == stamp:
+        return
+    generate_sample(settings.sample_dir, end_month=end_month, seed=SAMPLE_SEED)
+    marker.write_text(stamp + "\n")
+
+
+def _start_run(con, run_id: str, command: str, catalog: Catalog | None, as_of: datetime | None) -> None:
+    con.execute(
+        db.sql_text("jobs/start_run.sql"),
+        [run_id, command, catalog.name if catalog else None, as_of, db.now_utc(),
+         catalog.synthetic if catalog else None],
+    )
+
+
+def _finish_run(con, run_id: str, status: str, rows_added: int | None, message: str | None) -> None:
+    con.execute(db.sql_text("jobs/finish_run.sql"), [db.now_utc(), status, rows_added, message, run_id])
+
+
+def ingest_job(
+    settings: Settings,
+    catalog_name: str | None = None,
+    *,
+    only: set[str] | None = None,
+    on_series: Callable[[SeriesSpec, SeriesOutcome], None] | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    run_id: str | None = None,
+) -> IngestReport:
+    catalog = prepare_catalog(settings, catalog_name)
+    own = con is None
+    con = con or db.connect_pipeline(settings)
+    run_id = run_id or new_id()
+    try:
+        if own:
+            _start_run(con, run_id, "ingest", catalog, None)
+        try:
+            report = ingest(con, catalog, run_id=run_id, home=str(settings.home), only=only, on_series=on_series)
+        except Exception as exc:
+            if own:
+                _finish_run(con, run_id, "failed", None, str(exc))
+            raise
+        if own:
+            status = "failed" if report.failed else "ok"
+            _finish_run(con, run_id, status, report.rows_added, _failures_message(report))
+        return report
+    finally:
+        if own:
+            con.close()
+
+
+def build_job(
+    settings: Settings,
+    *,
+    as_of: datetime | None = None,
+    publish: bool = True,
+    con: duckdb.DuckDBPyConnection | None = None,
+    run_id: str | None = None,
+) -> BuildReport:
+    own = con is None
+    con = con or db.connect_pipeline(settings)
+    run_id = run_id or new_id()
+    try:
+        if own:
+            _start_run(con, run_id, "build", None, as_of)
+        try:
+            report = build(con, run_id=run_id, as_of=as_of, stale_factor=settings.stale_factor)
+            if own:
+                _finish_run(con, run_id, "ok", None, None)
+            if publish:
+                db.clean_stale_publish_files(settings)
+                db.publish(con, settings)
+        except Exception as exc:
+            if own:
+                _finish_run(con, run_id, "failed", None, str(exc).splitlines()[0])
+            raise
+        return report
+    finally:
+        if own:
+            con.close()
+
+
+def run_job(
+    settings: Settings,
+    catalog_name: str | None = None,
+    *,
+    as_of: datetime | None = None,
+    on_series: Callable[[SeriesSpec, SeriesOutcome], None] | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> RunReport:
+    """Ingest, build and publish. A series that fails to load is recorded; the others still publish."""
+    catalog = prepare_catalog(settings, catalog_name)
+    run_id = new_id()
+    con = db.connect_pipeline(settings)
+    try:
+        _start_run(con, run_id, "run", catalog, as_of)
+        try:
+            if on_stage:
+                on_stage("ingest")
+            ingest_report = ingest(con, catalog, run_id=run_id, home=str(settings.home), on_series=on_series)
+            if on_stage:
+                on_stage("build")
+            build_report = build(con, run_id=run_id, as_of=as_of, stale_factor=settings.stale_factor)
+            # Record success before publishing so the published meta.runs shows this run.
+            status = "failed" if ingest_report.failed else "ok"
+            _finish_run(con, run_id, status, ingest_report.rows_added, _failures_message(ingest_report))
+            if on_stage:
+                on_stage("publish")
+            db.clean_stale_publish_files(settings)
+            target = db.publish(con, settings)
+        except Exception as exc:
+            _finish_run(con, run_id, "failed", None, str(exc).splitlines()[0])
+            raise
+        return RunReport(run_id, ingest_report, build_report, str(target))
+    finally:
+        con.close()
+
+
+def _failures_message(report: IngestReport) -> str | None:
+    if not report.failed:
+        return None
+    return f"{len(report.failed)} series failed: " + "; ".join(o.error or o.series_id for o in report.failed)
+
+
+def status_job(settings: Settings) -> tuple[pd.DataFrame, str]:
+    """Series status, live from the pipeline's database when free, else as last published."""
+    if settings.pipeline_db.exists():
+        try:
+            con = duckdb.connect(str(settings.pipeline_db), read_only=True)
+        except duckdb.IOException:
+            con = None
+        if con is not None:
+            try:
+                return series_status(con, settings.stale_factor), str(settings.pipeline_db)
+            finally:
+                con.close()
+    con = db.connect_analytics(settings)
+    try:
+        return con.execute("SELECT * FROM meta.series_status").df(), f"{settings.analytics_db} (as last published)"
+    finally:
+        con.close()
+
+
+_WRITE_WORDS = re.compile(
+    r"^\s*(insert|update|delete|create|drop|alter|attach|detach|copy|export|import|install|load|"
+    r"set|reset|pragma|call|checkpoint|vacuum|begin|commit|rollback|truncate|merge|use)\b",
+    re.IGNORECASE,
+)
+
+
+class QueryRefused(ValueError):
+    """A query gapcast sql will not run."""
+
+
+def sql_job(settings: Settings, query: str) -> pd.DataFrame:
+    """Run one read-only query on analytics.duckdb; writes, file access and extensions are refused."""
+    if _WRITE_WORDS.match(_strip_comments(query)):
+        word = _WRITE_WORDS.match(_strip_comments(query)).group(1).upper()
+        raise QueryRefused(
+            f"{word} statements are refused: gapcast sql is read-only on {settings.analytics_db}. "
+            "Use SELECT (or WITH ... SELECT, DESCRIBE, SUMMARIZE, SHOW)"
+        )
+    con = db.connect_analytics(settings)
+    try:
+        try:
+            return con.execute(query).df()
+        except (duckdb.InvalidInputException, duckdb.PermissionException) as exc:
+            raise QueryRefused(f"refused: {str(exc).splitlines()[0]} (gapcast sql is read-only)") from None
+    finally:
+        con.close()
+
+
+def _strip_comments(query: str) -> str:
+    lines = [ln for ln in query.splitlines() if not ln.strip().startswith("--")]
+    return re.sub(r"/\*.*?\*/", " ", "\n".join(lines), flags=re.DOTALL)

@@ -1,0 +1,98 @@
+"""The one reader of the environment: every setting gapcast has, with its default."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+CATALOG_DIR = PROJECT_ROOT / "catalogs"
+
+# name -> (environment variable, default, meaning); README's configuration table mirrors this.
+SETTINGS_DOC: dict[str, tuple[str, str, str]] = {
+    "home": ("GAPCAST_HOME", "./data", "where gapcast writes its databases, caches and outputs"),
+    "catalog": ("GAPCAST_CATALOG", "live", "catalog name (live, sample, snapshot) or path to a TOML file"),
+    "data_root": (
+        "GAPCAST_DATA_ROOT",
+        "../shared/data (beside the project)",
+        "root of the real snapshot files that catalogs/snapshot.toml reads",
+    ),
+    "sample_end_month": (
+        "GAPCAST_SAMPLE_END",
+        "from catalogs/sample.toml",
+        "last month (YYYY-MM) of the synthetic sample",
+    ),
+    "stale_factor": (
+        "GAPCAST_STALE_FACTOR",
+        "3",
+        "a series is stale when its last observation is older than this many of its periods",
+    ),
+}
+
+
+class SettingsError(ValueError):
+    """A setting has a value gapcast cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings. Build with :func:`load_settings`; override with :meth:`with_`."""
+
+    home: Path
+    catalog: str = "live"
+    data_root: Path = field(default_factory=lambda: PROJECT_ROOT.parent / "shared" / "data")
+    sample_end_month: str | None = None
+    stale_factor: float = 3.0
+
+    @property
+    def pipeline_db(self) -> Path:
+        return self.home / "gapcast.duckdb"
+
+    @property
+    def analytics_db(self) -> Path:
+        return self.home / "analytics.duckdb"
+
+    @property
+    def sample_dir(self) -> Path:
+        return self.home / "sample"
+
+    @property
+    def outputs_dir(self) -> Path:
+        return self.home / "outputs"
+
+    def with_(self, **changes) -> "Settings":
+        clean = {k: v for k, v in changes.items() if v is not None}
+        if "home" in clean:
+            clean["home"] = Path(clean["home"]).expanduser().resolve()
+        if "data_root" in clean:
+            clean["data_root"] = Path(clean["data_root"]).expanduser().resolve()
+        return replace(self, **clean)
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read settings from the environment (or the mapping given), with defaults."""
+    env = os.environ if environ is None else environ
+    home = Path(env.get("GAPCAST_HOME") or "./data").expanduser().resolve()
+    data_root_raw = env.get("GAPCAST_DATA_ROOT")
+    data_root = (
+        Path(data_root_raw).expanduser().resolve()
+        if data_root_raw
+        else (PROJECT_ROOT.parent / "shared" / "data").resolve()
+    )
+    stale_raw = env.get("GAPCAST_STALE_FACTOR") or "3"
+    try:
+        stale_factor = float(stale_raw)
+    except ValueError:
+        raise SettingsError(
+            f"GAPCAST_STALE_FACTOR={stale_raw!r} is not a number; set it to e.g. 3"
+        ) from None
+    if stale_factor <= 0:
+        raise SettingsError(f"GAPCAST_STALE_FACTOR={stale_raw!r} must be positive; set it to e.g. 3")
+    return Settings(
+        home=home,
+        catalog=env.get("GAPCAST_CATALOG") or "live",
+        data_root=data_root,
+        sample_end_month=env.get("GAPCAST_SAMPLE_END") or None,
+        stale_factor=stale_factor,
+    )

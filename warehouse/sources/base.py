@@ -1,0 +1,152 @@
+"""The one interface every source adapter implements: query -> payload -> typed records."""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from warehouse.catalog import SeriesSpec
+
+RecordType = Literal["observations", "layoff_events"]
+
+# Columns of a parsed observation frame, in order, as raw.observations stores them.
+OBSERVATION_COLUMNS = ("entity", "obs_date", "field", "value", "unit", "published_at")
+LAYOFF_COLUMNS = (
+    "row_number",
+    "company",
+    "location",
+    "country",
+    "industry",
+    "stage",
+    "event_date",
+    "laid_off",
+    "pct_laid_off",
+    "funds_raised_musd",
+    "source_url",
+)
+
+
+class PayloadError(ValueError):
+    """A payload gapcast refuses, with where it is wrong and what to do about it."""
+
+    def __init__(
+        self,
+        origin: str,
+        series_id: str,
+        problem: str,
+        *,
+        line: int | None = None,
+        hint: str = "fix or re-download the file, then run gapcast ingest again",
+    ):
+        self.origin = origin
+        self.series_id = series_id
+        self.line = line
+        self.problem = problem
+        self.hint = hint
+        where = f"{origin}, series {series_id}" + (f", line {line}" if line is not None else "")
+        super().__init__(f"{where}: {problem}. To fix: {hint}.")
+
+
+@dataclass(frozen=True)
+class Query:
+    """One request to a source for one series: where to look and with which parameters."""
+
+    series: "SeriesSpec"
+    location: str
+    params: Mapping[str, object] = field(default_factory=dict)
+    retrieved_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Payload:
+    """Exactly what a source returned for a query, with when it was retrieved."""
+
+    query: Query
+    content: bytes
+    origin: str
+    retrieved_at: datetime
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+    @property
+    def series_id(self) -> str:
+        return self.query.series.id
+
+    def error(self, problem: str, *, line: int | None = None, hint: str | None = None) -> PayloadError:
+        kwargs = {"line": line}
+        if hint:
+            kwargs["hint"] = hint
+        return PayloadError(self.origin, self.series_id, problem, **kwargs)
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A row a lenient adapter set aside instead of loading, kept in meta.rejected_rows."""
+
+    line: int
+    reason: str
+    content: str
+
+
+@dataclass(frozen=True)
+class Records:
+    """Typed records parsed from one payload, ready for raw."""
+
+    record_type: RecordType
+    frame: pd.DataFrame
+    rejected: tuple[RejectedRow, ...] = ()
+    skipped_missing: int = 0
+
+
+class Adapter(ABC):
+    """A source. Subclasses set ``name`` and implement :meth:`parse`; live ones override fetch."""
+
+    name: ClassVar[str]
+    record_type: ClassVar[RecordType] = "observations"
+    live: ClassVar[bool] = False
+    # Adapter parameters a catalog entry may set, with a one-line meaning each.
+    params_doc: ClassVar[Mapping[str, str]] = {}
+
+    def queries(self, series: "SeriesSpec") -> list[Query]:
+        """One query per payload the catalog lists for the series."""
+        return [
+            Query(
+                series=series,
+                location=str(p.path),
+                params={**series.params, **p.params},
+                retrieved_at=p.retrieved_at,
+            )
+            for p in series.payloads
+        ]
+
+    def fetch(self, query: Query) -> Payload:
+        """Read the payload. File adapters read a file; live adapters override this."""
+        path = Path(query.location)
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
+            raise PayloadError(
+                str(path), query.series.id, "file not found", hint="check the path in the catalog"
+            ) from None
+        except OSError as exc:
+            raise PayloadError(str(path), query.series.id, f"cannot read file ({exc.strerror})") from None
+        retrieved_at = query.retrieved_at or datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+        return Payload(query=query, content=content, origin=str(path), retrieved_at=retrieved_at)
+
+    @abstractmethod
+    def parse(self, payload: Payload) -> Records:
+        """Turn the payload into typed records, or raise PayloadError naming file, series, line."""
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()

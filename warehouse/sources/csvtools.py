@@ -1,0 +1,190 @@
+"""Strict CSV reading shared by the file adapters: every problem names the file, series and line."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from warehouse.sources.base import Payload, PayloadError
+
+MISSING_MARKERS = frozenset({"", ".", "na", "n/a", "nan", "null", "none", "#n/a"})
+_HTML_SIGNS = (b"<!doctype", b"<html", b"<head", b"<body", b"<?xml")
+
+
+def read_table(payload: Payload, required: Sequence[str] = ()) -> pd.DataFrame:
+    """Decode a CSV payload into a frame of strings with a ``_line`` column (1-based file line).
+
+    Refuses empty files, HTML pages, rows whose field count differs from the header
+    (a truncated or mangled file), and a header lacking a required column.
+    """
+    content = payload.content
+    head = content[:512].lstrip().lower()
+    if not content.strip():
+        raise payload.error("the file is empty", hint="re-download it; the source returned nothing")
+    if head.startswith(_HTML_SIGNS) or b"<html" in head:
+        raise payload.error(
+            "the file is an HTML page, not CSV (an error or login page was saved instead of data)",
+            line=1,
+            hint="re-download it from the source and check the URL",
+        )
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        raise payload.error("the file is not UTF-8 text", line=line) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[list[str]] = []
+    lines: list[int] = []  # first physical line of each row (a quoted field may span lines)
+    previous_end = 0
+    try:
+        for row in reader:
+            rows.append(row)
+            lines.append(previous_end + 1)
+            previous_end = reader.line_num
+    except csv.Error as exc:
+        raise payload.error(f"the CSV is malformed ({exc})", line=reader.line_num) from None
+    header = [h.strip() for h in rows[0]]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise payload.error(
+            f"missing column(s) {', '.join(repr(m) for m in missing)}; the header has {header}",
+            line=1,
+            hint="check that the catalog names the right adapter for this file",
+        )
+    width = len(header)
+    body = rows[1:]
+    keep: list[list[str]] = []
+    keep_lines: list[int] = []
+    for i, row in enumerate(body):
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # blank line
+        if len(row) != width:
+            last = i == len(body) - 1
+            problem = f"the row has {len(row)} field(s) but the header has {width}"
+            if last and len(row) < width:
+                problem += ": the file looks truncated"
+            raise payload.error(problem, line=lines[i + 1])
+        keep.append(row)
+        keep_lines.append(lines[i + 1])
+    if not keep:
+        raise payload.error("the file has a header but no data rows", line=1)
+    frame = pd.DataFrame(keep, columns=header, dtype=object)
+    frame["_line"] = keep_lines
+    return frame
+
+
+def is_missing(values: pd.Series) -> pd.Series:
+    return values.isna() | values.astype(str).str.strip().str.lower().isin(MISSING_MARKERS)
+
+
+def parse_numbers(payload: Payload, frame: pd.DataFrame, column: str, *, what: str = "value") -> pd.Series:
+    """Parse a column as floats; missing markers become NaN; anything else unparseable is refused."""
+    raw = frame[column]
+    missing = is_missing(raw)
+    cleaned = raw.where(~missing, None).astype(str).str.strip().str.replace(",", "", regex=False)
+    numbers = pd.to_numeric(cleaned.where(~missing, None), errors="coerce").astype("float64")
+    bad = numbers.isna() & ~missing
+    bad |= ~missing & ~np.isfinite(numbers.fillna(0.0))
+    if bad.any():
+        i = bad.idxmax()
+        raise payload.error(
+            f"column {column!r} has a non-numeric {what} {str(raw[i])!r}", line=int(frame["_line"][i])
+        )
+    return numbers
+
+
+def parse_dates(
+    payload: Payload, frame: pd.DataFrame, column: str, *, formats: Sequence[str] = ("%Y-%m-%d",)
+) -> pd.Series:
+    """Parse a date column (a time and zone offset after the date are dropped: the local date counts)."""
+    raw = frame[column].astype(str).str.strip()
+    head = raw.str.slice(0, 10) if formats == ("%Y-%m-%d",) else raw
+    parsed = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    for fmt in formats:
+        todo = parsed.isna()
+        if not todo.any():
+            break
+        parsed[todo] = pd.to_datetime(head[todo], format=fmt, errors="coerce")
+    bad = parsed.isna()
+    if bad.any():
+        i = bad.idxmax()
+        problem = f"column {column!r} has {raw[i]!r}, which is not a date"
+        if i == frame.index[-1]:
+            problem += " (the last row: is the file truncated?)"
+        raise payload.error(problem, line=int(frame["_line"][i]))
+    return parsed.dt.date
+
+
+def refuse_future(payload: Payload, frame: pd.DataFrame, dates: pd.Series, column: str) -> None:
+    """No observation may be dated after the payload was retrieved (one day of slack for time zones)."""
+    limit = payload.retrieved_at.date() + timedelta(days=1)
+    future = dates > limit
+    if future.any():
+        i = future.idxmax()
+        raise payload.error(
+            f"column {column!r} has {dates[i]}, after the payload was retrieved "
+            f"({payload.retrieved_at:%Y-%m-%d}): a date in the future",
+            line=int(frame["_line"][i]),
+        )
+
+
+def refuse_conflicting_duplicates(
+    payload: Payload, frame: pd.DataFrame, key: Sequence[str], value: str = "value"
+) -> pd.DataFrame:
+    """Drop exact repeats of a key; refuse the same key with different values."""
+    dup = frame.duplicated(list(key), keep=False)
+    if not dup.any():
+        return frame
+    groups = frame[dup].groupby(list(key), sort=False, dropna=False)
+    for keys, group in groups:
+        if group[value].nunique(dropna=False) > 1:
+            lines = ", ".join(str(x) for x in group["_line"].tolist()[:5])
+            first = group.iloc[0]
+            raise payload.error(
+                f"duplicate {first['obs_date']} ({first['field']}) with different values "
+                f"{group[value].tolist()[:5]} on lines {lines}",
+                line=int(group["_line"].iloc[1]),
+            )
+    return frame.drop_duplicates(list(key), keep="first")
+
+
+def check_positive(payload: Payload, frame: pd.DataFrame, column: str, label: str) -> None:
+    bad = frame[column] <= 0
+    if bad.any():
+        i = bad.idxmax()
+        raise payload.error(
+            f"{label} {float(frame[column][i])!r} on {frame['obs_date'][i]} is zero or negative",
+            line=int(frame["_line"][i]),
+            hint="a price must be positive; if this series is a yield or spread, give it unit = \"percent\" "
+            "in the catalog",
+        )
+
+
+def long_frame(frame: pd.DataFrame, dates: pd.Series, fields: dict[str, pd.Series], unit: str,
+               entity: str = "", published_at: pd.Series | None = None) -> pd.DataFrame:
+    """Stack wide columns into (entity, obs_date, field, value, unit, published_at, _line)."""
+    parts = []
+    for name, values in fields.items():
+        part = pd.DataFrame(
+            {
+                "entity": entity,
+                "obs_date": dates,
+                "field": name,
+                "value": values,
+                "unit": unit,
+                "published_at": published_at if published_at is not None else None,
+                "_line": frame["_line"],
+            }
+        )
+        parts.append(part[part["value"].notna()])
+    out = pd.concat(parts, ignore_index=True)
+    return out
+
+
+def first_of_month(d: date) -> date:
+    return d.replace(day=1)

@@ -1,0 +1,1 @@
+INSERT INTO meta.check_results SELECT * FROM check_rows;

@@ -1,0 +1,1 @@
+INSERT INTO meta.build_context VALUES (?, ?);

@@ -1,0 +1,1 @@
+INSERT INTO meta.ingest_attempts VALUES (?, ?, ?, ?, ?, ?, ?);

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -99,7 +100,7 @@ def run(
 ) -> None:
     """Ingest every series, build the marts, and publish them to analytics.duckdb."""
     from warehouse.catalog import load_catalog
-    from warehouse.jobs import prepare_catalog, run_job
+    from warehouse.jobs import run_job
 
     settings = _settings(home, catalog)
     try:
@@ -114,7 +115,6 @@ def run(
             )
     except _known_errors() as exc:
         _fail(str(exc))
-    del prepare_catalog
     _summarize_run(settings, report)
     if report.ingest.failed:
         _print_failures(report.ingest)
@@ -138,9 +138,9 @@ def _summarize_run(settings, report) -> None:
             f"{sum(c.passed for c in checks)}/{len(checks)} data checks passed",
             highlight=False,
         )
-    out.print(f"analysts' database: {settings.analytics_db}", highlight=False)
-    out.print(f"pipeline database:  {settings.pipeline_db}", highlight=False)
-    out.print(f"outputs:            {settings.outputs_dir}", highlight=False)
+    typer.echo(f"analysts' database: {settings.analytics_db}")
+    typer.echo(f"pipeline database:  {settings.pipeline_db}")
+    typer.echo(f"outputs:            {settings.outputs_dir}")
 
 
 @app.command()
@@ -185,22 +185,19 @@ def build(
     from warehouse.jobs import build_job
 
     settings = _settings(home)
+    as_of_time = _parse_as_of(as_of)
     if not settings.pipeline_db.exists():
         _fail(f"{settings.pipeline_db} does not exist: run `gapcast ingest` first")
     try:
         with err.status("building marts", spinner="dots"):
-            report = build_job(settings, as_of=_parse_as_of(as_of), publish=publish)
+            report = build_job(settings, as_of=as_of_time, publish=publish)
     except _known_errors() as exc:
         _fail(str(exc))
     rows = ", ".join(f"{k} {v:,}" for k, v in report.mart_rows.items())
     out.print(f"built as of {report.as_of:%Y-%m-%d %H:%M}: {rows}", highlight=False)
     out.print(f"{sum(c.passed for c in report.checks)}/{len(report.checks)} data checks passed", highlight=False)
     if publish:
-        out.print(f"published: {settings.analytics_db}", highlight=False)
-
-
-class Format(str):
-    pass
+        typer.echo(f"published: {settings.analytics_db}")
 
 
 @app.command()
@@ -217,24 +214,28 @@ def sql(
         _fail(f"--format {format!r} is not one of table, csv, json", code=2)
     settings = _settings(home)
     try:
-        frame = sql_job(settings, query)
+        result = sql_job(settings, query)
     except _known_errors() as exc:
         _fail(str(exc))
     except Exception as exc:  # a SQL error in the analyst's query: say it in one line
         _fail(str(exc).splitlines()[0])
     if format == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows([_plain(v) for v in row] for row in result.rows)
     elif format == "json":
-        sys.stdout.write(frame.to_json(orient="records", date_format="iso", indent=1) + "\n")
+        records = [{c: _plain(v) for c, v in zip(result.columns, row)} for row in result.rows]
+        sys.stdout.write(json.dumps(records, indent=1, default=str) + "\n")
     else:
         table = Table(show_lines=False)
-        for column in frame.columns:
-            table.add_column(str(column), overflow="fold")
-        for row in frame.head(max_rows).itertuples(index=False):
-            table.add_row(*("" if v is None else str(v) for v in row))
-        out.print(table)
-        if len(frame) > max_rows:
-            out.print(f"({len(frame):,} rows; showing {max_rows}; use --format csv for all)")
+        for column in result.columns:
+            table.add_column(str(column), no_wrap=True, overflow="ellipsis", max_width=48)
+        for row in result.rows[:max_rows]:
+            table.add_row(*("" if v is None else str(_plain(v)) for v in row))
+        wide = Console(width=max(out.width, 240)) if not out.is_terminal else out
+        wide.print(table)
+        if len(result.rows) > max_rows:
+            out.print(f"({len(result.rows):,} rows; showing {max_rows}; use --format csv for all)")
 
 
 @app.command()
@@ -294,6 +295,15 @@ def catalog(
     missing = cat.missing_adapters()
     if missing:
         out.print("adapters not in this version yet: " + ", ".join(sorted(missing)))
+
+
+def _plain(value):
+    """Dates as ISO text, floats as they are, everything else as the database gave it."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
 
 
 def main() -> None:

@@ -89,7 +89,10 @@ def build(
                 + "\n".join(f.describe() for f in failures),
                 failures,
             )
-        report.mart_rows = dict(con.execute(sql_text("build/mart_rows.sql")).fetchall())
+        report.mart_rows = {
+            table: con.execute(sql_text("build/count_rows.sql"), [f"marts.{table}"]).fetchall()[0][0]
+            for (table,) in con.execute(sql_text("build/mart_tables.sql")).fetchall()
+        }
         _record_checks(con, run_id, report.checks)
         con.execute("COMMIT")
     except BaseException:

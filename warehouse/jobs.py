@@ -13,7 +13,7 @@ import pandas as pd
 from warehouse import db
 from warehouse.build import BuildReport, build, series_status
 from warehouse.catalog import Catalog, SeriesSpec, load_catalog
-from warehouse.load import IngestReport, SeriesOutcome, ingest, new_id
+from warehouse.load import IngestReport, SeriesOutcome, ingest, new_id, require_adapters
 from warehouse.settings import Settings
 
 SAMPLE_SEED = 20151
@@ -30,6 +30,7 @@ class RunReport:
 def prepare_catalog(settings: Settings, catalog_name: str | None = None) -> Catalog:
     """Load the catalog; for the sample, generate its synthetic files first (deterministic, cached)."""
     catalog = load_catalog(catalog_name or settings.catalog, settings)
+    require_adapters(catalog)
     if catalog.synthetic and catalog.root == settings.sample_dir:
         ensure_sample(settings, catalog.sample_end_month)
     return catalog
@@ -192,7 +193,13 @@ class QueryRefused(ValueError):
     """A query gapcast sql will not run."""
 
 
-def sql_job(settings: Settings, query: str) -> pd.DataFrame:
+@dataclass(frozen=True)
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple]
+
+
+def sql_job(settings: Settings, query: str) -> QueryResult:
     """Run one read-only query on analytics.duckdb; writes, file access and extensions are refused."""
     if _WRITE_WORDS.match(_strip_comments(query)):
         word = _WRITE_WORDS.match(_strip_comments(query)).group(1).upper()
@@ -203,7 +210,11 @@ def sql_job(settings: Settings, query: str) -> pd.DataFrame:
     con = db.connect_analytics(settings)
     try:
         try:
-            return con.execute(query).df()
+            cursor = con.execute(query)
+            if cursor.description is None:
+                return QueryResult([], [])
+            columns = [d[0] for d in cursor.description]
+            return QueryResult(columns, cursor.fetchall())
         except (duckdb.InvalidInputException, duckdb.PermissionException) as exc:
             raise QueryRefused(f"refused: {str(exc).splitlines()[0]} (gapcast sql is read-only)") from None
     finally:

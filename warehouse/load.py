@@ -93,6 +93,17 @@ def register_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
         con.unregister("catalog_series")
 
 
+def require_adapters(catalog: Catalog) -> None:
+    """Refuse a catalog naming adapters this version lacks, before anything is opened or written."""
+    missing = catalog.missing_adapters()
+    if missing:
+        lines = "; ".join(f"{name} ({len(ids)} series, e.g. {ids[0]})" for name, ids in sorted(missing.items()))
+        raise IngestError(
+            f"catalog {catalog.name!r} ({catalog.path}) uses adapters this version does not have yet: {lines}. "
+            "Run with --catalog snapshot (the real files) or --catalog sample (synthetic) instead"
+        )
+
+
 def ingest(
     con: duckdb.DuckDBPyConnection,
     catalog: Catalog,
@@ -103,13 +114,7 @@ def ingest(
     on_series: Callable[[SeriesSpec, SeriesOutcome], None] | None = None,
 ) -> IngestReport:
     """Load every series of the catalog into raw; a failing series is recorded and the others go on."""
-    missing = catalog.missing_adapters()
-    if missing:
-        lines = "; ".join(f"{name} ({len(ids)} series, e.g. {ids[0]})" for name, ids in sorted(missing.items()))
-        raise IngestError(
-            f"catalog {catalog.name!r} ({catalog.path}) uses adapters this version does not have yet: {lines}. "
-            "Run with --catalog snapshot (the real files) or --catalog sample (synthetic) instead"
-        )
+    require_adapters(catalog)
     guard_synthetic(con, catalog, home)
     register_catalog(con, catalog)
     report = IngestReport(run_id=run_id)

@@ -1,0 +1,30 @@
+# The README's commands. Needs only Python 3.11+ and pip: uv is installed if missing.
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := $(PYTHON) -m uv
+endif
+CATALOG ?= sample
+PYTEST_ARGS ?=
+
+.PHONY: run test test-all bench uv sync
+
+uv:
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
+	  $(PYTHON) -m pip install --quiet --user uv || \
+	  $(PYTHON) -m pip install --quiet --user --break-system-packages uv
+
+sync: uv
+	$(UV) sync --locked
+
+## Set up and run the whole pipeline on the bundled synthetic sample.
+run: sync
+	$(UV) run gapcast run --catalog $(CATALOG)
+
+## Set up and run the test suite (the default suite; slow tests included).
+test: sync
+	$(UV) run pytest $(PYTEST_ARGS)
+
+## Wall time and peak memory of the pipeline on the real snapshot, cold and warm.
+bench: sync
+	$(UV) run python bench/pipeline.py

@@ -1,0 +1,55 @@
+"""Shared fixtures: temp homes, the real snapshot files, and one snapshot and one sample run per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse.jobs import run_job
+from warehouse.settings import PROJECT_ROOT, Settings, load_settings
+
+SHARED_DATA = (PROJECT_ROOT.parent / "shared" / "data").resolve()
+
+
+@pytest.fixture(scope="session")
+def data_root() -> Path:
+    if not (SHARED_DATA / "PROVENANCE.md").exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"the real data files are missing: expected them at {SHARED_DATA}")
+        pytest.skip(f"real data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+def make_settings(home: Path, **changes) -> Settings:
+    return load_settings({}).with_(home=home, **changes)
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return make_settings(tmp_path / "home")
+
+
+@pytest.fixture(scope="session")
+def snapshot_run(tmp_path_factory, data_root):
+    """gapcast run --catalog snapshot once per session; tests only read from it."""
+    settings = make_settings(tmp_path_factory.mktemp("snapshot") / "home", data_root=data_root)
+    report = run_job(settings, "snapshot")
+    return settings, report
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory):
+    settings = make_settings(tmp_path_factory.mktemp("sample") / "home")
+    report = run_job(settings, "sample")
+    return settings, report
+
+
+def query(path: Path, sql: str, params=None):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

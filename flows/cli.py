@@ -194,7 +194,10 @@ def build(
     except _known_errors() as exc:
         _fail(str(exc))
     rows = ", ".join(f"{k} {v:,}" for k, v in report.mart_rows.items())
-    out.print(f"built as of {report.as_of:%Y-%m-%d %H:%M}: {rows}", highlight=False)
+    typer.echo(f"built as of {report.as_of:%Y-%m-%d %H:%M}: {rows}")
+    if not any(v for k, v in report.mart_rows.items() if k != "series"):
+        err.print(f"[yellow]warning:[/] the marts are empty: no payload had been retrieved by "
+                  f"{report.as_of:%Y-%m-%d %H:%M} (see meta.load_batches.retrieved_at)", highlight=False)
     out.print(f"{sum(c.passed for c in report.checks)}/{len(report.checks)} data checks passed", highlight=False)
     if publish:
         typer.echo(f"published: {settings.analytics_db}")
@@ -232,8 +235,7 @@ def sql(
             table.add_column(str(column), no_wrap=True, overflow="ellipsis", max_width=48)
         for row in result.rows[:max_rows]:
             table.add_row(*("" if v is None else str(_plain(v)) for v in row))
-        wide = Console(width=max(out.width, 240)) if not out.is_terminal else out
-        wide.print(table)
+        _print_table(table)
         if len(result.rows) > max_rows:
             out.print(f"({len(result.rows):,} rows; showing {max_rows}; use --format csv for all)")
 
@@ -255,8 +257,9 @@ def status(
         sys.stdout.write(frame.to_json(orient="records", date_format="iso", indent=1) + "\n")
         return
     table = Table(title=f"series status ({where})")
-    for column in ("series_id", "kind", "raw_rows", "last_observation", "last_retrieval", "status", "last_error"):
-        table.add_column(column, overflow="fold")
+    for column in ("series_id", "kind", "raw_rows", "last_observation", "last_retrieval", "status"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("last_error", overflow="fold", max_width=80)
     styles = {"ok": "green", "stale": "yellow", "failed": "red", "empty": "yellow"}
     for row in frame.itertuples(index=False):
         table.add_row(
@@ -268,7 +271,7 @@ def status(
             f"[{styles.get(row.status, 'white')}]{row.status}[/]",
             "" if row.last_error is None or str(row.last_error) in {"None", "nan"} else str(row.last_error),
         )
-    out.print(table)
+    _print_table(table)
     counts = frame["status"].value_counts().to_dict()
     out.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
 
@@ -288,13 +291,18 @@ def catalog(
         _fail(str(exc))
     table = Table(title=f"{cat.name}: {cat.description}" + (" [SYNTHETIC]" if cat.synthetic else ""))
     for column in ("id", "kind", "frequency", "adapter", "unit", "roles", "payloads"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=True)
     for s in cat.series:
         table.add_row(s.id, s.kind, s.frequency, s.adapter, s.unit, ",".join(s.roles), str(len(s.payloads)))
-    out.print(table)
+    _print_table(table)
     missing = cat.missing_adapters()
     if missing:
         out.print("adapters not in this version yet: " + ", ".join(sorted(missing)))
+
+
+def _print_table(table: Table) -> None:
+    """Tables keep one line per row: piped output gets a wide console instead of wrapped cells."""
+    (out if out.is_terminal else Console(width=240)).print(table)
 
 
 def _plain(value):

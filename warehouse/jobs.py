@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -152,9 +154,36 @@ def run_job(
         except Exception as exc:
             _finish_run(con, run_id, "failed", None, str(exc).splitlines()[0])
             raise
-        return RunReport(run_id, ingest_report, build_report, str(target))
+        report = RunReport(run_id, ingest_report, build_report, str(target))
+        write_run_summary(settings, catalog, report)
+        return report
     finally:
         con.close()
+
+
+def write_run_summary(settings: Settings, catalog: Catalog, report: RunReport) -> Path:
+    """outputs/last_run.json: what the last run loaded, built and published, for schedulers and people."""
+    settings.outputs_dir.mkdir(parents=True, exist_ok=True)
+    summary = {
+        "label": "SYNTHETIC sample data, not market data" if catalog.synthetic else "real data",
+        "synthetic": catalog.synthetic,
+        "run_id": report.run_id,
+        "catalog": catalog.name,
+        "finished_at": db.now_utc().isoformat(timespec="seconds"),
+        "as_of": report.build.as_of.isoformat(timespec="seconds") if report.build else None,
+        "series": len(report.ingest.outcomes),
+        "series_failed": {o.series_id: o.error for o in report.ingest.failed},
+        "raw_rows_added": report.ingest.rows_added,
+        "mart_rows": report.build.mart_rows if report.build else {},
+        "checks_passed": sum(c.passed for c in report.build.checks) if report.build else 0,
+        "checks": len(report.build.checks) if report.build else 0,
+        "analytics_db": report.published_to,
+    }
+    path = settings.outputs_dir / "last_run.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(summary, indent=2) + "\n")
+    tmp.replace(path)
+    return path
 
 
 def _failures_message(report: IngestReport) -> str | None:

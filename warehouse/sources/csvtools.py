@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -14,6 +15,10 @@ from warehouse.sources.base import Payload, PayloadError
 
 MISSING_MARKERS = frozenset({"", ".", "na", "n/a", "nan", "null", "none", "#n/a"})
 _HTML_SIGNS = (b"<!doctype", b"<html", b"<head", b"<body", b"<?xml")
+
+
+_DECODED: "OrderedDict[str, pd.DataFrame]" = OrderedDict()
+_DECODED_KEEP = 4  # several series often read the same file (one sector each): decode it once
 
 
 def read_table(payload: Payload, required: Sequence[str] = ()) -> pd.DataFrame:
@@ -32,6 +37,48 @@ def read_table(payload: Payload, required: Sequence[str] = ()) -> pd.DataFrame:
             line=1,
             hint="re-download it from the source and check the URL",
         )
+    frame = _DECODED.get(payload.sha256)
+    if frame is None:
+        frame = _frame(payload)
+        _DECODED[payload.sha256] = frame
+        while len(_DECODED) > _DECODED_KEEP:
+            _DECODED.popitem(last=False)
+    header = list(frame.columns[:-1])
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise payload.error(
+            f"missing column(s) {', '.join(repr(m) for m in missing)}; the header has {header}",
+            line=1,
+            hint="check that the catalog names the right adapter for this file",
+        )
+    return frame
+
+
+def _frame(payload: Payload) -> pd.DataFrame:
+    header, body, lines = _decode(payload)
+    width = len(header)
+    keep: list[list[str]] = []
+    keep_lines: list[int] = []
+    for i, row in enumerate(body):
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # blank line
+        if len(row) != width:
+            problem = f"the row has {len(row)} field(s) but the header has {width}"
+            if i == len(body) - 1 and len(row) < width:
+                problem += ": the file looks truncated"
+            raise payload.error(problem, line=lines[i])
+        keep.append(row)
+        keep_lines.append(lines[i])
+    if not keep:
+        raise payload.error("the file has a header but no data rows", line=1)
+    frame = pd.DataFrame(keep, columns=header, dtype=object)
+    frame["_line"] = keep_lines
+    return frame
+
+
+def _decode(payload: Payload) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, rows and the first physical line of each row (a quoted field may span lines)."""
+    content = payload.content
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -39,7 +86,7 @@ def read_table(payload: Payload, required: Sequence[str] = ()) -> pd.DataFrame:
         raise payload.error("the file is not UTF-8 text", line=line) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[list[str]] = []
-    lines: list[int] = []  # first physical line of each row (a quoted field may span lines)
+    lines: list[int] = []
     previous_end = 0
     try:
         for row in reader:
@@ -48,34 +95,7 @@ def read_table(payload: Payload, required: Sequence[str] = ()) -> pd.DataFrame:
             previous_end = reader.line_num
     except csv.Error as exc:
         raise payload.error(f"the CSV is malformed ({exc})", line=reader.line_num) from None
-    header = [h.strip() for h in rows[0]]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise payload.error(
-            f"missing column(s) {', '.join(repr(m) for m in missing)}; the header has {header}",
-            line=1,
-            hint="check that the catalog names the right adapter for this file",
-        )
-    width = len(header)
-    body = rows[1:]
-    keep: list[list[str]] = []
-    keep_lines: list[int] = []
-    for i, row in enumerate(body):
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue  # blank line
-        if len(row) != width:
-            last = i == len(body) - 1
-            problem = f"the row has {len(row)} field(s) but the header has {width}"
-            if last and len(row) < width:
-                problem += ": the file looks truncated"
-            raise payload.error(problem, line=lines[i + 1])
-        keep.append(row)
-        keep_lines.append(lines[i + 1])
-    if not keep:
-        raise payload.error("the file has a header but no data rows", line=1)
-    frame = pd.DataFrame(keep, columns=header, dtype=object)
-    frame["_line"] = keep_lines
-    return frame
+    return [h.strip() for h in rows[0]], rows[1:], lines[1:]
 
 
 def is_missing(values: pd.Series) -> pd.Series:
@@ -85,16 +105,25 @@ def is_missing(values: pd.Series) -> pd.Series:
 def parse_numbers(payload: Payload, frame: pd.DataFrame, column: str, *, what: str = "value") -> pd.Series:
     """Parse a column as floats; missing markers become NaN; anything else unparseable is refused."""
     raw = frame[column]
-    missing = is_missing(raw)
-    cleaned = raw.where(~missing, None).astype(str).str.strip().str.replace(",", "", regex=False)
-    numbers = pd.to_numeric(cleaned.where(~missing, None), errors="coerce").astype("float64")
-    bad = numbers.isna() & ~missing
-    bad |= ~missing & ~np.isfinite(numbers.fillna(0.0))
-    if bad.any():
-        i = bad.idxmax()
-        raise payload.error(
-            f"column {column!r} has a non-numeric {what} {str(raw[i])!r}", line=int(frame["_line"][i])
-        )
+    numbers = pd.to_numeric(raw, errors="coerce").astype("float64")
+    unparsed = numbers.isna()
+    if unparsed.any():
+        # Slow path only for what the fast parse missed: spaces, thousands separators, missing markers.
+        rest = raw[unparsed]
+        missing = is_missing(rest)
+        cleaned = rest[~missing].astype(str).str.strip().str.replace(",", "", regex=False)
+        numbers.loc[cleaned.index] = pd.to_numeric(cleaned, errors="coerce").astype("float64")
+        bad = numbers.isna() & unparsed
+        bad.loc[missing[missing].index] = False
+        if bad.any():
+            i = bad.idxmax()
+            raise payload.error(
+                f"column {column!r} has a non-numeric {what} {str(raw[i])!r}", line=int(frame["_line"][i])
+            )
+    infinite = ~np.isfinite(numbers.fillna(0.0))
+    if infinite.any():
+        i = infinite.idxmax()
+        raise payload.error(f"column {column!r} has a non-finite {what} {str(raw[i])!r}", line=int(frame["_line"][i]))
     return numbers
 
 

@@ -61,6 +61,10 @@ class Settings:
     def outputs_dir(self) -> Path:
         return self.home / "outputs"
 
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
     def with_(self, **changes) -> "Settings":
         clean = {k: v for k, v in changes.items() if v is not None}
         if "home" in clean:

@@ -88,8 +88,13 @@ def _known_errors():
 
 
 def _print_failures(report) -> None:
+    """One line per failed series, except one line per source when a whole source was unreachable."""
+    by_reason: dict[str, list[str]] = {}
     for outcome in report.failed:
-        err.print(f"[red]failed[/] {outcome.error}", highlight=False, soft_wrap=True)
+        by_reason.setdefault(outcome.error or "", []).append(outcome.series_id)
+    for reason, ids in by_reason.items():
+        who = ids[0] if len(ids) == 1 else f"{len(ids)} series ({', '.join(ids[:4])}{', ...' if len(ids) > 4 else ''})"
+        err.print(f"[red]failed[/] {who}: {reason}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -97,6 +102,7 @@ def run(
     home: HomeOption = None,
     catalog: CatalogOption = None,
     as_of: AsOfOption = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Do not fetch live sources; build from what raw holds.")] = False,
 ) -> None:
     """Ingest every series, build the marts, and publish them to analytics.duckdb."""
     from warehouse.catalog import load_catalog
@@ -110,6 +116,7 @@ def run(
             report = run_job(
                 settings,
                 as_of=_parse_as_of(as_of),
+                offline=offline,
                 on_series=lambda s, o: progress.update(task, advance=1, description=f"ingest {s.id}"),
                 on_stage=lambda stage: progress.update(task, description=stage),
             )
@@ -127,16 +134,16 @@ def run(
 def _summarize_run(settings, report) -> None:
     added = report.ingest.rows_added
     changed = sum(1 for o in report.ingest.outcomes if o.status == "ok")
-    out.print(
-        f"ingested {len(report.ingest.outcomes)} series ({changed} with new payloads, {added:,} raw rows added)",
-        highlight=False,
+    skipped = sum(1 for o in report.ingest.outcomes if o.status == "skipped")
+    typer.echo(
+        f"ingested {len(report.ingest.outcomes) - skipped} series ({changed} with new payloads, {added:,} raw rows added)"
+        + (f"; {skipped} live series skipped (--offline)" if skipped else "")
     )
     if report.build:
         checks = report.build.checks
-        out.print(
+        typer.echo(
             f"built {len(report.build.mart_rows)} marts as of {report.build.as_of:%Y-%m-%d %H:%M}; "
-            f"{sum(c.passed for c in checks)}/{len(checks)} data checks passed",
-            highlight=False,
+            f"{sum(c.passed for c in checks)}/{len(checks)} data checks passed"
         )
     typer.echo(f"analysts' database: {settings.analytics_db}")
     typer.echo(f"pipeline database:  {settings.pipeline_db}")
@@ -148,12 +155,26 @@ def ingest(
     home: HomeOption = None,
     catalog: CatalogOption = None,
     series: Annotated[Optional[list[str]], typer.Option("--series", help="Only these series ids.")] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Do not fetch live sources; load files only.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be fetched, and from where.")] = False,
 ) -> None:
     """Load the catalog's sources into raw (append-only; unchanged payloads add nothing)."""
     from warehouse.catalog import load_catalog
-    from warehouse.jobs import ingest_job
+    from warehouse.jobs import dry_run_job, ingest_job
 
     settings = _settings(home, catalog)
+    if dry_run:
+        try:
+            plan = dry_run_job(settings, only=set(series) if series else None)
+        except _known_errors() as exc:
+            _fail(str(exc))
+        table = Table(title=f"what `gapcast ingest` would fetch ({settings.catalog})")
+        for column in ("series_id", "adapter", "location", "note"):
+            table.add_column(column, no_wrap=column != "note", overflow="fold")
+        for item in plan:
+            table.add_row(item["series_id"], item["adapter"], item["location"] or "", item["note"] or "")
+        _print_table(table)
+        return
     try:
         n = len(load_catalog(settings.catalog, settings, check_files=False).series)
         with _progress(n) as progress:
@@ -161,15 +182,14 @@ def ingest(
             report = ingest_job(
                 settings,
                 only=set(series) if series else None,
+                offline=offline,
                 on_series=lambda s, o: progress.update(task, advance=1, description=f"ingest {s.id}"),
             )
     except _known_errors() as exc:
         _fail(str(exc))
-    if series:
-        unknown = set(series) - {o.series_id for o in report.outcomes}
-        if unknown:
-            _fail(f"no series {sorted(unknown)} in catalog {settings.catalog}")
-    out.print(f"ingested {len(report.outcomes)} series, {report.rows_added:,} raw rows added", highlight=False)
+    skipped = sum(1 for o in report.outcomes if o.status == "skipped")
+    typer.echo(f"ingested {len(report.outcomes) - skipped} series, {report.rows_added:,} raw rows added"
+               + (f"; {skipped} live series skipped (--offline)" if skipped else ""))
     if report.failed:
         _print_failures(report)
         _fail(f"{len(report.failed)} series failed to load; nothing of theirs was written")

@@ -32,9 +32,15 @@ def value(records, obs_date, field="value", entity=""):
 
 
 def test_every_adapter_declares_a_name_and_its_params():
-    assert set(ADAPTERS) == {"yahoo_csv", "fred_csv", "indeed_csv", "fmp_csv", "layoffs_csv", "owid_csv", "epoch_csv"}
+    files = {"yahoo_csv", "fred_csv", "indeed_csv", "fmp_csv", "layoffs_csv", "owid_csv", "epoch_csv",
+             "funding_rounds_csv"}
+    live = {"yfinance", "fred", "sec_companyfacts", "sec_form_d", "indeed_tracker", "owid_grapher", "layoffs_url"}
+    assert set(ADAPTERS) == files | live
+    assert {name for name, cls in ADAPTERS.items() if cls.live} == live
     for name, cls in ADAPTERS.items():
         assert cls.name == name and isinstance(cls.params_doc, dict)
+    for name in live:
+        assert ADAPTERS[name].about, name
 
 
 def test_yahoo_close_csv(data_root):

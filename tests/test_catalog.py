@@ -48,11 +48,13 @@ def test_sample_catalog_is_synthetic(tmp_path):
     assert {p.retrieved_at.date().isoformat() for s in catalog.series for p in s.payloads} == {"2026-11-05"}
 
 
-def test_live_catalog_names_its_missing_adapters(tmp_path):
+def test_live_catalog_uses_only_live_adapters_this_version_has(tmp_path):
     catalog = load_catalog("live", make_settings(tmp_path))
-    missing = catalog.missing_adapters()
-    assert {"yfinance", "sec_companyfacts", "fred", "indeed_tracker"} <= set(missing)
-    assert "NVDA" in missing["yfinance"]
+    assert catalog.missing_adapters() == {}
+    assert {s.adapter for s in catalog.series} == {"yfinance", "sec_companyfacts", "sec_form_d", "fred",
+                                                   "indeed_tracker", "owid_grapher", "layoffs_url"}
+    assert {s.id for s in catalog.with_role("ai_basket")} == BASKET
+    assert {s.id for s in catalog.with_role("talent_target")} >= {"IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "CES6054150001"}
 
 
 GOOD_ENTRY = """

@@ -166,7 +166,7 @@ def load_catalog(name_or_path: str, settings: Settings, *, check_files: bool = T
                            f"allowed: {sorted(allowed_params) or 'none'}")
         payloads = []
         raw_payloads = entry.get("payloads", [])
-        if adapter in ADAPTERS and not raw_payloads:
+        if adapter in ADAPTERS and not ADAPTERS[adapter].live and not raw_payloads:
             raise fail(label, f"adapter {adapter} reads files but no payloads are listed",
                        "add payloads = [{ path = \"...\" }]")
         for p in raw_payloads:

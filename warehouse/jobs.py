@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +16,20 @@ import pandas as pd
 from warehouse import db
 from warehouse.build import BuildReport, build, series_status
 from warehouse.catalog import Catalog, SeriesSpec, load_catalog
-from warehouse.load import IngestReport, SeriesOutcome, ingest, new_id, require_adapters
+from warehouse.http import HttpClient
+from warehouse.load import (
+    IngestError,
+    IngestReport,
+    SeriesOutcome,
+    dry_run,
+    ingest,
+    make_context,
+    make_http,
+    new_id,
+    preflight,
+    require_adapters,
+)
+from warehouse.sources import ADAPTERS
 from warehouse.settings import Settings
 
 SAMPLE_SEED = 20151
@@ -66,29 +80,66 @@ def ingest_job(
     catalog_name: str | None = None,
     *,
     only: set[str] | None = None,
+    offline: bool = False,
     on_series: Callable[[SeriesSpec, SeriesOutcome], None] | None = None,
-    con: duckdb.DuckDBPyConnection | None = None,
-    run_id: str | None = None,
+    http: HttpClient | None = None,
+    yahoo: object | None = None,
 ) -> IngestReport:
+    """Load the catalog's sources into raw. Stops before writing anything when no live source is usable."""
     catalog = prepare_catalog(settings, catalog_name)
-    own = con is None
-    con = con or db.connect_pipeline(settings)
-    run_id = run_id or new_id()
-    try:
-        if own:
-            _start_run(con, run_id, "ingest", catalog, None)
+    if only:
+        unknown = only - {s.id for s in catalog.series}
+        if unknown:
+            raise IngestError(f"no series {sorted(unknown)} in catalog {catalog.name!r}; "
+                              f"`gapcast catalog {catalog.name}` lists them")
+    with _http_for(settings, catalog, http) as client:
+        probe_context = make_context(settings, None, client)
+        unusable = preflight(catalog, probe_context, offline=offline)
+        con = db.connect_pipeline(settings)
+        run_id = new_id()
         try:
-            report = ingest(con, catalog, run_id=run_id, home=str(settings.home), only=only, on_series=on_series)
-        except Exception as exc:
-            if own:
+            _start_run(con, run_id, "ingest", catalog, None)
+            context = make_context(settings, con, client)
+            context.yahoo = yahoo
+            try:
+                report = ingest(con, catalog, run_id=run_id, home=str(settings.home), context=context, only=only,
+                                offline=offline, unusable=unusable, on_series=on_series)
+            except Exception as exc:
                 _finish_run(con, run_id, "failed", None, str(exc))
-            raise
-        if own:
+                raise
             status = "failed" if report.failed else "ok"
             _finish_run(con, run_id, status, report.rows_added, _failures_message(report))
-        return report
+            return report
+        finally:
+            con.close()
+
+
+@contextmanager
+def _http_for(settings: Settings, catalog: Catalog, http: HttpClient | None):
+    """The HTTP client for a live catalog (given, or made and closed here); None for files only."""
+    if http is not None or not any(ADAPTERS[s.adapter].live for s in catalog.series):
+        yield http
+        return
+    client = make_http(settings)
+    try:
+        yield client
     finally:
-        if own:
+        client.close()
+
+
+def dry_run_job(settings: Settings, catalog_name: str | None = None, *, only: set[str] | None = None) -> list[dict]:
+    """What ingest would fetch and from where; reads the pipeline database only if no one is writing it."""
+    catalog = prepare_catalog(settings, catalog_name)
+    con = None
+    if settings.pipeline_db.exists():
+        try:
+            con = duckdb.connect(str(settings.pipeline_db), read_only=True)
+        except duckdb.IOException:
+            con = None
+    try:
+        return dry_run(catalog, make_context(settings, con, None), only=only)
+    finally:
+        if con is not None:
             con.close()
 
 
@@ -128,37 +179,50 @@ def run_job(
     catalog_name: str | None = None,
     *,
     as_of: datetime | None = None,
+    offline: bool = False,
     on_series: Callable[[SeriesSpec, SeriesOutcome], None] | None = None,
     on_stage: Callable[[str], None] | None = None,
+    http: HttpClient | None = None,
+    yahoo: object | None = None,
 ) -> RunReport:
-    """Ingest, build and publish. A series that fails to load is recorded; the others still publish."""
+    """Ingest, build and publish. A series that fails to load is recorded; the others still publish.
+
+    With a live catalog and no usable source at all, stops before opening either database.
+    """
     catalog = prepare_catalog(settings, catalog_name)
     run_id = new_id()
-    con = db.connect_pipeline(settings)
-    try:
-        _start_run(con, run_id, "run", catalog, as_of)
+    with _http_for(settings, catalog, http) as client:
+        if on_stage:
+            on_stage("preflight")
+        unusable = preflight(catalog, make_context(settings, None, client), offline=offline)
+        con = db.connect_pipeline(settings)
         try:
-            if on_stage:
-                on_stage("ingest")
-            ingest_report = ingest(con, catalog, run_id=run_id, home=str(settings.home), on_series=on_series)
-            if on_stage:
-                on_stage("build")
-            build_report = build(con, run_id=run_id, as_of=as_of, stale_factor=settings.stale_factor)
-            # Record success before publishing so the published meta.runs shows this run.
-            status = "failed" if ingest_report.failed else "ok"
-            _finish_run(con, run_id, status, ingest_report.rows_added, _failures_message(ingest_report))
-            if on_stage:
-                on_stage("publish")
-            db.clean_stale_publish_files(settings)
-            target = db.publish(con, settings)
-        except Exception as exc:
-            _finish_run(con, run_id, "failed", None, str(exc).splitlines()[0])
-            raise
-        report = RunReport(run_id, ingest_report, build_report, str(target))
-        write_run_summary(settings, catalog, report)
-        return report
-    finally:
-        con.close()
+            _start_run(con, run_id, "run", catalog, as_of)
+            try:
+                if on_stage:
+                    on_stage("ingest")
+                context = make_context(settings, con, client)
+                context.yahoo = yahoo
+                ingest_report = ingest(con, catalog, run_id=run_id, home=str(settings.home), context=context,
+                                       offline=offline, unusable=unusable, on_series=on_series)
+                if on_stage:
+                    on_stage("build")
+                build_report = build(con, run_id=run_id, as_of=as_of, stale_factor=settings.stale_factor)
+                # Record success before publishing so the published meta.runs shows this run.
+                status = "failed" if ingest_report.failed else "ok"
+                _finish_run(con, run_id, status, ingest_report.rows_added, _failures_message(ingest_report))
+                if on_stage:
+                    on_stage("publish")
+                db.clean_stale_publish_files(settings)
+                target = db.publish(con, settings)
+            except Exception as exc:
+                _finish_run(con, run_id, "failed", None, str(exc).splitlines()[0])
+                raise
+            report = RunReport(run_id, ingest_report, build_report, str(target))
+            write_run_summary(settings, catalog, report)
+            return report
+        finally:
+            con.close()
 
 
 def write_run_summary(settings: Settings, catalog: Catalog, report: RunReport) -> Path:

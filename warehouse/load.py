@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,8 +13,10 @@ import pandas as pd
 
 from warehouse.catalog import Catalog, SeriesSpec
 from warehouse.db import now_utc, sql_text, transaction
-from warehouse.sources import adapter_for
-from warehouse.sources.base import OBSERVATION_COLUMNS, Payload, PayloadError, Records
+from warehouse.http import HttpClient, HttpError, HttpPolicy, redact_url
+from warehouse.settings import Settings, load_settings
+from warehouse.sources import ADAPTERS, adapter_for
+from warehouse.sources.base import OBSERVATION_COLUMNS, Payload, PayloadError, Records, SourceContext
 
 
 class IngestError(RuntimeError):
@@ -23,7 +26,7 @@ class IngestError(RuntimeError):
 @dataclass
 class SeriesOutcome:
     series_id: str
-    status: str  # ok | unchanged | failed
+    status: str  # ok | unchanged | skipped | failed
     payloads: int = 0
     rows_added: int = 0
     rows_rejected: int = 0
@@ -104,61 +107,181 @@ def require_adapters(catalog: Catalog) -> None:
         )
 
 
+class NetworkUnavailable(IngestError):
+    """No live source can be reached: the run stops before opening either database."""
+
+
+def make_context(
+    settings: Settings, con: duckdb.DuckDBPyConnection | None = None, http: HttpClient | None = None
+) -> SourceContext:
+    """What the adapters are handed: settings, the HTTP client, and what raw already holds."""
+    last: dict[tuple[str, str], object] = {}
+    origins: frozenset[str] = frozenset()
+    if con is not None:
+        last = {(sid, f): d for sid, f, d in con.execute(sql_text("load/last_observed.sql")).fetchall()}
+        origins = frozenset(r[0] for r in con.execute(sql_text("load/loaded_origins.sql")).fetchall())
+    return SourceContext(settings=settings, http=http, last_observed=last, loaded_origins=origins)
+
+
+def make_http(settings: Settings) -> HttpClient:
+    policy = HttpPolicy(attempts=settings.http_attempts)
+    return HttpClient(policy, cache_path=settings.cache_dir / "http.sqlite")
+
+
+def preflight(catalog: Catalog, context: SourceContext, *, offline: bool = False) -> dict[str, str]:
+    """Per live adapter of the catalog, why it cannot work now (missing settings, host unreachable).
+
+    Raises NetworkUnavailable when no live source can be reached and the catalog has nothing else to
+    load, so a run without network stops at once with one line per source and writes nothing.
+    """
+    live = {s.adapter for s in catalog.series if ADAPTERS[s.adapter].live}
+    if offline or not live:
+        return {}
+    problems: dict[str, str] = {}
+    urls: dict[str, str] = {}
+    for name in sorted(live):
+        adapter = adapter_for(name)
+        reason = adapter.probe(context)
+        if reason:
+            problems[name] = reason
+        elif context.http is not None and adapter.preflight_url(context):
+            urls[name] = adapter.preflight_url(context)
+    if urls:
+        with ThreadPoolExecutor(max_workers=min(8, len(urls))) as pool:
+            checks = dict(zip(urls, pool.map(context.http.check, urls.values())))
+        problems.update({name: reason for name, reason in checks.items() if reason})
+    has_files = any(not ADAPTERS[s.adapter].live for s in catalog.series)
+    if problems and set(problems) == live and not has_files:
+        lines = "\n".join(f"  {name}: {problems[name]}" for name in sorted(problems))
+        raise NetworkUnavailable(
+            f"no live source can be used; nothing was fetched or written:\n{lines}\n"
+            "Run with --catalog sample (synthetic) or --catalog snapshot (the real files) instead"
+        )
+    return problems
+
+
+def dry_run(catalog: Catalog, context: SourceContext, *, only: set[str] | None = None) -> list[dict]:
+    """What an ingest would fetch, and from where, without fetching or writing anything."""
+    plan = []
+    for series in catalog.series:
+        if only and series.id not in only:
+            continue
+        adapter = adapter_for(series.adapter)
+        try:
+            queries = adapter.queries(series, context)
+        except PayloadError as exc:
+            plan.append({"series_id": series.id, "adapter": series.adapter, "location": None, "note": str(exc)})
+            continue
+        for query in queries:
+            start = query.params.get("_start") or (query.params.get("_http_params") or {}).get("cosd") \
+                or (query.params.get("_http_params") or {}).get("observation_start")
+            plan.append({
+                "series_id": series.id,
+                "adapter": series.adapter,
+                "location": redact_url(query.location),
+                "note": f"from {start}" if start else ("full history" if adapter.live else "file"),
+            })
+    return plan
+
+
 def ingest(
     con: duckdb.DuckDBPyConnection,
     catalog: Catalog,
     *,
     run_id: str,
     home: str,
+    context: SourceContext | None = None,
     only: set[str] | None = None,
+    offline: bool = False,
+    unusable: dict[str, str] | None = None,
     on_series: Callable[[SeriesSpec, SeriesOutcome], None] | None = None,
 ) -> IngestReport:
-    """Load every series of the catalog into raw; a failing series is recorded and the others go on."""
+    """Load every series of the catalog into raw; a failing series is recorded and the others go on.
+
+    ``offline`` skips live sources (what raw holds is kept); ``unusable`` maps live adapters that the
+    preflight found unusable to the reason, and their series fail with it without being tried.
+    """
     require_adapters(catalog)
     guard_synthetic(con, catalog, home)
     register_catalog(con, catalog)
+    context = context or make_context(load_settings(), con)
+    unusable = dict(unusable or {})
     report = IngestReport(run_id=run_id)
-    for series in catalog.series:
-        if only and series.id not in only:
+    chosen = [s for s in catalog.series if not only or s.id in only]
+    by_adapter: dict[str, list[SeriesSpec]] = {}
+    for series in chosen:
+        by_adapter.setdefault(series.adapter, []).append(series)
+    for name, members in by_adapter.items():
+        adapter = adapter_for(name)
+        if offline and adapter.live or name in unusable:
             continue
-        outcome = ingest_series(con, series, run_id=run_id)
+        try:
+            adapter.prepare(members, context)
+        except Exception as exc:  # the adapter's series all fail with this reason, the others go on
+            unusable[name] = f"{type(exc).__name__}: {exc}"
+    for series in chosen:
+        adapter = adapter_for(series.adapter)
+        if offline and adapter.live:
+            outcome = SeriesOutcome(series.id, "skipped", error=None)
+        elif series.adapter in unusable:
+            outcome = SeriesOutcome(series.id, "failed", error=f"{series.adapter}: {unusable[series.adapter]}")
+            _record_attempt(con, run_id, outcome)
+        else:
+            outcome = ingest_series(con, series, run_id=run_id, context=context)
         report.outcomes.append(outcome)
         if on_series:
             on_series(series, outcome)
     return report
 
 
-def ingest_series(con: duckdb.DuckDBPyConnection, series: SeriesSpec, *, run_id: str) -> SeriesOutcome:
-    """Fetch and parse every payload of a series, then append them all in one transaction."""
+def ingest_series(
+    con: duckdb.DuckDBPyConnection, series: SeriesSpec, *, run_id: str, context: SourceContext | None = None
+) -> SeriesOutcome:
+    """Fetch, parse and append each payload of a series, each payload in its own transaction.
+
+    A payload lands whole or not at all; a failure stops the series, and what its earlier payloads
+    added stays (a rerun skips them: same bytes, or a data set already loaded).
+    """
     adapter = adapter_for(series.adapter)
     outcome = SeriesOutcome(series.id, "unchanged")
     try:
-        parsed: list[tuple[Payload, Records]] = []
-        for query in adapter.queries(series):
-            payload = adapter.fetch(query)
+        for query in adapter.queries(series, context):
+            payload = adapter.fetch(query, context)
+            if payload is None:
+                continue  # nothing published there yet
             outcome.payloads += 1
             seen = con.execute(sql_text("load/payload_seen.sql"), [series.id, payload.sha256]).fetchall()[0][0]
             if seen:
                 continue
-            parsed.append((payload, adapter.parse(payload)))
-        if parsed:
+            conflict = con.execute(sql_text("load/vintage_conflict.sql"),
+                                   [series.id, payload.origin, payload.retrieved_at, payload.sha256]).fetchall()[0][0]
+            if conflict:
+                # A vintage is known by its retrieval time: two different files cannot both be it.
+                raise payload.error(
+                    f"the file changed since it was loaded as the vintage retrieved {payload.retrieved_at:%Y-%m-%d %H:%M}",
+                    hint="give the corrected file a new retrieved_at in the catalog, so both vintages are kept",
+                )
+            records = adapter.parse(payload)
             with transaction(con):
-                for payload, records in parsed:
-                    added, rejected = _append(con, series, payload, records, run_id)
-                    outcome.rows_added += added
-                    outcome.rows_rejected += rejected
+                added, rejected = _append(con, series, payload, records, run_id)
+            outcome.rows_added += added
+            outcome.rows_rejected += rejected
             outcome.status = "ok"
-    except PayloadError as exc:
+    except (PayloadError, HttpError) as exc:
         outcome.status = "failed"
         outcome.error = str(exc)
     except Exception as exc:  # an adapter bug must not stop the other series; it is recorded in full
         outcome.status = "failed"
         outcome.error = f"series {series.id}: unexpected {type(exc).__name__}: {exc}"
+    _record_attempt(con, run_id, outcome)
+    return outcome
+
+
+def _record_attempt(con: duckdb.DuckDBPyConnection, run_id: str, outcome: SeriesOutcome) -> None:
     con.execute(
         sql_text("load/record_attempt.sql"),
-        [run_id, series.id, now_utc(), outcome.status, outcome.payloads, outcome.rows_added, outcome.error],
+        [run_id, outcome.series_id, now_utc(), outcome.status, outcome.payloads, outcome.rows_added, outcome.error],
     )
-    return outcome
 
 
 def _append(

@@ -9,22 +9,28 @@ from warehouse.sources.fred_csv import FredCsv
 from warehouse.sources.indeed_csv import IndeedCsv
 from warehouse.sources.layoffs_csv import LayoffsCsv
 from warehouse.sources.owid_csv import OwidCsv
+from warehouse.sources.fred import Fred
+from warehouse.sources.funding_rounds_csv import FundingRoundsCsv
+from warehouse.sources.indeed_tracker import IndeedTracker
+from warehouse.sources.layoffs_url import LayoffsUrl
+from warehouse.sources.owid_grapher import OwidGrapher
+from warehouse.sources.sec_companyfacts import SecCompanyFacts
+from warehouse.sources.sec_form_d import SecFormD
 from warehouse.sources.yahoo_csv import YahooCsv
+from warehouse.sources.yfinance_prices import YFinancePrices
 
 ADAPTERS: dict[str, type[Adapter]] = {
-    cls.name: cls for cls in (YahooCsv, FredCsv, IndeedCsv, FmpCsv, LayoffsCsv, OwidCsv, EpochCsv)
+    cls.name: cls
+    for cls in (
+        # files in the real formats
+        YahooCsv, FredCsv, IndeedCsv, FmpCsv, LayoffsCsv, OwidCsv, EpochCsv, FundingRoundsCsv,
+        # live sources
+        YFinancePrices, Fred, SecCompanyFacts, SecFormD, IndeedTracker, OwidGrapher, LayoffsUrl,
+    )
 }
 
-# Live adapters the live catalog names; they arrive with the live-sources work.
-PLANNED_LIVE_ADAPTERS: dict[str, str] = {
-    "yfinance": "Yahoo Finance prices, shares and statements through yfinance",
-    "sec_companyfacts": "SEC EDGAR XBRL company facts (revenue, capex)",
-    "fred": "FRED series by id (CSV download or API)",
-    "indeed_tracker": "Indeed Hiring Lab job_postings_tracker CSVs from GitHub",
-    "sec_form_d": "SEC Form D quarterly data sets (funding)",
-    "owid_grapher": "Our World in Data grapher CSVs",
-    "layoffs_url": "a layoffs.fyi-format CSV at a configured URL",
-}
+# Adapters a catalog may name that this version does not have (none at present).
+PLANNED_LIVE_ADAPTERS: dict[str, str] = {}
 
 
 def adapter_for(name: str) -> Adapter:

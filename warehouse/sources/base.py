@@ -6,6 +6,7 @@ import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -14,6 +15,8 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from warehouse.catalog import SeriesSpec
+    from warehouse.http import HttpClient
+    from warehouse.settings import Settings
 
 RecordType = Literal["observations", "layoff_events"]
 
@@ -74,7 +77,7 @@ class Payload:
     origin: str
     retrieved_at: datetime
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.content).hexdigest()
 
@@ -108,16 +111,41 @@ class Records:
     skipped_missing: int = 0
 
 
+@dataclass
+class SourceContext:
+    """What live adapters are handed: settings (with credentials), the HTTP client, what raw already holds."""
+
+    settings: "Settings"
+    http: "HttpClient | None" = None
+    last_observed: Mapping[tuple[str, str], date] = field(default_factory=dict)
+    yahoo: object | None = None
+    batches: dict[str, object] = field(default_factory=dict)
+    loaded_origins: frozenset[str] = frozenset()
+    today: date = field(default_factory=lambda: datetime.now(UTC).date())
+
+    def last_date(self, series_id: str, field_name: str) -> date | None:
+        return self.last_observed.get((series_id, field_name))
+
+
 class Adapter(ABC):
-    """A source. Subclasses set ``name`` and implement :meth:`parse`; live ones override fetch."""
+    """A source. Subclasses set ``name`` and implement :meth:`parse`; live ones override queries and fetch."""
 
     name: ClassVar[str]
     record_type: ClassVar[RecordType] = "observations"
     live: ClassVar[bool] = False
     # Adapter parameters a catalog entry may set, with a one-line meaning each.
     params_doc: ClassVar[Mapping[str, str]] = {}
+    # For the README and --dry-run: what the source provides and its limits.
+    about: ClassVar[str] = ""
 
-    def queries(self, series: "SeriesSpec") -> list[Query]:
+    def prepare(self, series: list["SeriesSpec"], context: SourceContext) -> None:
+        """Work done once for all the adapter's series before any fetch (e.g. one batched download)."""
+
+    def probe(self, context: SourceContext) -> str | None:
+        """A reason the source cannot be used at all right now (no credentials, host unreachable), or None."""
+        return None
+
+    def queries(self, series: "SeriesSpec", context: SourceContext | None = None) -> list[Query]:
         """One query per payload the catalog lists for the series."""
         return [
             Query(
@@ -129,7 +157,7 @@ class Adapter(ABC):
             for p in series.payloads
         ]
 
-    def fetch(self, query: Query) -> Payload:
+    def fetch(self, query: Query, context: SourceContext | None = None) -> Payload:
         """Read the payload. File adapters read a file; live adapters override this."""
         path = Path(query.location)
         try:

@@ -84,7 +84,8 @@ def _decode(payload: Payload) -> tuple[list[str], list[list[str]], list[int]]:
     except UnicodeDecodeError as exc:
         line = content[: exc.start].count(b"\n") + 1
         raise payload.error("the file is not UTF-8 text", line=line) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote left open (a file cut inside a quoted field) is an error, not a silently cut value
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
     lines: list[int] = []
     previous_end = 0
@@ -94,7 +95,10 @@ def _decode(payload: Payload) -> tuple[list[str], list[list[str]], list[int]]:
             lines.append(previous_end + 1)
             previous_end = reader.line_num
     except csv.Error as exc:
-        raise payload.error(f"the CSV is malformed ({exc})", line=reader.line_num) from None
+        problem = f"the CSV is malformed ({exc})"
+        if "unexpected end of data" in str(exc) or "EOF" in str(exc):
+            problem += ": the file looks truncated inside a quoted field"
+        raise payload.error(problem, line=previous_end + 1) from None
     return [h.strip() for h in rows[0]], rows[1:], lines[1:]
 
 
@@ -102,10 +106,10 @@ def is_missing(values: pd.Series) -> pd.Series:
     return values.isna() | values.astype(str).str.strip().str.lower().isin(MISSING_MARKERS)
 
 
-def parse_numbers(payload: Payload, frame: pd.DataFrame, column: str, *, what: str = "value") -> pd.Series:
-    """Parse a column as floats; missing markers become NaN; anything else unparseable is refused."""
-    raw = frame[column]
+def numbers_and_bad(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Floats from text (missing markers -> NaN) and a mask of values that are neither numbers nor missing."""
     numbers = pd.to_numeric(raw, errors="coerce").astype("float64")
+    bad = pd.Series(False, index=raw.index)
     unparsed = numbers.isna()
     if unparsed.any():
         # Slow path only for what the fast parse missed: spaces, thousands separators, missing markers.
@@ -115,16 +119,30 @@ def parse_numbers(payload: Payload, frame: pd.DataFrame, column: str, *, what: s
         numbers.loc[cleaned.index] = pd.to_numeric(cleaned, errors="coerce").astype("float64")
         bad = numbers.isna() & unparsed
         bad.loc[missing[missing].index] = False
-        if bad.any():
-            i = bad.idxmax()
-            raise payload.error(
-                f"column {column!r} has a non-numeric {what} {str(raw[i])!r}", line=int(frame["_line"][i])
-            )
-    infinite = ~np.isfinite(numbers.fillna(0.0))
-    if infinite.any():
-        i = infinite.idxmax()
-        raise payload.error(f"column {column!r} has a non-finite {what} {str(raw[i])!r}", line=int(frame["_line"][i]))
+    bad |= ~np.isfinite(numbers.fillna(0.0))  # 'inf', '1e999'
+    return numbers.where(~bad), bad
+
+
+def parse_numbers(payload: Payload, frame: pd.DataFrame, column: str, *, what: str = "value") -> pd.Series:
+    """Parse a column as floats; missing markers become NaN; anything else unparseable is refused."""
+    numbers, bad = numbers_and_bad(frame[column])
+    if bad.any():
+        i = bad.idxmax()
+        raise payload.error(
+            f"column {column!r} has a non-numeric {what} {str(frame[column][i])!r}", line=int(frame["_line"][i])
+        )
     return numbers
+
+
+def to_dates(raw: pd.Series, formats: Sequence[str]) -> pd.Series:
+    """Dates from text in any of the formats (first that fits), NaT where none does; any year 1..9999."""
+    parsed = None
+    for fmt in formats:
+        attempt = pd.to_datetime(raw, format=fmt, errors="coerce")
+        if attempt.dtype != "datetime64[us]":
+            attempt = attempt.astype("datetime64[us]")
+        parsed = attempt if parsed is None else parsed.fillna(attempt)
+    return parsed
 
 
 def parse_dates(
@@ -133,12 +151,7 @@ def parse_dates(
     """Parse a date column (a time and zone offset after the date are dropped: the local date counts)."""
     raw = frame[column].astype(str).str.strip()
     head = raw.str.slice(0, 10) if formats == ("%Y-%m-%d",) else raw
-    parsed = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    for fmt in formats:
-        todo = parsed.isna()
-        if not todo.any():
-            break
-        parsed[todo] = pd.to_datetime(head[todo], format=fmt, errors="coerce")
+    parsed = to_dates(head, formats)
     bad = parsed.isna()
     if bad.any():
         i = bad.idxmax()

@@ -47,7 +47,8 @@ class IndeedCsv(Adapter):
             value_cols = {"value": "value"}
         else:
             raise payload.error(
-                f"not an Indeed Hiring Lab tracker file; the header has {sorted(header - {'_line'})}",
+                "not an Indeed Hiring Lab tracker file: no column 'indeed_job_postings_index_SA', "
+                f"'display_name' or 'sectorCode'; the header has {sorted(header - {'_line'})}",
                 line=1,
                 hint="expected the aggregate, by-sector or data-portal CSV",
             )
@@ -55,6 +56,13 @@ class IndeedCsv(Adapter):
         missing = [c for c in required if c not in header]
         if missing:
             raise payload.error(f"missing column(s) {missing} in the {layout} file", line=1)
+        if layout == "aggregate":
+            # Only two variables exist; anything else is a damaged row (e.g. a file cut mid-word).
+            odd = ~frame["variable"].str.strip().isin(["total postings", "new postings"])
+            if odd.any():
+                i = odd.idxmax()
+                raise payload.error(f"unknown variable {frame['variable'][i]!r} (expected 'total postings' or "
+                                    "'new postings'): is the file truncated?", line=int(frame["_line"][i]))
         chosen = frame[(frame[country_col].str.strip() == country) & (frame[selector[0]].str.strip() == selector[1])]
         if layout == "portal" and "postingType" in header:
             chosen = chosen[chosen["postingType"].str.strip() == "TOTAL"]

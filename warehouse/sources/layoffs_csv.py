@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 
 from warehouse.sources.base import LAYOFF_COLUMNS, Adapter, Payload, Records, RejectedRow
-from warehouse.sources.csvtools import is_missing, parse_numbers, read_table
+from warehouse.sources.csvtools import is_missing, numbers_and_bad, read_table, to_dates
 
 # canonical column -> candidate source columns
 _COLUMNS = {
@@ -59,14 +59,10 @@ class LayoffsCsv(Adapter):
             values = frame[column].astype(str).str.strip() if column else pd.Series(None, index=frame.index)
             out[name] = values.where(~is_missing(values), None) if column else None
         raw_dates = frame[picked["event_date"]].astype(str).str.strip()
-        parsed = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-        for fmt in _DATE_FORMATS:
-            todo = parsed.isna()
-            parsed[todo] = pd.to_datetime(raw_dates[todo], format=fmt, errors="coerce")
+        parsed = to_dates(raw_dates, _DATE_FORMATS)
         problems: dict[int, str] = {}
         for i in frame.index:
             if pd.isna(parsed[i]):
-                # pandas cannot hold year 0202; tell a typo year from a non-date
                 problems[i] = f"date {raw_dates[i]!r} is not a date"
             elif parsed[i].date() < min_date:
                 problems[i] = f"date {raw_dates[i]!r} is before {min_date} (a typo?)"
@@ -81,19 +77,17 @@ class LayoffsCsv(Adapter):
             if column is None:
                 numbers[name] = pd.Series(float("nan"), index=frame.index)
                 continue
-            try:
-                numbers[name] = parse_numbers(payload, frame, column)
-            except ValueError as exc:
-                if not quarantine:
-                    raise
-                numbers[name] = pd.to_numeric(frame[column].str.strip(), errors="coerce")
-                bad = numbers[name].isna() & ~is_missing(frame[column])
-                for i in frame.index[bad]:
-                    problems.setdefault(i, f"{column} {frame[column][i]!r} is not a number")
-                del exc
+            numbers[name], bad = numbers_and_bad(frame[column])
+            for i in frame.index[bad]:
+                problems.setdefault(i, f"column {column!r} has a non-numeric value {frame[column][i]!r}")
             negative = numbers[name] < 0
             for i in frame.index[negative]:
                 problems.setdefault(i, f"{column} {frame[column][i]!r} is negative")
+            if name == "pct_laid_off":
+                # layoffs.fyi gives the share as a fraction (0.15 for 15%)
+                for i in frame.index[numbers[name] > 1]:
+                    problems.setdefault(i, f"{column} {frame[column][i]!r} is above 1 (a fraction is expected: "
+                                           "0.15 for 15%)")
         if problems and not quarantine:
             i = min(problems)
             raise payload.error(

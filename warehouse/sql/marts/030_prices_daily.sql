@@ -13,6 +13,12 @@ with_shares AS (
     FROM prices AS p
     ASOF LEFT JOIN shares AS s
         ON p.ticker = s.ticker AND p.date >= s.fiscal_period_end
+),
+with_counts AS (
+    SELECT w.*, c.shares_outstanding AS shares_reported, c.date AS shares_reported_date
+    FROM with_shares AS w
+    ASOF LEFT JOIN staging.stg_share_counts AS c
+        ON w.ticker = c.ticker AND w.date >= c.date
 )
 SELECT
     ticker,
@@ -26,13 +32,21 @@ SELECT
     dividends,
     split_ratio,
     currency,
-    shares_outstanding,
-    shares_period_end,
-    -- Split-adjusted price x split-adjusted shares: consistent across splits (checked against the
-    -- reported market cap); the dividend adjustment of the close makes older caps slightly low.
-    coalesce(adj_close, close_unadjusted) * shares_outstanding AS market_cap,
+    coalesce(shares_reported, shares_outstanding) AS shares_outstanding,
+    coalesce(shares_reported_date, shares_period_end) AS shares_period_end,
+    -- As traded: the close as traded x the shares reported then. Otherwise the split-adjusted close x the
+    -- split-adjusted shares of the last fiscal quarter: consistent across splits (a data check compares it
+    -- with the reported market cap); the dividend adjustment of the close makes older caps slightly low.
+    CASE
+        WHEN close_unadjusted IS NOT NULL AND shares_reported IS NOT NULL THEN close_unadjusted * shares_reported
+        ELSE coalesce(adj_close, close_unadjusted) * shares_outstanding
+    END AS market_cap,
+    CASE
+        WHEN close_unadjusted IS NOT NULL AND shares_reported IS NOT NULL THEN 'close x reported shares'
+        WHEN shares_outstanding IS NOT NULL THEN 'adjusted close x fiscal-quarter shares'
+    END AS market_cap_basis,
     synthetic
-FROM with_shares
+FROM with_counts
 ORDER BY ticker, date;
 
 COMMENT ON TABLE marts.prices_daily IS 'Daily closing prices per ticker, with market capitalisation where the fundamentals give shares outstanding.';
@@ -42,7 +56,8 @@ COMMENT ON COLUMN marts.prices_daily.close IS 'Close adjusted for splits and div
 COMMENT ON COLUMN marts.prices_daily.close_unadjusted IS 'Close as traded, where the source gives it.';
 COMMENT ON COLUMN marts.prices_daily.split_ratio IS 'Split ratio on a split day (e.g. 10 for 10-for-1), 0 otherwise, where the source gives it.';
 COMMENT ON COLUMN marts.prices_daily.currency IS 'Currency of the prices.';
-COMMENT ON COLUMN marts.prices_daily.shares_outstanding IS 'Split-adjusted weighted shares of the latest fiscal quarter ended on or before date (ADR-equivalent for ADRs).';
-COMMENT ON COLUMN marts.prices_daily.shares_period_end IS 'Fiscal quarter end the shares come from: how stale they are.';
-COMMENT ON COLUMN marts.prices_daily.market_cap IS 'close x shares_outstanding, in currency; split-consistent, checked against the reported market cap.';
+COMMENT ON COLUMN marts.prices_daily.shares_outstanding IS 'Shares outstanding behind market_cap: reported on or before date where the source gives a share history, else the split-adjusted weighted shares of the last fiscal quarter (ADR-equivalent for ADRs).';
+COMMENT ON COLUMN marts.prices_daily.shares_period_end IS 'Date the shares were reported for, or the fiscal quarter end they come from: how stale they are.';
+COMMENT ON COLUMN marts.prices_daily.market_cap IS 'Market capitalisation in currency (see market_cap_basis); split-consistent, checked against the reported market cap.';
+COMMENT ON COLUMN marts.prices_daily.market_cap_basis IS 'How market_cap was computed: the as-traded close x shares reported on or before date, or the adjusted close x the split-adjusted shares of the last fiscal quarter.';
 COMMENT ON COLUMN marts.prices_daily.synthetic IS 'True when built from the synthetic sample.';

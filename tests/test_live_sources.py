@@ -150,6 +150,15 @@ class FakeYahoo:
             return pd.DataFrame()
         return yahoo_frame(self.data_root, ticker, tz=True)
 
+    def statements(self, ticker):
+        self.calls.append(("statements", ticker))
+        rows = [r for r in fmp_rows(self.data_root, "MSFT") if r["date"] >= "2024-01-01"]
+        quarters = pd.to_datetime([r["date"] for r in rows])
+        income = pd.DataFrame([[float(r["revenue"]) for r in rows]], index=["Total Revenue"], columns=quarters)
+        capex = pd.DataFrame([[-abs(float(r["capexPerShare"]) * float(r["weightedAverageShsOut"])) for r in rows]],
+                             index=["Capital Expenditure"], columns=quarters)
+        return income, capex
+
     def shares(self, ticker, start):
         self.calls.append(("shares", ticker, start))
         index = pd.to_datetime(["2024-10-20 10:00", "2024-11-21 10:00", "2024-11-21 12:00"]).tz_localize("UTC")
@@ -198,6 +207,14 @@ frequency = "daily"
 adapter = "yfinance"
 unit = "USD"
 roles = ["ai_basket"]
+
+[[series]]
+id = "MSFT"
+kind = "price"
+frequency = "daily"
+adapter = "yfinance"
+unit = "USD"
+params = {{ symbol = "NVDA", shares = false, statements = true }}  # prices replayed from NVDA's file
 
 [[series]]
 id = "MSFT.fundamentals"
@@ -317,13 +334,13 @@ def test_live_run_loads_every_source(live, data_root):
     report = run_job(settings, str(catalog), http=http_for(server), yahoo=yahoo)
     assert [o.error for o in report.ingest.failed] == []
     assert {o.series_id for o in report.ingest.outcomes if o.status == "ok"} == {
-        "NVDA", "MSFT.fundamentals", "CES6054150001", "indeed_us_total", "owid_ai_private_investment",
+        "NVDA", "MSFT", "MSFT.fundamentals", "CES6054150001", "indeed_us_total", "owid_ai_private_investment",
         "form_d_technology", "layoffs_fyi"}
     db = settings.analytics_db
     assert query(db, "SELECT value FROM marts.hiring_monthly WHERE series_id = 'CES6054150001' "
                      "AND month = '2026-08-01'") == [(2362.7,)]
     # yfinance: one batched download, unadjusted and adjusted closes, share history for market caps
-    assert [c[0] for c in yahoo.calls] == ["download", "shares"]
+    assert [c[0] for c in yahoo.calls] == ["download", "shares", "statements"]
     nvda = query(db, "SELECT close, close_unadjusted, market_cap FROM marts.prices_daily "
                      "WHERE ticker = 'NVDA' AND date = '2024-12-06'")
     assert nvda[0][0] == pytest.approx(142.44000244140625)
@@ -353,6 +370,11 @@ def test_sec_quarters_match_the_filed_figures(live, data_root):
         assert capex == pytest.approx(abs(float(r["capexPerShare"]) * float(r["weightedAverageShsOut"])), rel=1e-9)
         assert quarter == int(r["period"][1])
         assert filed == date.fromisoformat(r["fillingDate"])
+    # Yahoo's statements (here MSFT's filed figures, as Yahoo shows them) agree with SEC's quarter by quarter.
+    check = query(settings.analytics_db, "SELECT count(*), min(revenue_ratio), max(revenue_ratio), "
+                                         "min(capex_ratio), max(capex_ratio) FROM marts.revenue_crosscheck")
+    assert check[0][0] == 2  # the quarters both hold: 2024-03-31 and 2024-06-30
+    assert all(v == pytest.approx(1.0) for v in check[0][1:])
     ttm = query(settings.analytics_db, "SELECT ttm_revenue_usd FROM marts.fundamentals_quarterly "
                                        "WHERE ticker = 'MSFT' AND fiscal_period_end = '2024-06-30'")
     assert ttm == [(pytest.approx(245_122e6),)]  # MSFT FY2024 revenue, USD 245.122 bn

@@ -163,7 +163,8 @@ class HttpClient:
         # Reachability checks bypass the cache and the retries.
         self._plain = httpx.Client(transport=transport or httpx.HTTPTransport(retries=0),
                                    headers={"User-Agent": self.policy.user_agent}, follow_redirects=False)
-        self._now = clock or (lambda: datetime.now(UTC).replace(tzinfo=None, microsecond=0))
+        # Microseconds kept: two pulls in the same second are still two vintages.
+        self._now = clock or (lambda: datetime.now(UTC).replace(tzinfo=None))
         self._sleep = sleep
         self._limiter = HostRateLimiter(self.policy.rate_per_host, self.policy.default_rate, sleep=rate_sleep)
         self._unreachable: dict[str, str] = {}

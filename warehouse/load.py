@@ -253,8 +253,10 @@ def ingest_series(
             seen = con.execute(sql_text("load/payload_seen.sql"), [series.id, payload.sha256]).fetchall()[0][0]
             if seen:
                 continue
-            conflict = con.execute(sql_text("load/vintage_conflict.sql"),
-                                   [series.id, payload.origin, payload.retrieved_at, payload.sha256]).fetchall()[0][0]
+            pinned = query.retrieved_at is not None  # the catalog names this payload's retrieval time
+            conflict = pinned and con.execute(
+                sql_text("load/vintage_conflict.sql"), [series.id, payload.origin, payload.retrieved_at, payload.sha256]
+            ).fetchall()[0][0]
             if conflict:
                 # A vintage is known by its retrieval time: two different files cannot both be it.
                 raise payload.error(

@@ -38,11 +38,6 @@ SETTINGS_DOC: dict[str, tuple[str, str, str]] = {
         "(none: the layoffs series fails with a hint)",
         "URL or file path of a layoffs.fyi-format CSV for the live catalog",
     ),
-    "funding_rounds_path": (
-        "GAPCAST_FUNDING_ROUNDS",
-        "(none: the series is skipped)",
-        "path of your funding-rounds CSV (format in README)",
-    ),
     "http_attempts": ("GAPCAST_HTTP_ATTEMPTS", "4", "attempts per HTTP request before a series fails"),
     "stale_factor": (
         "GAPCAST_STALE_FACTOR",
@@ -68,7 +63,6 @@ class Settings:
     fred_api_key: str | None = field(default=None, repr=False)
     sec_user_agent: str | None = field(default=None, repr=False)
     layoffs_url: str | None = None
-    funding_rounds_path: Path | None = None
     http_attempts: int = 4
 
     @property
@@ -122,12 +116,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     attempts_raw = env.get("GAPCAST_HTTP_ATTEMPTS") or "4"
     if not attempts_raw.isdigit() or int(attempts_raw) < 1:
         raise SettingsError(f"GAPCAST_HTTP_ATTEMPTS={attempts_raw!r} must be a whole number >= 1; set it to e.g. 4")
-    funding = env.get("GAPCAST_FUNDING_ROUNDS")
     return Settings(
         fred_api_key=env.get("FRED_API_KEY") or None,
         sec_user_agent=env.get("GAPCAST_SEC_USER_AGENT") or None,
         layoffs_url=env.get("GAPCAST_LAYOFFS_URL") or None,
-        funding_rounds_path=Path(funding).expanduser().resolve() if funding else None,
         http_attempts=int(attempts_raw),
         home=home,
         catalog=env.get("GAPCAST_CATALOG") or "live",

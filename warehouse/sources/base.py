@@ -168,7 +168,7 @@ class Adapter(ABC):
             ) from None
         except OSError as exc:
             raise PayloadError(str(path), query.series.id, f"cannot read file ({exc.strerror})") from None
-        retrieved_at = query.retrieved_at or datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+        retrieved_at = query.retrieved_at or datetime.now(UTC).replace(tzinfo=None)
         return Payload(query=query, content=content, origin=str(path), retrieved_at=retrieved_at)
 
     @abstractmethod

@@ -6,7 +6,7 @@ import io
 import logging
 import re
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
@@ -53,6 +53,13 @@ class YahooClient:
 
         return yf.Ticker(ticker).get_shares_full(start=(start or date(2000, 1, 1)).isoformat())
 
+    def statements(self, ticker: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Quarterly income statement and cash flow: rows are line items, columns quarter ends."""
+        import yfinance as yf
+
+        t = yf.Ticker(ticker)
+        return t.quarterly_income_stmt, t.quarterly_cashflow
+
 
 class _ErrorCollector(logging.Handler):
     """yfinance reports a failed ticker by logging "['NVDA']: <reason>" rather than raising."""
@@ -89,6 +96,7 @@ class YFinancePrices(HttpAdapter):
         "symbol": "the Yahoo symbol (default: the series id)",
         "overlap_days": "days before the last stored close to pull again (default 10)",
         "shares": "also pull the shares-outstanding history (default true)",
+        "statements": "also pull quarterly revenue and capex, to cross-check SEC's figures (default false)",
     }
 
     def __init__(self, attempts: int = 3, sleep=None):
@@ -140,6 +148,8 @@ class YFinancePrices(HttpAdapter):
         if bool(series.params.get("shares", True)):
             out.append(Query(series, f"yfinance:{symbol}:shares", {**series.params, "_part": "shares",
                                                                   "_start": start}))
+        if bool(series.params.get("statements", False)):
+            out.append(Query(series, f"yfinance:{symbol}:statements", {**series.params, "_part": "statements"}))
         return out
 
     def fetch(self, query: Query, context: SourceContext | None = None) -> Payload | None:
@@ -151,7 +161,17 @@ class YFinancePrices(HttpAdapter):
                                     "check the network, or run with --catalog snapshot or --catalog sample")
         client = (context.yahoo if context and context.yahoo else None) or YahooClient()
         start = query.params.get("_start")
-        if query.params["_part"] == "shares":
+        if query.params["_part"] == "statements":
+            try:
+                income, cashflow = self._retrying()(client.statements, symbol)
+            except Exception as exc:
+                raise PayloadError(query.location, query.series.id,
+                                   f"Yahoo statements failed ({type(exc).__name__}: {str(exc)[:160]})",
+                                   hint="run again later") from None
+            content = _statements_csv(income, cashflow)
+            if content is None:
+                return None  # Yahoo has no statements for this symbol
+        elif query.params["_part"] == "shares":
             try:
                 shares = self._retrying()(client.shares, symbol, start)
             except Exception as exc:
@@ -179,9 +199,19 @@ class YFinancePrices(HttpAdapter):
                                    hint="check the symbol in the catalog (delisted or renamed?)")
             content = _prices_csv(frame)
         return Payload(query=query, content=content, origin=query.location,
-                       retrieved_at=pd.Timestamp.now("UTC").tz_localize(None).to_pydatetime().replace(microsecond=0))
+                       retrieved_at=datetime.now(UTC).replace(tzinfo=None))
 
     def parse(self, payload: Payload) -> Records:
+        if payload.query.params.get("_part") == "statements":
+            frame = read_table(payload, required=("Date", "Revenue", "Capex"))
+            dates = parse_dates(payload, frame, "Date")
+            refuse_future(payload, frame, dates, "Date")
+            fields = {"revenue_yahoo": parse_numbers(payload, frame, "Revenue"),
+                      "capex_yahoo": parse_numbers(payload, frame, "Capex").abs()}
+            parts = [pd.DataFrame({"entity": "", "obs_date": dates, "field": name, "value": values, "unit": "USD",
+                                   "published_at": None, "_line": frame["_line"]}) for name, values in fields.items()]
+            records = pd.concat(parts, ignore_index=True)
+            return Records("observations", records[records["value"].notna()].reset_index(drop=True))
         if payload.query.params.get("_part") == "shares":
             frame = read_table(payload, required=("Date", "Shares"))
             dates = parse_dates(payload, frame, "Date")
@@ -245,6 +275,30 @@ def _shares_csv(shares: pd.Series) -> bytes:
     series = series[~series.index.duplicated(keep="last")].sort_index()
     frame = series.rename("Shares").to_frame()
     frame.index.name = "Date"
+    buffer = io.StringIO()
+    frame.to_csv(buffer, date_format="%Y-%m-%d", float_format="%.0f", lineterminator="\n")
+    return buffer.getvalue().encode()
+
+
+def _statements_csv(income: pd.DataFrame | None, cashflow: pd.DataFrame | None) -> bytes | None:
+    """Quarter end, total revenue and capital expenditure from yfinance's statement frames."""
+    def line(frame, names):
+        if frame is None or frame.empty:
+            return pd.Series(dtype="float64")
+        for name in names:
+            if name in frame.index:
+                return pd.to_numeric(frame.loc[name], errors="coerce")
+        return pd.Series(dtype="float64")
+
+    revenue = line(income, ("Total Revenue", "Operating Revenue"))
+    capex = line(cashflow, ("Capital Expenditure", "Purchase Of PPE"))
+    if revenue.empty and capex.empty:
+        return None
+    frame = pd.concat({"Revenue": revenue, "Capex": capex}, axis=1)
+    frame.index = pd.DatetimeIndex(frame.index).tz_localize(None).normalize() \
+        if getattr(pd.DatetimeIndex(frame.index), "tz", None) else pd.DatetimeIndex(frame.index).normalize()
+    frame.index.name = "Date"
+    frame = frame.sort_index()
     buffer = io.StringIO()
     frame.to_csv(buffer, date_format="%Y-%m-%d", float_format="%.0f", lineterminator="\n")
     return buffer.getvalue().encode()

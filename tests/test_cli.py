@@ -53,7 +53,7 @@ def test_run_prints_where_the_databases_are(tmp_path):
     assert re.search(r"(\d+)/\1 data checks passed", result.output)
     summary = json.loads((home / "outputs" / "last_run.json").read_text())
     assert summary["synthetic"] is True and summary["label"].startswith("SYNTHETIC")
-    assert summary["checks_passed"] == summary["checks"] == 10 and summary["series_failed"] == {}
+    assert summary["checks_passed"] == summary["checks"] >= 10 and summary["series_failed"] == {}
 
 
 def test_sql_formats_and_refuses_writes(sample_run):

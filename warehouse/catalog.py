@@ -82,13 +82,18 @@ class Catalog:
         return missing
 
 
+def bundled_catalogs() -> list[str]:
+    """Names of the bundled series catalogs (other TOML files in catalogs/, e.g. assumptions, are not)."""
+    return sorted(p.stem for p in CATALOG_DIR.glob("*.toml") if "[[series]]" in p.read_text(encoding="utf-8"))
+
+
 def resolve_catalog_path(name_or_path: str) -> Path:
     """A bundled catalog name (live, sample, snapshot) or a path to a TOML file."""
     candidate = CATALOG_DIR / f"{name_or_path}.toml"
     if "/" not in name_or_path and not name_or_path.endswith(".toml"):
-        if candidate.exists():
+        if candidate.exists() and name_or_path in bundled_catalogs():
             return candidate
-        bundled = sorted(p.stem for p in CATALOG_DIR.glob("*.toml"))
+        bundled = bundled_catalogs()
         raise CatalogError(
             f"no bundled catalog named {name_or_path!r}; bundled: {', '.join(bundled)}. "
             "To fix: pass one of those or a path to a TOML file"

@@ -90,8 +90,15 @@ def _known_errors():
 def _print_failures(report) -> None:
     """One line per failed series, except one line per source when a whole source was unreachable."""
     by_reason: dict[str, list[str]] = {}
+    down: dict[str, tuple[str, list[str]]] = {}
     for outcome in report.failed:
-        by_reason.setdefault(outcome.error or "", []).append(outcome.series_id)
+        if outcome.unreachable:
+            first_reason, ids = down.setdefault(outcome.source, (outcome.error or "", []))
+            ids.append(outcome.series_id)
+        else:
+            by_reason.setdefault(outcome.error or "", []).append(outcome.series_id)
+    for source, (reason, ids) in down.items():
+        err.print(f"[red]failed[/] {source}: {len(ids)} series not fetched: {reason}", highlight=False, soft_wrap=True)
     for reason, ids in by_reason.items():
         who = ids[0] if len(ids) == 1 else f"{len(ids)} series ({', '.join(ids[:4])}{', ...' if len(ids) > 4 else ''})"
         err.print(f"[red]failed[/] {who}: {reason}", highlight=False, soft_wrap=True)

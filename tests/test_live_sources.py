@@ -575,6 +575,90 @@ def test_yahoo_empty_everywhere_fails_the_series_with_the_reason(live, data_root
     assert "Yahoo returned no prices" in outcome.error and "possibly delisted" in outcome.error
 
 
+def fast_yahoo_retries(monkeypatch):
+    from warehouse.sources import yfinance_prices
+
+    original = yfinance_prices.YFinancePrices.__init__
+    monkeypatch.setattr(yfinance_prices.YFinancePrices, "__init__",
+                        lambda self, attempts=3, sleep=None: original(self, attempts, sleep=lambda s: None))
+
+
+def test_yahoo_server_error_is_retried(live, data_root, monkeypatch):
+    from curl_cffi.requests.exceptions import HTTPError
+
+    fast_yahoo_retries(monkeypatch)
+    yahoo = FakeYahoo(data_root, batch_fails=True, history_errors=[HTTPError("HTTP Error 500: Internal Server Error")])
+    report = run_yahoo(live, data_root, yahoo)
+    assert report.outcomes[0].status == "ok"
+
+
+def test_yahoo_timeout_fails_the_series_after_retries(live, data_root, monkeypatch):
+    from curl_cffi.requests.exceptions import Timeout
+
+    fast_yahoo_retries(monkeypatch)
+    yahoo = FakeYahoo(data_root, batch_fails=True, history_errors=[Timeout("Operation timed out")] * 3)
+    outcome = run_yahoo(live, data_root, yahoo).outcomes[0]
+    assert outcome.status == "failed" and "Yahoo returned no prices" in outcome.error
+    assert [c[0] for c in yahoo.calls].count("history") == 3
+
+
+def test_yahoo_dns_failure_fails_the_other_tickers_at_once(live, data_root, monkeypatch, tmp_path):
+    from curl_cffi.requests.exceptions import DNSError
+
+    fast_yahoo_retries(monkeypatch)
+    settings, _, quarters = live
+    catalog = tmp_path / "two.toml"
+    catalog.write_text('[catalog]\nname = "y"\nroot = "catalog"\n' + "".join(
+        f'[[series]]\nid = "{t}"\nkind = "price"\nfrequency = "daily"\nadapter = "yfinance"\nunit = "USD"\n'
+        f'params = {{ shares = false }}\n' for t in ("NVDA", "AMD")))
+    yahoo = FakeYahoo(data_root, batch_fails=True,
+                      history_errors=[DNSError("Could not resolve host: query2.finance.yahoo.com")] * 3)
+    report = ingest_job(settings, str(catalog), http=http_for(healthy_server(data_root, quarters)), yahoo=yahoo)
+    assert [o.status for o in report.outcomes] == ["failed", "failed"]
+    assert "could not be reached" in report.outcomes[1].error
+    assert [c[0] for c in yahoo.calls].count("history") == 3  # the second ticker sent nothing
+
+
+def test_yahoo_malformed_frame_is_refused(live, data_root):
+    class Garbled(FakeYahoo):
+        def download(self, tickers, start):
+            frame, errors = super().download(tickers, start)
+            frame[("NVDA", "Close")] = frame[("NVDA", "Close")].astype(str).str.replace("1", "x", regex=False)
+            return frame, errors
+
+    outcome = run_yahoo(live, data_root, Garbled(data_root)).outcomes[0]
+    assert outcome.status == "failed" and "non-numeric price" in outcome.error and "line" in outcome.error
+
+
+FORM_D_FAILURES = [
+    ("rate limit then success", [httpx.Response(429, headers={"Retry-After": "0"})], "ok"),
+    ("server error three times then success", [httpx.Response(500)] * 3, "ok"),
+    ("server error throughout", [httpx.Response(500)] * 4, "HTTP 500 after 4 attempts"),
+    ("timeout", [httpx.ReadTimeout("read timed out")] * 4, "timed out"),
+    ("HTML error page", [httpx.Response(200, content=b"<html><body>Request Rate Threshold Exceeded</body></html>")],
+     "an HTML page"),
+    ("truncated zip", "truncate", "not a zip archive"),
+]
+
+
+@pytest.mark.parametrize(("case", "before", "expected"), FORM_D_FAILURES, ids=[c[0] for c in FORM_D_FAILURES])
+def test_form_d_failure_modes(live, data_root, case, before, expected):
+    settings, catalog, quarters = live
+    server = healthy_server(data_root, quarters)
+    url = f"{FORM_D}{quarters[0]}_d.zip"
+    good = server.routes[url][0]
+    if before == "truncate":
+        answers = [httpx.Response(200, content=good.content[: len(good.content) // 2])]
+    else:
+        answers = [*before, good]
+    server.add(url, *answers)
+    outcome = ingest_job(settings, str(catalog), only={"form_d_technology"}, http=http_for(server)).outcomes[0]
+    if expected == "ok":
+        assert outcome.status == "ok" and outcome.rows_added > 0
+    else:
+        assert outcome.status == "failed" and expected in outcome.error and "form_d_technology" in outcome.error
+
+
 def test_yahoo_nan_in_the_latest_row_is_dropped(live, data_root):
     settings = live[0]
     report = run_yahoo(live, data_root, FakeYahoo(data_root, nan_tail=True))

@@ -13,7 +13,7 @@ import pandas as pd
 
 from warehouse.catalog import Catalog, SeriesSpec
 from warehouse.db import now_utc, sql_text, transaction
-from warehouse.http import HttpClient, HttpError, HttpPolicy, redact_url
+from warehouse.http import HttpClient, HttpError, HttpPolicy, SourceUnreachable, redact_url
 from warehouse.settings import Settings, load_settings
 from warehouse.sources import ADAPTERS, adapter_for
 from warehouse.sources.base import OBSERVATION_COLUMNS, Payload, PayloadError, Records, SourceContext
@@ -31,6 +31,8 @@ class SeriesOutcome:
     rows_added: int = 0
     rows_rejected: int = 0
     error: str | None = None
+    source: str = ""
+    unreachable: bool = False  # the source's host could not be reached at all
 
 
 @dataclass
@@ -222,9 +224,10 @@ def ingest(
     for series in chosen:
         adapter = adapter_for(series.adapter)
         if offline and adapter.live:
-            outcome = SeriesOutcome(series.id, "skipped", error=None)
+            outcome = SeriesOutcome(series.id, "skipped", source=series.adapter)
         elif series.adapter in unusable:
-            outcome = SeriesOutcome(series.id, "failed", error=f"{series.adapter}: {unusable[series.adapter]}")
+            outcome = SeriesOutcome(series.id, "failed", error=f"{series.adapter}: {unusable[series.adapter]}",
+                                    source=series.adapter, unreachable=True)
             _record_attempt(con, run_id, outcome)
         else:
             outcome = ingest_series(con, series, run_id=run_id, context=context)
@@ -243,7 +246,7 @@ def ingest_series(
     added stays (a rerun skips them: same bytes, or a data set already loaded).
     """
     adapter = adapter_for(series.adapter)
-    outcome = SeriesOutcome(series.id, "unchanged")
+    outcome = SeriesOutcome(series.id, "unchanged", source=series.adapter)
     try:
         for query in adapter.queries(series, context):
             payload = adapter.fetch(query, context)
@@ -269,9 +272,13 @@ def ingest_series(
             outcome.rows_added += added
             outcome.rows_rejected += rejected
             outcome.status = "ok"
-    except (PayloadError, HttpError) as exc:
+    except PayloadError as exc:
         outcome.status = "failed"
         outcome.error = str(exc)
+    except HttpError as exc:
+        outcome.status = "failed"
+        outcome.error = f"series {series.id}: {exc}"
+        outcome.unreachable = isinstance(exc, SourceUnreachable)
     except Exception as exc:  # an adapter bug must not stop the other series; it is recorded in full
         outcome.status = "failed"
         outcome.error = f"series {series.id}: unexpected {type(exc).__name__}: {exc}"

@@ -18,7 +18,9 @@ from warehouse.sources.live import HttpAdapter
 from warehouse.sources.yahoo_csv import YahooCsv
 
 PRICE_COLUMNS = ["Open", "High", "Low", "Close", "Adj Close", "Volume", "Dividends", "Stock Splits"]
-_UNREACHABLE = re.compile(r"(resolve host|name or service|dns|connection|network is unreachable|timed out)", re.I)
+# A failure of the connection itself, not of one request: the source is down for this run.
+_UNREACHABLE = re.compile(r"(resolve host|name or service|dns|connection refused|network is unreachable|"
+                          r"ConnectionError|DNSError)", re.I)
 
 
 class YahooClient:
@@ -187,8 +189,9 @@ class YFinancePrices(HttpAdapter):
                 try:
                     frame = self._retrying()(client.history, symbol, start)
                 except Exception as exc:
-                    if isinstance(exc, OSError) and context is not None:
-                        context.batches["yfinance:unreachable"] = f"{type(exc).__name__}: {exc}"
+                    described = f"{type(exc).__name__}: {exc}"
+                    if isinstance(exc, OSError) and context is not None and _UNREACHABLE.search(described):
+                        context.batches["yfinance:unreachable"] = described
                     reason = error or f"{type(exc).__name__}: {str(exc)[:160]}"
                     raise PayloadError(query.location, query.series.id, f"Yahoo returned no prices ({reason})",
                                        hint="check the symbol in the catalog, or run again later if Yahoo "

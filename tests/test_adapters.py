@@ -165,3 +165,38 @@ def test_epoch_models(data_root):
     with_compute = [r for r in rows if r["Training compute (FLOP)"].strip() and r["Publication date"].strip()]
     # PROVENANCE.md: 924 rows, 468 with compute; one of those (Llama 4 Behemoth) has no date and is skipped.
     assert len(records.frame) == len(with_compute) == 467
+
+
+def _payload(tmp_path, adapter, text, unit="USD", kind="price"):
+    path = tmp_path / "f.csv"
+    path.write_text(text)
+    series = SeriesSpec(id="S", kind=kind, adapter=adapter, frequency="daily", unit=unit)
+    query = Query(series=series, location=str(path), params={}, retrieved_at=datetime(2026, 11, 1))
+    return adapter_for(adapter), adapter_for(adapter).fetch(query)
+
+
+@pytest.mark.parametrize(
+    ("adapter", "text", "problem"),
+    [
+        ("fred_csv", "date,value\n2020-01-01,4,07\n", "field(s)"),  # a decimal comma splits the row
+        ("fred_csv", 'date,value\n2020-01-01,"4,07"\n', "non-numeric value '4,07'"),
+        ("fred_csv", "date,value\n2015-01-02junk,1\n", "not a date"),
+        ("fred_csv", "date,value\n0202-06-26,1\n", "before 1800-01-01"),
+        ("yahoo_csv", "Date,Close,Volume\n2020-01-02,10,-5\n", "volume -5.0 on 2020-01-02 is negative"),
+        ("fred_csv", "\ufeff", "the file is empty"),
+        ("fred_csv", "date,value,value\n2020-01-01,1,2\n", "names column(s) ['value'] more than once"),
+    ],
+)
+def test_malformed_values_are_refused_with_the_line(tmp_path, adapter, text, problem):
+    from warehouse.sources.base import PayloadError
+
+    parser, payload = _payload(tmp_path, adapter, text)
+    with pytest.raises(PayloadError) as err:
+        parser.parse(payload)
+    assert problem in str(err.value)
+
+
+def test_thousands_separators_in_their_place_are_read(tmp_path):
+    parser, payload = _payload(tmp_path, "fred_csv", 'date,value\n2020-01-01,"1,200.5"\n2020-02-01," 12,345"\n')
+    records = parser.parse(payload)
+    assert records.frame["value"].tolist() == [1200.5, 12345.0]

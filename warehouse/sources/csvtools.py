@@ -15,6 +15,11 @@ from warehouse.sources.base import Payload, PayloadError
 
 MISSING_MARKERS = frozenset({"", ".", "na", "n/a", "nan", "null", "none", "#n/a"})
 _HTML_SIGNS = (b"<!doctype", b"<html", b"<head", b"<body", b"<?xml")
+EARLIEST_DATE = "1800-01-01"  # no series gapcast reads starts earlier: an older year is a typo
+# A date, optionally followed by a time and a zone offset (Yahoo's history files): nothing else.
+_DATE_TEXT = r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([+-]\d{2}:?\d{2}|Z)?)?"
+# Thousands separators only in their place: 1,200 or 12,345.6 — never a decimal comma like 4,07.
+_THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?"
 
 
 _DECODED: "OrderedDict[str, pd.DataFrame]" = OrderedDict()
@@ -85,6 +90,8 @@ def _decode(payload: Payload) -> tuple[list[str], list[list[str]], list[int]]:
         line = content[: exc.start].count(b"\n") + 1
         raise payload.error("the file is not UTF-8 text", line=line) from None
     # strict: a quote left open (a file cut inside a quoted field) is an error, not a silently cut value
+    if not text.strip():  # e.g. nothing but a byte-order mark
+        raise payload.error("the file is empty", hint="re-download it; the source returned nothing")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -99,7 +106,12 @@ def _decode(payload: Payload) -> tuple[list[str], list[list[str]], list[int]]:
         if "unexpected end of data" in str(exc) or "EOF" in str(exc):
             problem += ": the file looks truncated inside a quoted field"
         raise payload.error(problem, line=previous_end + 1) from None
-    return [h.strip() for h in rows[0]], rows[1:], lines[1:]
+    header = [h.strip() for h in rows[0]]
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise payload.error(f"the header names column(s) {repeated} more than once", line=1,
+                            hint="give each column its own name, or re-download the file")
+    return header, rows[1:], lines[1:]
 
 
 def is_missing(values: pd.Series) -> pd.Series:
@@ -115,7 +127,9 @@ def numbers_and_bad(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         # Slow path only for what the fast parse missed: spaces, thousands separators, missing markers.
         rest = raw[unparsed]
         missing = is_missing(rest)
-        cleaned = rest[~missing].astype(str).str.strip().str.replace(",", "", regex=False)
+        stripped = rest[~missing].astype(str).str.strip()
+        separated = stripped.str.fullmatch(_THOUSANDS)
+        cleaned = stripped.where(~separated, stripped.str.replace(",", "", regex=False))
         numbers.loc[cleaned.index] = pd.to_numeric(cleaned, errors="coerce").astype("float64")
         bad = numbers.isna() & unparsed
         bad.loc[missing[missing].index] = False
@@ -150,15 +164,23 @@ def parse_dates(
 ) -> pd.Series:
     """Parse a date column (a time and zone offset after the date are dropped: the local date counts)."""
     raw = frame[column].astype(str).str.strip()
-    head = raw.str.slice(0, 10) if formats == ("%Y-%m-%d",) else raw
+    iso = formats == ("%Y-%m-%d",)
+    head = raw.str.slice(0, 10) if iso else raw
     parsed = to_dates(head, formats)
     bad = parsed.isna()
+    if iso:
+        bad |= ~raw.str.fullmatch(_DATE_TEXT)
     if bad.any():
         i = bad.idxmax()
         problem = f"column {column!r} has {raw[i]!r}, which is not a date"
         if i == frame.index[-1]:
             problem += " (the last row: is the file truncated?)"
         raise payload.error(problem, line=int(frame["_line"][i]))
+    early = parsed < pd.Timestamp(EARLIEST_DATE)
+    if early.any():
+        i = early.idxmax()
+        raise payload.error(f"column {column!r} has {raw[i]!r}, before {EARLIEST_DATE} (a typo in the year?)",
+                            line=int(frame["_line"][i]))
     return parsed.dt.date
 
 

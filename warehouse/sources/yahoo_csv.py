@@ -60,4 +60,9 @@ class YahooCsv(Adapter):
         if is_price_unit:
             prices = records[records["field"].isin({"open", "high", "low", "close", "adj_close"})]
             check_positive(payload, prices.reset_index(drop=True), "value", "price")
+        counts = records[records["field"].isin({"volume", "dividends", "split_ratio"}) & (records["value"] < 0)]
+        if not counts.empty:
+            row = counts.iloc[0]
+            raise payload.error(f"{row['field']} {row['value']!r} on {row['obs_date']} is negative",
+                                line=int(row["_line"]))
         return Records("observations", records, skipped_missing=skipped)

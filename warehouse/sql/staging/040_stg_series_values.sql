@@ -13,4 +13,5 @@ SELECT
     o.synthetic
 FROM staging.stg_observations AS o
 JOIN meta.series_catalog AS c USING (series_id)
-WHERE o.field = 'value' AND c.kind IN ('hiring', 'macro', 'funding', 'progress');
+-- Yields read from Yahoo files (^TNX, ^IRX) carry their value in adj_close.
+WHERE o.field IN ('value', 'adj_close') AND c.kind IN ('hiring', 'macro', 'funding', 'progress');

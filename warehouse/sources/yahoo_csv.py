@@ -63,6 +63,6 @@ class YahooCsv(Adapter):
         counts = records[records["field"].isin({"volume", "dividends", "split_ratio"}) & (records["value"] < 0)]
         if not counts.empty:
             row = counts.iloc[0]
-            raise payload.error(f"{row['field']} {row['value']!r} on {row['obs_date']} is negative",
+            raise payload.error(f"{row['field']} {float(row['value'])!r} on {row['obs_date']} is negative",
                                 line=int(row["_line"]))
         return Records("observations", records, skipped_missing=skipped)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from datetime import date, datetime, time
 from pathlib import Path
@@ -81,10 +82,11 @@ def _known_errors():
     from warehouse.catalog import CatalogError
     from warehouse.db import WarehouseError
     from warehouse.jobs import QueryRefused
+    from warehouse.http import HttpError
     from warehouse.load import IngestError
     from warehouse.settings import SettingsError
 
-    return (BuildError, CatalogError, WarehouseError, QueryRefused, IngestError, SettingsError)
+    return (BuildError, CatalogError, WarehouseError, QueryRefused, IngestError, SettingsError, HttpError)
 
 
 def _print_failures(report) -> None:
@@ -110,32 +112,160 @@ def run(
     catalog: CatalogOption = None,
     as_of: AsOfOption = None,
     offline: Annotated[bool, typer.Option("--offline", help="Do not fetch live sources; build from what raw holds.")] = False,
+    month: Annotated[Optional[str], typer.Option("--month", help="Report month, YYYY-MM (default: this month).")] = None,
+    report: Annotated[bool, typer.Option(help="Write the month's report after publishing.")] = True,
+    send: Annotated[bool, typer.Option("--send", help="Email the report (once a month unless --force).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="With --send: send even if this month's went out.")] = False,
 ) -> None:
-    """Ingest every series, build the marts, and publish them to analytics.duckdb."""
-    from warehouse.catalog import load_catalog
-    from warehouse.jobs import run_job
+    """Run the pipeline: ingest, build, publish, then the month's report (the Prefect parent flow).
 
+    Runs under Prefect (a temporary local API, no server to start) unless GAPCAST_PREFECT=off, which runs
+    the same steps as plain calls.
+    """
     settings = _settings(home, catalog)
+    as_of_time = _parse_as_of(as_of)
+    if month:
+        _check_month(month)
+    if os.environ.get("GAPCAST_PREFECT", "on").strip().lower() in {"off", "0", "false", "no"}:
+        _run_plain(settings, as_of_time, offline, month, report, send, force)
+    else:
+        _run_prefect(settings, as_of_time, offline, month, report, send, force)
+
+
+def _check_month(month: str) -> None:
+    try:
+        datetime.strptime(month, "%Y-%m")
+    except ValueError:
+        raise typer.BadParameter(f"{month!r} is not a month; use YYYY-MM", param_hint="--month") from None
+
+
+def _run_plain(settings, as_of_time, offline, month, report, send, force) -> None:
+    from warehouse.catalog import load_catalog
+    from warehouse.jobs import report_job, run_job
+
     try:
         n = len(load_catalog(settings.catalog, settings, check_files=False).series)
         with _progress(n) as progress:
             task = progress.add_task("ingest", total=n)
-            report = run_job(
+            result = run_job(
                 settings,
-                as_of=_parse_as_of(as_of),
+                as_of=as_of_time,
                 offline=offline,
                 on_series=lambda s, o: progress.update(task, advance=1, description=f"ingest {s.id}"),
                 on_stage=lambda stage: progress.update(task, description=stage),
             )
+        files, delivery = report_job(settings, month, send=send, force=force) if report else (None, None)
     except _known_errors() as exc:
         _fail(str(exc))
-    _summarize_run(settings, report)
-    if report.ingest.failed:
-        _print_failures(report.ingest)
+    _summarize_run(settings, result)
+    if files is not None:
+        _print_report(files, delivery)
+    if result.ingest.failed:
+        _print_failures(result.ingest)
         _fail(
-            f"{len(report.ingest.failed)} series failed to load (the rest were built and published); "
+            f"{len(result.ingest.failed)} series failed to load (the rest were built and published); "
             "see above and `gapcast status`"
         )
+
+
+def _run_prefect(settings, as_of_time, offline, month, report, send, force) -> None:
+    from flows import environment
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    (settings.home / "prefect").mkdir(exist_ok=True)
+    environment.apply(settings.home)
+    with err.status("running the gapcast flow under Prefect (a temporary local API starts first)", spinner="dots"):
+        from flows.pipeline import daily, monthly
+
+        kwargs = {"home": str(settings.home), "catalog": settings.catalog, "offline": offline}
+        if report:
+            state = monthly(month=month, send=send, force=force, return_state=True, **kwargs)
+        else:
+            state = daily(as_of=as_of_time.isoformat() if as_of_time else None, return_state=True, **kwargs)
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, BaseException):
+        if isinstance(result, _known_errors()):
+            _fail(str(result))
+        _fail(f"the flow failed: {result}")
+    daily_result = result.get("daily", result)
+    built = daily_result["build"]
+    sources = daily_result["ingest"]["sources"]
+    typer.echo(f"ingested {len(sources)} sources ({sum(r['rows_added'] for r in sources.values()):,} raw rows added)")
+    typer.echo(f"built {len(built['marts'])} marts as of {built['as_of'][:16].replace('T', ' ')}; "
+               f"{built['checks_passed']}/{built['checks']} data checks passed")
+    typer.echo(f"analysts' database: {settings.analytics_db}")
+    typer.echo(f"pipeline database:  {settings.pipeline_db}")
+    typer.echo(f"outputs:            {settings.outputs_dir}")
+    if "report" in result:
+        rep = result["report"]
+        typer.echo(f"report ({rep['month']}): {rep['pdf']}")
+        typer.echo(f"                  {rep['html']}")
+        typer.echo(f"                  {rep['csv']}")
+        if rep.get("delivery"):
+            typer.echo(f"email: {rep['delivery']['status']} {rep['delivery']['note']}".rstrip())
+
+
+@app.command()
+def serve(
+    home: HomeOption = None,
+    port: Annotated[Optional[int], typer.Option("--port", help="Port of the local Prefect server it starts.")] = None,
+) -> None:
+    """Serve the scheduled deployments of prefect.yaml here until SIGTERM or Ctrl-C.
+
+    Starts a local Prefect server on 127.0.0.1 when PREFECT_API_URL is unset; stops both cleanly, serving
+    first, and leaves the schedules active.
+    """
+    from flows import environment
+    from flows.serve import ServeError, deployment_specs, run as serve_run
+
+    settings = _settings(home)
+    (settings.home / "prefect").mkdir(parents=True, exist_ok=True)
+    environment.apply(settings.home)
+    try:
+        specs = deployment_specs()
+
+        def ready(api_url: str) -> None:
+            typer.echo(f"Prefect API: {api_url}")
+            for spec in specs:
+                when = "; ".join(f"{s.get('cron') or s.get('rrule')} ({s['timezone']})" for s in spec["schedules"])
+                typer.echo(f"serving {spec['name']:<16} {spec['flow']:<8} {when}")
+            typer.echo("Ctrl-C or SIGTERM stops serving (schedules stay active).")
+
+        code = serve_run(settings.home, port, ready=ready)
+    except ServeError as exc:
+        _fail(str(exc))
+    raise typer.Exit(code)
+
+
+def _print_report(files, delivery) -> None:
+    typer.echo(f"report ({files.month}): {files.pdf}")
+    typer.echo(f"                  {files.html}")
+    typer.echo(f"                  {files.csv}")
+    if delivery is not None:
+        typer.echo(f"email: {delivery.status} to {', '.join(delivery.recipients)}"
+                   + (f" ({delivery.note})" if delivery.note else ""))
+
+
+@app.command()
+def report(
+    home: HomeOption = None,
+    month: Annotated[Optional[str], typer.Option("--month", help="Report month, YYYY-MM (default: this month).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for the files (default: outputs/reports/MONTH).")] = None,
+    send: Annotated[bool, typer.Option("--send", help="Email it to GAPCAST_EMAIL_TO (once a month).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="With --send: send even if this month's went out.")] = False,
+) -> None:
+    """Write the monthly report (HTML, PDF, CSV) from analytics.duckdb; with --send, email it."""
+    from dashboards.report.email import DeliveryError
+    from warehouse.jobs import report_job
+
+    if month:
+        _check_month(month)
+    settings = _settings(home)
+    try:
+        files, delivery = report_job(settings, month, out_dir=out, send=send, force=force)
+    except (*_known_errors(), DeliveryError) as exc:
+        _fail(str(exc))
+    _print_report(files, delivery)
 
 
 def _summarize_run(settings, report) -> None:

@@ -19,7 +19,8 @@ runner = CliRunner()
 
 
 def invoke(*args, env=None):
-    return runner.invoke(app, list(args), env=env or {}, catch_exceptions=False)
+    # The CLI's steps without Prefect (its flows are tested in test_flows.py).
+    return runner.invoke(app, list(args), env={"GAPCAST_PREFECT": "off", **(env or {})}, catch_exceptions=False)
 
 
 def test_every_command_has_help():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from contextlib import contextmanager
+from dataclasses import replace
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -80,13 +81,19 @@ def ingest_job(
     catalog_name: str | None = None,
     *,
     only: set[str] | None = None,
+    sources: set[str] | None = None,
     offline: bool = False,
     on_series: Callable[[SeriesSpec, SeriesOutcome], None] | None = None,
     http: HttpClient | None = None,
     yahoo: object | None = None,
 ) -> IngestReport:
-    """Load the catalog's sources into raw. Stops before writing anything when no live source is usable."""
+    """Load the catalog's sources into raw. Stops before writing anything when no live source is usable.
+
+    ``only`` limits the run to some series ids, ``sources`` to some adapters (the flows run one task a source).
+    """
     catalog = prepare_catalog(settings, catalog_name)
+    if sources:
+        catalog = replace(catalog, series=tuple(s for s in catalog.series if s.adapter in sources))
     if only:
         unknown = only - {s.id for s in catalog.series}
         if unknown:
@@ -223,6 +230,46 @@ def run_job(
             return report
         finally:
             con.close()
+
+
+def sources_of(settings: Settings, catalog_name: str | None = None) -> list[str]:
+    """The adapters a catalog uses, in the order its series first name them."""
+    catalog = load_catalog(catalog_name or settings.catalog, settings, check_files=False)
+    return list(dict.fromkeys(s.adapter for s in catalog.series))
+
+
+def preflight_job(settings: Settings, catalog_name: str | None = None, *, offline: bool = False) -> dict[str, str]:
+    """Why each live source of the catalog cannot be used now; raises NetworkUnavailable if none can."""
+    catalog = prepare_catalog(settings, catalog_name)
+    with _http_for(settings, catalog, None) as client:
+        return preflight(catalog, make_context(settings, None, client), offline=offline)
+
+
+def publish_job(settings: Settings) -> Path:
+    """Publish the marts and meta of the pipeline's database to analytics.duckdb."""
+    con = db.connect_pipeline(settings)
+    try:
+        db.clean_stale_publish_files(settings)
+        return db.publish(con, settings)
+    finally:
+        con.close()
+
+
+def report_job(settings: Settings, month: str | None = None, *, out_dir: Path | None = None, send: bool = False,
+               force: bool = False, sleep=None):
+    """Write the month's report files; with send, email them once (again only with force)."""
+    from dashboards.report import build_report
+    from dashboards.report.email import deliver
+
+    files = build_report(settings, month, out_dir)
+    delivery = None
+    if send:
+        con = db.connect_pipeline(settings)
+        try:
+            delivery = deliver(files, settings, con, force=force, sleep=sleep)
+        finally:
+            con.close()
+    return files, delivery
 
 
 def write_run_summary(settings: Settings, catalog: Catalog, report: RunReport) -> Path:

@@ -39,6 +39,18 @@ SETTINGS_DOC: dict[str, tuple[str, str, str]] = {
         "URL or file path of a layoffs.fyi-format CSV for the live catalog",
     ),
     "http_attempts": ("GAPCAST_HTTP_ATTEMPTS", "4", "attempts per HTTP request before a series fails"),
+    "smtp_host": ("GAPCAST_SMTP_HOST", "(none: the report is written, not sent)", "SMTP server for the report"),
+    "smtp_port": ("GAPCAST_SMTP_PORT", "587 (465 with ssl, 25 with none)", "SMTP port"),
+    "smtp_security": ("GAPCAST_SMTP_SECURITY", "starttls", "none, starttls or ssl"),
+    "smtp_user": ("GAPCAST_SMTP_USER", "(none: no login)", "SMTP login"),
+    "smtp_password": ("GAPCAST_SMTP_PASSWORD", "(none)", "SMTP password (secret: never logged or stored)"),
+    "email_from": ("GAPCAST_EMAIL_FROM", "(required to send)", "the report's sender address"),
+    "email_to": ("GAPCAST_EMAIL_TO", "(required to send)", "recipients, comma-separated"),
+    "email_block": (
+        "GAPCAST_EMAIL_BLOCK",
+        "(none: the SMTP settings above are used)",
+        "name of a prefect-email EmailServerCredentials block to send through instead",
+    ),
     "stale_factor": (
         "GAPCAST_STALE_FACTOR",
         "3",
@@ -64,6 +76,14 @@ class Settings:
     sec_user_agent: str | None = field(default=None, repr=False)
     layoffs_url: str | None = None
     http_attempts: int = 4
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_security: str = "starttls"
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    email_from: str | None = None
+    email_to: tuple[str, ...] = ()
+    email_block: str | None = None
 
     @property
     def pipeline_db(self) -> Path:
@@ -116,7 +136,21 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     attempts_raw = env.get("GAPCAST_HTTP_ATTEMPTS") or "4"
     if not attempts_raw.isdigit() or int(attempts_raw) < 1:
         raise SettingsError(f"GAPCAST_HTTP_ATTEMPTS={attempts_raw!r} must be a whole number >= 1; set it to e.g. 4")
+    security = (env.get("GAPCAST_SMTP_SECURITY") or "starttls").lower()
+    if security not in {"none", "starttls", "ssl"}:
+        raise SettingsError(f"GAPCAST_SMTP_SECURITY={security!r} must be none, starttls or ssl")
+    port_raw = env.get("GAPCAST_SMTP_PORT")
+    if port_raw and not port_raw.isdigit():
+        raise SettingsError(f"GAPCAST_SMTP_PORT={port_raw!r} is not a port number")
     return Settings(
+        smtp_host=env.get("GAPCAST_SMTP_HOST") or None,
+        smtp_port=int(port_raw) if port_raw else None,
+        smtp_security=security,
+        smtp_user=env.get("GAPCAST_SMTP_USER") or None,
+        smtp_password=env.get("GAPCAST_SMTP_PASSWORD") or None,
+        email_from=env.get("GAPCAST_EMAIL_FROM") or None,
+        email_to=tuple(a.strip() for a in (env.get("GAPCAST_EMAIL_TO") or "").split(",") if a.strip()),
+        email_block=env.get("GAPCAST_EMAIL_BLOCK") or None,
         fred_api_key=env.get("FRED_API_KEY") or None,
         sec_user_agent=env.get("GAPCAST_SEC_USER_AGENT") or None,
         layoffs_url=env.get("GAPCAST_LAYOFFS_URL") or None,

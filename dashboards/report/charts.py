@@ -1,0 +1,118 @@
+"""The report's charts as PNG images (matplotlib): they work in email clients and in the PDF."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: images only
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+STYLE = {"figure.dpi": 110, "font.size": 10, "axes.titlesize": 12, "axes.titleweight": "bold",
+         "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3}
+
+
+UNITS = {
+    "index_feb2020_100": "index, 1 Feb 2020 = 100",
+    "index_dec2000_100": "index, Dec 2000 = 100",
+    "thousands": "thousands of people",
+}
+
+
+def unit_label(unit: str) -> str:
+    return UNITS.get(unit, unit.replace("_", " "))
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _banner(fig, synthetic: bool) -> None:
+    if synthetic:
+        fig.text(0.99, 0.01, "SYNTHETIC DATA", ha="right", va="bottom", color="#b00020", fontsize=9,
+                 fontweight="bold")
+
+
+def basket_chart(basket: pd.DataFrame, synthetic: bool) -> bytes:
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(8, 3.6))
+        months = pd.to_datetime(basket["month"])
+        ax.plot(months, basket["price_to_sales"], color="#1f4e79", lw=2, label="cap-weighted")
+        ax.plot(months, basket["price_to_sales_equal_weight"], color="#8fb3d9", lw=1.5, label="equal-weighted")
+        ax.set_title("AI basket: market cap over trailing revenue filed")
+        ax.set_ylabel("price-to-sales (times TTM revenue)")
+        ax.set_xlabel("month")
+        ax.xaxis.set_major_locator(mdates.YearLocator(2))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        ax.legend(loc="upper left", frameon=False)
+        _banner(fig, synthetic)
+        return _png(fig)
+
+
+def divergence_chart(frame: pd.DataFrame, episodes: pd.DataFrame, synthetic: bool,
+                     columns: dict[str, str]) -> bytes:
+    """Each divergence measure in its own panel over time, bubble episodes shaded in every panel."""
+    present = [(c, label) for c, label in columns.items() if c in frame.columns and frame[c].notna().any()]
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(len(present) or 1, 1, figsize=(8, 2.3 * max(1, len(present))), sharex=True,
+                                 squeeze=False)
+        months = pd.to_datetime(frame["month"])
+        for ax, (column, label) in zip(axes[:, 0], present):
+            ax.plot(months, frame[column], color="#1f4e79", lw=1.8)
+            ax.set_ylabel(label)
+            for _, e in episodes.iterrows():
+                ax.axvspan(pd.Timestamp(e["start"]), pd.Timestamp(e["end"]), color="#d62728", alpha=0.15, lw=0)
+        axes[0, 0].set_title("Divergence between AI valuations and realized revenue (shaded: bubble episodes)")
+        axes[-1, 0].set_xlabel("month")
+        axes[-1, 0].xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        _banner(fig, synthetic)
+        return _png(fig)
+
+
+def talent_chart(targets: pd.DataFrame, synthetic: bool) -> bytes:
+    """Each talent target in its own panel, in its own unit, with the Mar–May seasons shaded."""
+    series = list(dict.fromkeys(targets["series_id"]))
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(len(series), 1, figsize=(8, 2.2 * len(series)), sharex=True, squeeze=False)
+        for ax, sid in zip(axes[:, 0], series):
+            part = targets[targets["series_id"] == sid]
+            months = pd.to_datetime(part["month"])
+            ax.plot(months, part["value"], color="#2e7d32", lw=1.8)
+            name = part["name"].iloc[0]
+            ax.set_title(name if len(name) < 80 else name[:77] + "...", fontsize=10, loc="left")
+            ax.set_ylabel(unit_label(str(part["unit"].iloc[0])), fontsize=8)
+            for year in sorted({m.year for m in months}):
+                ax.axvspan(pd.Timestamp(year, 3, 1), pd.Timestamp(year, 5, 31), color="#999999", alpha=0.12, lw=0)
+        axes[-1, 0].set_xlabel("month (shaded: March–May, when the results land)")
+        axes[-1, 0].xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        fig.suptitle("Talent-market targets", fontweight="bold", y=1.0)
+        _banner(fig, synthetic)
+        return _png(fig)
+
+
+def fan_chart(fan: pd.DataFrame, history: pd.DataFrame, synthetic: bool) -> bytes:
+    """Forecast paths: mean with 80% and 95% bands, one panel per target."""
+    series = list(dict.fromkeys(fan["target_series"]))
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(len(series), 1, figsize=(8, 2.4 * len(series)), squeeze=False)
+        for ax, sid in zip(axes[:, 0], series):
+            part = fan[fan["target_series"] == sid]
+            months = pd.to_datetime(part["target_month"])
+            past = history[history["series_id"] == sid].tail(36)
+            ax.plot(pd.to_datetime(past["month"]), past["value"], color="#444444", lw=1.5, label="observed")
+            ax.fill_between(months, part["lo95"], part["hi95"], color="#1f77b4", alpha=0.15, label="95%")
+            ax.fill_between(months, part["lo80"], part["hi80"], color="#1f77b4", alpha=0.3, label="80%")
+            ax.plot(months, part["mean"], color="#1f77b4", lw=2, label="mean")
+            ax.set_title(sid, fontsize=10, loc="left")
+            ax.set_ylabel(unit_label(str(past["unit"].iloc[0])) if len(past) else "value", fontsize=8)
+            ax.legend(loc="upper left", frameon=False, ncols=4, fontsize=8)
+        axes[-1, 0].set_xlabel("month")
+        fig.suptitle("Forecast paths", fontweight="bold", y=1.0)
+        _banner(fig, synthetic)
+        return _png(fig)

@@ -1,0 +1,174 @@
+"""What the monthly report says, read from the published warehouse; sections not built yet say so."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from warehouse.db import sql_text
+
+SEASON_NOTE = ("Cooling, as measured here: a target's March–May average against its September–November average "
+               "of the year before (from the venture funds' year-end review to the results).")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the report: a title, a paragraph, optional table and chart data, or why it is empty."""
+
+    key: str
+    title: str
+    text: str
+    table: pd.DataFrame | None = None
+    chart: pd.DataFrame | None = None
+    missing: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    month: str
+    synthetic: bool
+    built_as_of: str
+    headline_label: str
+    headline_value: float | None
+    headline_text: str
+    sections: tuple[Section, ...]
+    forecasts_csv: pd.DataFrame
+
+    @property
+    def banner(self) -> str | None:
+        return ("SYNTHETIC — built from the bundled synthetic sample, not from market data."
+                if self.synthetic else None)
+
+
+def _exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    schema, table = qualified.split(".")
+    return bool(con.execute(sql_text("report/table_exists.sql"), [schema, table]).fetchall()[0][0])
+
+
+def _frame(con: duckdb.DuckDBPyConnection, name: str, params=()) -> pd.DataFrame:
+    return con.execute(sql_text(f"report/{name}.sql"), list(params)).df()
+
+
+def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
+    """Read everything the report for `month` (YYYY-MM) shows from a read-only analytics connection."""
+    year, mon = (int(x) for x in month.split("-"))
+    month_end = (pd.Timestamp(year=year, month=mon, day=1) + pd.offsets.MonthEnd(0)).date()
+    synthetic = bool(con.execute(sql_text("report/synthetic.sql")).fetchall()[0][0])
+    as_of_rows = con.execute("SELECT max(as_of) FROM meta.build_context").fetchall()
+    built_as_of = str(as_of_rows[0][0])[:16] if as_of_rows and as_of_rows[0][0] else "unknown"
+    sections = []
+
+    # Headline: P(cooling) for the coming season when the forecast exists, else the valuation gap.
+    headline_label, headline_value, headline_text = "AI basket price-to-sales", None, ""
+    if _exists(con, "marts.cooling_probability"):
+        prob = _frame(con, "cooling_headline")
+        if not prob.empty:
+            row = prob.iloc[0]
+            headline_label = f"P(cooling) in {row['season']}, {row['target_series']}"
+            headline_value = float(row["probability"])
+            change = row.get("change")
+            headline_text = (f"The probability that {row['target_series']} cools in {row['season']} is "
+                             f"{headline_value:.0%}" + (f", {change:+.0%} since last month." if pd.notna(change)
+                                                        else "."))
+    basket = _frame(con, "basket_monthly", [month_end])
+    if headline_value is None and not basket.empty:
+        last = basket.iloc[-1]
+        headline_value = round(float(last["price_to_sales"]), 1)
+        previous = basket.iloc[-2]["price_to_sales"] if len(basket) > 1 else None
+        headline_text = (
+            f"The AI basket trades at {headline_value:.1f} times the trailing revenue filed by "
+            f"{last['month']:%B %Y}" + (f" ({float(last['price_to_sales']) - float(previous):+.1f} on the month)"
+                                        if previous is not None else "")
+            + f"; its revenue is {int(last['max_revenue_age_days'])} days old at most. The cooling forecast "
+            "is not built yet, so the valuation gap leads this report.")
+
+    if _exists(con, "marts.cooling_probability"):
+        sections.append(Section("cooling", "Probability of cooling", SEASON_NOTE,
+                                table=_frame(con, "cooling_table")))
+    else:
+        sections.append(Section("cooling", "Probability of cooling", SEASON_NOTE,
+                                missing="The cooling forecast is not built yet: this section fills in once "
+                                        "marts.cooling_probability is published."))
+
+    if _exists(con, "marts.divergence_monthly"):
+        divergence = _frame(con, "divergence_chart", [month_end])
+        episodes = _frame(con, "bubble_episodes") if _exists(con, "marts.bubble_episodes") else pd.DataFrame()
+        sections.append(Section("divergence", "Valuations against revenue",
+                                "How far AI valuations run ahead of the revenue filed so far; shaded spans are "
+                                "dated bubble episodes (Phillips, Shi and Yu).",
+                                chart=divergence, table=episodes, extra={"episodes": episodes}))
+    else:
+        sections.append(Section("divergence", "Valuations against revenue",
+                                "The AI basket's market cap over its trailing twelve-month revenue, counting only "
+                                "revenue filed by each month's end. The divergence measures and bubble dating "
+                                "are not built yet.", chart=basket))
+
+    targets = _frame(con, "talent_targets", [month_end])
+    seasons = _seasonal_changes(targets)
+    sections.append(Section("talent", "The talent market", SEASON_NOTE, chart=targets, table=seasons))
+
+    if _exists(con, "marts.cooling_forecast"):
+        sections.append(Section("forecast", "Forecast paths", "Mean forecast with 80% and 95% intervals.",
+                                chart=_frame(con, "forecast_fan")))
+    else:
+        sections.append(Section("forecast", "Forecast paths", "",
+                                missing="No forecast paths yet: marts.cooling_forecast is not built."))
+    if _exists(con, "marts.forecast_news"):
+        sections.append(Section("news", "What moved the forecast", "", table=_frame(con, "forecast_news")))
+    else:
+        sections.append(Section("news", "What moved the forecast", "",
+                                missing="No news decomposition yet: marts.forecast_news is not built."))
+    if _exists(con, "marts.backtest_scores"):
+        sections.append(Section("backtest", "How good such forecasts have been", "",
+                                table=_frame(con, "backtest_summary")))
+    else:
+        sections.append(Section("backtest", "How good such forecasts have been", "",
+                                missing="No backtest yet: marts.backtest_scores is not built."))
+
+    freshness = _frame(con, "freshness")
+    checks = _frame(con, "checks_last_build")
+    health = _frame(con, "model_health") if _exists(con, "meta.model_runs") else pd.DataFrame()
+    failed = int((checks["passed"] == False).sum()) if not checks.empty else 0  # noqa: E712
+    sections.append(Section(
+        "health", "Data freshness and model health",
+        f"{len(checks) - failed} of {len(checks)} data checks passed at the last build (as of {built_as_of}).",
+        table=freshness, extra={"checks": checks, "models": health}))
+    sections.append(Section("method", "Method and sources", METHOD_NOTES))
+
+    if _exists(con, "marts.cooling_forecast"):
+        forecasts = _frame(con, "forecast_csv")
+    else:
+        long = _frame(con, "report_data_csv", [month_end, month_end])
+        forecasts = long.pivot(index="month", columns="series", values="value").reset_index()
+        forecasts.columns.name = None
+    return ReportContent(month, synthetic, built_as_of, headline_label, headline_value, headline_text,
+                         tuple(sections), forecasts)
+
+
+def _seasonal_changes(targets: pd.DataFrame) -> pd.DataFrame:
+    """Per target and spring: March–May mean against the previous September–November mean."""
+    rows = []
+    for series_id, group in targets.groupby("series_id"):
+        by_month = group.set_index(pd.to_datetime(group["month"]))["value"]
+        for year in sorted({d.year for d in by_month.index}):
+            spring = by_month[(by_month.index.year == year) & by_month.index.month.isin([3, 4, 5])]
+            autumn = by_month[(by_month.index.year == year - 1) & by_month.index.month.isin([9, 10, 11])]
+            if len(spring) == 3 and len(autumn) == 3:
+                rows.append({"target": series_id, "spring": year, "sep_nov": autumn.mean(), "mar_may": spring.mean(),
+                             "change": spring.mean() / autumn.mean() - 1})
+    frame = pd.DataFrame(rows, columns=["target", "spring", "sep_nov", "mar_may", "change"])
+    return frame.sort_values(["target", "spring"]).groupby("target").tail(4).reset_index(drop=True)
+
+
+METHOD_NOTES = (
+    "Market caps are closes times shares outstanding, consistent across splits; revenue is trailing twelve "
+    "months as filed with the SEC, counted from its filing date so no month sees revenue before it was public. "
+    "TSM reports in TWD and is left out of USD sums. Hiring targets are Indeed Hiring Lab postings "
+    "(100 = 1 Feb 2020; CC BY 4.0), JOLTS information-sector openings and BLS employment in computer systems "
+    "design (FRED). Layoffs come from layoffs.fyi copies (not an official statistic). Every number is "
+    "rebuilt from the warehouse at each run; the SQL behind it is in warehouse/sql/."
+)

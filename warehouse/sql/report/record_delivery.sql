@@ -1,0 +1,1 @@
+INSERT INTO meta.report_deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?);

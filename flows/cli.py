@@ -431,6 +431,13 @@ def status(
     _print_table(table)
     counts = frame["status"].value_counts().to_dict()
     out.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+    from warehouse.jobs import deliveries_job
+
+    for row in deliveries_job(settings).itertuples(index=False):
+        line = f"report {row.month}: {row.status} {row.attempted_at:%Y-%m-%d %H:%M} UTC to {row.recipients}"
+        if row.status == "failed":
+            line += f" after {row.attempts} attempts: {row.error}"
+        err.print(line if row.status == "sent" else f"[red]{line}[/]", highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -303,6 +303,22 @@ def _failures_message(report: IngestReport) -> str | None:
     return f"{len(report.failed)} series failed: " + "; ".join(o.error or o.series_id for o in report.failed)
 
 
+def deliveries_job(settings: Settings) -> pd.DataFrame:
+    """The last report delivery attempts (sent or failed, with the reason), if the pipeline database is free."""
+    if not settings.pipeline_db.exists():
+        return pd.DataFrame()
+    try:
+        con = duckdb.connect(str(settings.pipeline_db), read_only=True)
+    except duckdb.IOException:
+        return pd.DataFrame()
+    try:
+        return con.execute(db.sql_text("report/last_deliveries.sql")).df()
+    except duckdb.CatalogException:
+        return pd.DataFrame()
+    finally:
+        con.close()
+
+
 def status_job(settings: Settings) -> tuple[pd.DataFrame, str]:
     """Series status, live from the pipeline's database when free, else as last published."""
     if settings.pipeline_db.exists():

@@ -145,6 +145,9 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
         long = _frame(con, "report_data_csv", [month_end, month_end])
         forecasts = long.pivot(index="month", columns="series", values="value").reset_index()
         forecasts.columns.name = None
+        first = ["month", "ai_basket_price_to_sales"]
+        forecasts = forecasts[[c for c in first if c in forecasts.columns]
+                              + [c for c in forecasts.columns if c not in first]]
     return ReportContent(month, synthetic, built_as_of, headline_label, headline_value, headline_text,
                          tuple(sections), forecasts)
 

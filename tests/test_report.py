@@ -1,0 +1,203 @@
+"""The monthly report: its files, its email through a real SMTP server on 127.0.0.1, sent once a month."""
+
+from __future__ import annotations
+
+import csv
+import email
+import email.policy
+import io
+import socket
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.conftest import make_settings, query
+from warehouse.jobs import report_job
+
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+
+MONTH = "2026-10"
+PASSWORD = "s3cret-smtp-password"
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def sample_copy(sample_run, tmp_path):
+    """A private copy of the session's sample home, for tests that write to it."""
+    import shutil
+
+    base, _ = sample_run
+    home = tmp_path / "home"
+    shutil.copytree(base.home, home)
+    return home
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield inbox, controller.port
+    finally:
+        controller.stop()
+
+
+def mail_settings(home, port, **more):
+    return make_settings(home, smtp_host="127.0.0.1", smtp_port=port, smtp_security="none",
+                         email_from="gapcast@example.com", email_to=("analyst@example.com", "cio@example.com"), **more)
+
+
+def warehouse_headline(settings) -> float:
+    rows = query(settings.analytics_db,
+                 "SELECT arg_max(price_to_sales, date) FROM marts.ai_basket_daily WHERE date <= '2026-10-31'")
+    return round(rows[0][0], 1)
+
+
+def test_report_files(sample_run, tmp_path):
+    settings, _ = sample_run
+    files, delivery = report_job(settings, MONTH, out_dir=tmp_path / "out")
+    assert delivery is None
+    assert files.pdf.read_bytes().startswith(b"%PDF")
+    html = files.html.read_text()
+    text = files.text.read_text()
+    headline = warehouse_headline(settings)
+    assert f"AI basket price-to-sales: {headline:.1f}" in html and f"AI basket price-to-sales: {headline:.1f}" in text
+    assert "SYNTHETIC" in html and "SYNTHETIC" in text and "SYNTHETIC" in files.pdf.name
+    assert "<script" not in html.lower()
+    assert html.count("data:image/png;base64,") == 2  # standalone file: images embedded
+    for missing in ("marts.cooling_probability", "marts.cooling_forecast", "marts.backtest_scores"):
+        assert missing in text  # sections not built yet say so instead of failing
+    rows = list(csv.reader(io.StringIO(files.csv.read_text())))
+    assert rows[0] == ["# SYNTHETIC sample data", " not market data"] or rows[0][0].startswith("# SYNTHETIC")
+    assert rows[1][:2] == ["month", "ai_basket_price_to_sales"]
+    assert rows[-1][0] == "2026-10-01" and float(rows[-1][1]) == pytest.approx(headline, abs=0.05)
+    # The seasonal table: the software index's spring 2026 against autumn 2025, from the warehouse.
+    autumn = query(settings.analytics_db, "SELECT avg(value) FROM marts.hiring_monthly WHERE series_id = "
+                                          "'IHLIDXUSTPSOFTDEVE' AND month BETWEEN '2025-09-01' AND '2025-11-01'")[0][0]
+    spring = query(settings.analytics_db, "SELECT avg(value) FROM marts.hiring_monthly WHERE series_id = "
+                                          "'IHLIDXUSTPSOFTDEVE' AND month BETWEEN '2026-03-01' AND '2026-05-01'")[0][0]
+    assert f"{spring / autumn - 1:+.1%}" in text
+
+
+def test_pdf_pages_render(sample_run, tmp_path):
+    settings, _ = sample_run
+    files, _ = report_job(settings, MONTH, out_dir=tmp_path / "out")
+    pages = files.pdf.read_bytes().count(b"/Type /Page\n") or files.pdf.read_bytes().count(b"/Type /Page")
+    assert 2 <= pages <= 8
+
+
+def test_email_structure_and_sent_once(sample_copy, smtp, tmp_path):
+    inbox, port = smtp
+    settings = mail_settings(sample_copy, port)
+    files, delivery = report_job(settings, MONTH, out_dir=tmp_path / "out", send=True)
+    assert delivery.status == "sent" and len(inbox.messages) == 1
+    assert inbox.envelopes[0].rcpt_tos == ["analyst@example.com", "cio@example.com"]
+    msg = inbox.messages[0]
+    assert msg.get_content_type() == "multipart/mixed"
+    body, pdf, data = msg.get_payload()
+    assert body.get_content_type() == "multipart/alternative"
+    plain, related = body.get_payload()
+    assert plain.get_content_type() == "text/plain"
+    assert related.get_content_type() == "multipart/related"
+    html_part, *images = related.get_payload()
+    assert html_part.get_content_type() == "text/html" and len(images) == 2
+    html = html_part.get_content()
+    for image in images:
+        assert image.get_content_type() == "image/png"
+        assert f"cid:{image['Content-ID'][1:-1]}" in html
+        assert image.get_content().startswith(b"\x89PNG")
+    assert pdf.get_content_type() == "application/pdf" and pdf.get_filename() == files.pdf.name
+    assert pdf.get_content().startswith(b"%PDF")
+    assert data.get_content_type() == "text/csv" and data.get_filename() == files.csv.name
+    headline = f"{warehouse_headline(settings):.1f}"
+    assert headline in msg["Subject"] and msg["Subject"].startswith("[SYNTHETIC]")
+    assert f"AI basket price-to-sales: {headline}" in plain.get_content()
+    assert f"AI basket price-to-sales: {headline}" in html
+
+    again = report_job(settings, MONTH, out_dir=tmp_path / "out", send=True)[1]
+    assert again.status == "skipped" and "already sent" in again.note
+    assert len(inbox.messages) == 1
+    forced = report_job(settings, MONTH, out_dir=tmp_path / "out", send=True, force=True)[1]
+    assert forced.status == "sent" and len(inbox.messages) == 2
+    recorded = query(settings.pipeline_db, "SELECT status, forced FROM meta.report_deliveries WHERE month = ? "
+                                           "ORDER BY attempted_at", [MONTH])
+    assert recorded == [("sent", False), ("sent", True)]
+
+
+def test_failed_send_is_retried_recorded_and_keeps_the_password_secret(tmp_path):
+    from dashboards.report.email import DeliveryError
+
+    settings = mail_settings(tmp_path / "home", free_port(), smtp_user="gapcast", smtp_password=PASSWORD)
+    from warehouse.jobs import run_job
+
+    run_job(settings, "sample")
+    slept = []
+    with pytest.raises(DeliveryError) as err:
+        report_job(settings, MONTH, send=True, sleep=slept.append)
+    assert len(slept) == 2  # three attempts
+    assert "could not be sent" in str(err.value) and PASSWORD not in str(err.value)
+    failed = query(settings.pipeline_db, "SELECT status, attempts, error FROM meta.report_deliveries")
+    assert failed[0][:2] == ("failed", 3) and "ConnectionRefusedError" in failed[0][2]
+    for path in (settings.pipeline_db, settings.analytics_db):
+        assert PASSWORD.encode() not in path.read_bytes()
+    status = subprocess.run([sys.executable, "-m", "flows.cli", "status", "--home", str(settings.home)],
+                            capture_output=True, text=True)
+    assert f"report {MONTH}: failed" in status.stderr and "after 3 attempts" in status.stderr
+    assert PASSWORD not in status.stdout + status.stderr
+
+
+def test_cli_report_send(sample_copy, smtp, tmp_path):
+    inbox, port = smtp
+    env = {"GAPCAST_SMTP_HOST": "127.0.0.1", "GAPCAST_SMTP_PORT": str(port), "GAPCAST_SMTP_SECURITY": "none",
+           "GAPCAST_EMAIL_FROM": "gapcast@example.com", "GAPCAST_EMAIL_TO": "analyst@example.com"}
+    home = sample_copy
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    runner = CliRunner()
+    first = runner.invoke(app, ["report", "--home", str(home), "--month", MONTH, "--send"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "email: sent to analyst@example.com" in first.output
+    second = runner.invoke(app, ["report", "--home", str(home), "--month", MONTH, "--send"], env=env)
+    assert second.exit_code == 0 and "email: skipped" in second.output and "already sent" in second.output
+    assert len(inbox.messages) == 1
+    bad = runner.invoke(app, ["report", "--home", str(home), "--month", "October"], env=env)
+    assert bad.exit_code != 0 and "not a month" in bad.output
+
+
+def test_report_says_when_the_warehouse_is_missing(tmp_path):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    result = CliRunner().invoke(app, ["report", "--home", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1 and "nothing has been published" in result.output
+
+
+def test_report_month_defaults_to_this_month(sample_run, tmp_path):
+    settings, _ = sample_run
+    files, _ = report_job(settings, None, out_dir=tmp_path / "now")
+    assert files.month == date.today().strftime("%Y-%m")

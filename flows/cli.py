@@ -177,11 +177,12 @@ def _run_prefect(settings, as_of_time, offline, month, report, send, force) -> N
     with err.status("running the gapcast flow under Prefect (a temporary local API starts first)", spinner="dots"):
         from flows.pipeline import daily, monthly
 
-        kwargs = {"home": str(settings.home), "catalog": settings.catalog, "offline": offline}
+        kwargs = {"home": str(settings.home), "catalog": settings.catalog, "offline": offline,
+                  "as_of": as_of_time.isoformat() if as_of_time else None}
         if report:
             state = monthly(month=month, send=send, force=force, return_state=True, **kwargs)
         else:
-            state = daily(as_of=as_of_time.isoformat() if as_of_time else None, return_state=True, **kwargs)
+            state = daily(return_state=True, **kwargs)
     result = state.result(raise_on_failure=False)
     if isinstance(result, BaseException):
         if isinstance(result, _known_errors()):

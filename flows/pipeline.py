@@ -131,9 +131,9 @@ def daily(home: str | None = None, catalog: str | None = None, as_of: str | None
 
 @flow(name="gapcast-monthly", on_failure=[_alert_on_failure])
 def monthly(home: str | None = None, catalog: str | None = None, month: str | None = None, send: bool = False,
-            force: bool = False, offline: bool = False) -> dict:
+            force: bool = False, offline: bool = False, as_of: str | None = None) -> dict:
     """The daily flow, then the month's report and, with send, its email."""
-    state = daily(home, catalog, None, offline, return_state=True)
+    state = daily(home, catalog, as_of, offline, return_state=True)
     report = report_flow(home, month, send, force)
     if state.is_failed():
         state.result()  # re-raise: the report went out, but the run is marked failed

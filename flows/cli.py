@@ -170,6 +170,13 @@ def _run_plain(settings, as_of_time, offline, month, report, send, force) -> Non
 
 def _run_prefect(settings, as_of_time, offline, month, report, send, force) -> None:
     from flows import environment
+    from warehouse.jobs import preflight_job
+
+    try:
+        # Before Prefect starts (it takes seconds): with no network, say so at once and write nothing.
+        preflight_job(settings, settings.catalog, offline=offline)
+    except _known_errors() as exc:
+        _fail(str(exc))
 
     settings.home.mkdir(parents=True, exist_ok=True)
     (settings.home / "prefect").mkdir(exist_ok=True)

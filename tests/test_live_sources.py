@@ -789,7 +789,7 @@ def test_cli_without_network_exits_within_30_seconds(tmp_path):
     """The real command, with every request sent to a closed port on this machine (nothing leaves it)."""
     env = {**os.environ, "GAPCAST_HOME": str(tmp_path / "home"), "GAPCAST_SEC_USER_AGENT": SEC_UA,
            "GAPCAST_LAYOFFS_URL": LAYOFFS_URL, "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
-           "ALL_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
+           "ALL_PROXY": "http://127.0.0.1:9", "NO_PROXY": "127.0.0.1,localhost"}
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "flows.cli", "run", "--catalog", "live"], env=env,
                           capture_output=True, text=True, timeout=60)

@@ -130,13 +130,14 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
                                 missing="No backtest yet: marts.backtest_scores is not built."))
 
     freshness = _frame(con, "freshness")
+    failed_series = _frame(con, "failed_series")
     checks = _frame(con, "checks_last_build")
     health = _frame(con, "model_health") if _exists(con, "meta.model_runs") else pd.DataFrame()
     failed = int((checks["passed"] == False).sum()) if not checks.empty else 0  # noqa: E712
     sections.append(Section(
         "health", "Data freshness and model health",
         f"{len(checks) - failed} of {len(checks)} data checks passed at the last build (as of {built_as_of}).",
-        table=freshness, extra={"checks": checks, "models": health}))
+        table=freshness, extra={"checks": checks, "models": health, "failed": failed_series}))
     sections.append(Section("method", "Method and sources", METHOD_NOTES))
 
     if _exists(con, "marts.cooling_forecast"):

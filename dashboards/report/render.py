@@ -195,8 +195,11 @@ class _Page:
             ax = self.fig.add_axes([self.MARGIN / self.WIDTH, (self.y - height) / self.HEIGHT,
                                     (self.WIDTH - 2 * self.MARGIN) / self.WIDTH, height / self.HEIGHT])
             ax.axis("off")
-            cells = ax.table(cellText=[[str(v)[:40] for v in r] for r in chunk] or [["" for _ in table.columns]],
-                             colLabels=table.columns, loc="upper left", cellLoc="left", colLoc="left")
+            text = [[str(v)[:60] for v in r] for r in chunk] or [["" for _ in table.columns]]
+            widths = [max([len(str(c))] + [len(r[i]) for r in text]) + 2 for i, c in enumerate(table.columns)]
+            total = sum(widths)
+            cells = ax.table(cellText=text, colLabels=table.columns, loc="upper left", cellLoc="left",
+                             colLoc="left", colWidths=[w / total for w in widths])
             cells.auto_set_font_size(False)
             cells.set_fontsize(7.5)
             cells.scale(1, 1.25)
@@ -255,7 +258,11 @@ def render(content: ReportContent) -> Rendered:
             images["forecast"] = charts.fan_chart(s.chart, history, content.synthetic)
             image = "forecast"
         elif s.key == "health":
-            tables = _table(s.table, "Series not fresh or failed at the last build")
+            tables = _table(s.table, "Series by kind: fresh (ok), stale (older than their publication rhythm) or failed")
+            tables += _table(s.extra.get("failed"), "Series whose last load failed")
+            failed_checks = s.extra.get("checks")
+            if failed_checks is not None and not failed_checks.empty:
+                tables += _table(failed_checks[~failed_checks["passed"].astype(bool)], "Data checks that failed")
             tables += _table(s.extra.get("models"), "Model fits")
         else:
             tables = _table(s.table)

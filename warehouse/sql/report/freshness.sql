@@ -1,5 +1,13 @@
--- Series not ok at the last build, worst first; then a count of the ok ones.
-SELECT series_id, kind, status, last_observation, last_retrieval, last_error
+-- Freshness by kind of series at the last build: how many are ok, stale, failed, and the oldest last date.
+SELECT
+    kind,
+    count(*) AS series,
+    count(*) FILTER (WHERE status = 'ok') AS ok,
+    count(*) FILTER (WHERE status = 'stale') AS stale,
+    count(*) FILTER (WHERE status = 'failed') AS failed,
+    count(*) FILTER (WHERE status = 'empty') AS empty,
+    min(last_observation)::DATE AS oldest_last_observation,
+    max(last_observation)::DATE AS newest_last_observation
 FROM meta.series_status
-WHERE status <> 'ok'
-ORDER BY CASE status WHEN 'failed' THEN 0 WHEN 'empty' THEN 1 ELSE 2 END, series_id;
+GROUP BY kind
+ORDER BY kind;

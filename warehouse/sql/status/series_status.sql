@@ -9,15 +9,19 @@ WITH observed AS (
     FROM raw.layoff_events
     GROUP BY series_id
 ),
-attempts AS (
-    SELECT
-        series_id,
-        max(attempted_at) AS last_attempt,
-        arg_max(status, attempted_at) AS last_attempt_status,
-        arg_max(error, attempted_at) AS last_error,
-        max(attempted_at) FILTER (WHERE status <> 'failed') AS last_success
+last_attempt AS (
+    -- the latest attempt as a whole row: its error is NULL when it went well (arg_max would skip NULLs)
+    SELECT series_id, attempted_at AS last_attempt, status AS last_attempt_status, error AS last_error
     FROM meta.ingest_attempts
-    GROUP BY series_id
+    QUALIFY row_number() OVER (PARTITION BY series_id ORDER BY attempted_at DESC) = 1
+),
+attempts AS (
+    SELECT l.*, s.last_success
+    FROM last_attempt AS l
+    LEFT JOIN (
+        SELECT series_id, max(attempted_at) AS last_success
+        FROM meta.ingest_attempts WHERE status <> 'failed' GROUP BY series_id
+    ) AS s USING (series_id)
 ),
 periods AS (
     SELECT * FROM (VALUES

@@ -290,6 +290,10 @@ def _summarize_run(settings, report) -> None:
             f"built {len(report.build.mart_rows)} marts as of {report.build.as_of:%Y-%m-%d %H:%M}; "
             f"{sum(c.passed for c in checks)}/{len(checks)} data checks passed"
         )
+    if getattr(report, "estimate", None) is not None:
+        est = report.estimate
+        typer.echo(f"estimated {', '.join(f'{k} {v:,}' for k, v in est.rows.items())}"
+                   + (f"; {len(est.warnings)} model warnings (meta.model_runs)" if est.warnings else ""))
     typer.echo(f"analysts' database: {settings.analytics_db}")
     typer.echo(f"pipeline database:  {settings.pipeline_db}")
     typer.echo(f"outputs:            {settings.outputs_dir}")
@@ -484,6 +488,17 @@ def _plain(value):
     if isinstance(value, float) and value != value:
         return None
     return value
+
+
+def _register_commands() -> None:
+    """The model and dashboard commands live in their own modules."""
+    from flows import cli_dashboard, cli_models
+
+    cli_models.register(app)
+    cli_dashboard.register(app)
+
+
+_register_commands()
 
 
 def main() -> None:

@@ -57,6 +57,15 @@ def build_task(home: str | None, as_of: str | None) -> dict:
             "checks_passed": sum(c.passed for c in report.checks), "checks": len(report.checks)}
 
 
+@task(name="estimate", cache_policy=NO_CACHE)
+def estimate_task(home: str | None) -> dict:
+    """The divergence and bubble models; Monte Carlo critical values are cached on disk by T, window, lag, reps."""
+    from warehouse.estimate import estimate_job
+
+    report = estimate_job(flow_settings(home, None), publish=False)
+    return {"rows": report.rows, "warnings": len(report.warnings), "seconds": round(report.seconds, 2)}
+
+
 @task(name="publish", cache_policy=NO_CACHE)
 def publish_task(home: str | None) -> str:
     return str(jobs.publish_job(flow_settings(home, None)))
@@ -92,6 +101,7 @@ def ingest_flow(home: str | None = None, catalog: str | None = None, offline: bo
 @flow(name="gapcast-build")
 def build_flow(home: str | None = None, as_of: str | None = None) -> dict:
     built = build_task(home, as_of)
+    built["estimate"] = estimate_task(home)
     publish_task(home)
     return built
 
@@ -121,7 +131,7 @@ def _alert_on_failure(flow, flow_run, state) -> None:
 @flow(name="gapcast-daily", on_failure=[_alert_on_failure])
 def daily(home: str | None = None, catalog: str | None = None, as_of: str | None = None,
           offline: bool = False) -> dict:
-    """Ingest, build, publish. Fails (after publishing what loaded) when a source failed."""
+    """Ingest, build, estimate, publish. Fails (after publishing what loaded) when a source failed."""
     ingested = ingest_flow(home, catalog, offline)
     built = build_flow(home, as_of)
     if ingested["failed"]:

@@ -52,8 +52,8 @@ def test_monthly_flow_end_to_end_on_the_sample(harness, tmp_path):
     for key in ("pdf", "html", "csv"):
         assert os.path.exists(report[key]) and "SYNTHETIC" in report[key]
     settings = make_settings(home)
-    headline = query(settings.analytics_db, "SELECT arg_max(price_to_sales, date) FROM marts.ai_basket_daily "
-                                            "WHERE date <= '2026-10-31'")[0][0]
+    headline = query(settings.analytics_db, "SELECT arg_max(price_to_sales, month) FROM marts.divergence_monthly "
+                                            "WHERE month <= '2026-10-01'")[0][0]
     assert report["headline"] == f"{headline:.1f}"
 
     import anyio

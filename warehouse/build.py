@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.db import now_utc, sql_files, sql_text
+from warehouse.faults import crash_point
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,12 @@ def build(
                 con.execute(path.read_text(encoding="utf-8"))
             except duckdb.Error as exc:
                 raise BuildError(f"{path.relative_to(path.parents[2])} failed: {exc}") from None
+            crash_point(f"build.{path.parent.name}")
         status = series_status(con, stale_factor)
         con.register("status_frame", status)
         con.execute(sql_text("build/series_status.sql"))
         con.unregister("status_frame")
+        crash_point("build.before_checks")
         report.checks = run_checks(con)
         failures = tuple(c for c in report.checks if not c.passed)
         if failures:
@@ -94,7 +97,9 @@ def build(
             for (table,) in con.execute(sql_text("build/mart_tables.sql")).fetchall()
         }
         _record_checks(con, run_id, report.checks)
+        crash_point("build.before_commit")
         con.execute("COMMIT")
+        crash_point("build.after_commit")
     except BaseException:
         con.execute("ROLLBACK")
         if report.checks:

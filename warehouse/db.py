@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.faults import crash_point
 from warehouse.settings import Settings
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -139,6 +140,7 @@ def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
         "WHERE database_name = current_database() AND schema_name IN ('marts', 'meta') AND comment IS NOT NULL"
     ).fetchall()
     con.execute("ATTACH ? AS publish_target", [str(tmp)])
+    crash_point("publish.after_attach")
     try:
         # DDL cannot take identifiers or comments as parameters; both come from our own catalog,
         # quoted, never from outside input.
@@ -147,6 +149,7 @@ def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
         for schema, table, comment in tables:
             name = f"{_quote_ident(schema)}.{_quote_ident(table)}"
             con.execute(f"CREATE TABLE publish_target.{name} AS SELECT * FROM {name}")
+            crash_point("publish.table")
             if comment:
                 con.execute(f"COMMENT ON TABLE publish_target.{name} IS {_quote_literal(comment)}")
         for schema, table, column, comment in columns:
@@ -155,10 +158,12 @@ def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
         con.execute("CHECKPOINT publish_target")
     finally:
         con.execute("DETACH publish_target")
+    crash_point("publish.before_rename")
     try:
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
+        crash_point("publish.after_rename")
         dir_fd = os.open(target.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)

@@ -42,6 +42,7 @@ class RunReport:
     ingest: IngestReport
     build: BuildReport | None
     published_to: str | None
+    estimate: object | None = None  # warehouse.estimate.EstimateReport
 
 
 def prepare_catalog(settings: Settings, catalog_name: str | None = None) -> Catalog:
@@ -215,6 +216,11 @@ def run_job(
                 if on_stage:
                     on_stage("build")
                 build_report = build(con, run_id=run_id, as_of=as_of, stale_factor=settings.stale_factor)
+                if on_stage:
+                    on_stage("estimate")
+                from warehouse.estimate import estimate
+
+                estimate_report = estimate(con, run_id=run_id, settings=settings)
                 # Record success before publishing so the published meta.runs shows this run.
                 status = "failed" if ingest_report.failed else "ok"
                 _finish_run(con, run_id, status, ingest_report.rows_added, _failures_message(ingest_report))
@@ -225,7 +231,7 @@ def run_job(
             except Exception as exc:
                 _finish_run(con, run_id, "failed", None, str(exc).splitlines()[0])
                 raise
-            report = RunReport(run_id, ingest_report, build_report, str(target))
+            report = RunReport(run_id, ingest_report, build_report, str(target), estimate_report)
             write_run_summary(settings, catalog, report)
             return report
         finally:
@@ -286,6 +292,8 @@ def write_run_summary(settings: Settings, catalog: Catalog, report: RunReport) -
         "series_failed": {o.series_id: o.error for o in report.ingest.failed},
         "raw_rows_added": report.ingest.rows_added,
         "mart_rows": report.build.mart_rows if report.build else {},
+        "model_rows": report.estimate.rows if report.estimate else {},
+        "model_warnings": len(report.estimate.warnings) if report.estimate else 0,
         "checks_passed": sum(c.passed for c in report.build.checks) if report.build else 0,
         "checks": len(report.build.checks) if report.build else 0,
         "analytics_db": report.published_to,

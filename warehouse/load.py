@@ -13,6 +13,7 @@ import pandas as pd
 
 from warehouse.catalog import Catalog, SeriesSpec
 from warehouse.db import now_utc, sql_text, transaction
+from warehouse.faults import crash_point
 from warehouse.http import HttpClient, HttpError, HttpPolicy, SourceUnreachable, redact_url
 from warehouse.settings import Settings, load_settings
 from warehouse.sources import ADAPTERS, adapter_for
@@ -267,8 +268,11 @@ def ingest_series(
                     hint="give the corrected file a new retrieved_at in the catalog, so both vintages are kept",
                 )
             records = adapter.parse(payload)
+            crash_point("ingest.before_append")
             with transaction(con):
                 added, rejected = _append(con, series, payload, records, run_id)
+                crash_point("ingest.in_transaction")
+            crash_point("ingest.after_commit")
             outcome.rows_added += added
             outcome.rows_rejected += rejected
             outcome.status = "ok"

@@ -75,6 +75,18 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
                              f"{headline_value:.0%}" + (f", {change:+.0%} since last month." if pd.notna(change)
                                                         else "."))
     basket = _frame(con, "basket_monthly", [month_end])
+    if headline_value is None and _exists(con, "marts.divergence_monthly"):
+        measured = _frame(con, "divergence_chart", [month_end])
+        if not measured.empty:
+            last = measured.iloc[-1]
+            headline_value = round(float(last["price_to_sales"]), 1)
+            filed = float(basket.iloc[-1]["price_to_sales"]) if not basket.empty else None
+            headline_text = (
+                f"In {pd.Timestamp(last['month']):%B %Y} the AI basket trades at {headline_value:.1f} times its "
+                f"trailing revenue ({str(last['revenue_basis']).replace('_', ' ')}, {int(last['revenue_age_days'])} "
+                "days old" + (f"; {filed:.1f} on revenue filed so far" if filed is not None else "") + "), "
+                f"{float(last['ps_zscore']):+.2f} standard deviations from its own history. The cooling forecast "
+                "is not built yet, so the valuation gap leads this report.")
     if headline_value is None and not basket.empty:
         last = basket.iloc[-1]
         headline_value = round(float(last["price_to_sales"]), 1)
@@ -97,10 +109,18 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
     if _exists(con, "marts.divergence_monthly"):
         divergence = _frame(con, "divergence_chart", [month_end])
         episodes = _frame(con, "bubble_episodes") if _exists(con, "marts.bubble_episodes") else pd.DataFrame()
-        sections.append(Section("divergence", "Valuations against revenue",
-                                "How far AI valuations run ahead of the revenue filed so far; shaded spans are "
-                                "dated bubble episodes (Phillips, Shi and Yu).",
-                                chart=divergence, table=episodes, extra={"episodes": episodes}))
+        basket_episodes = episodes[episodes["series"].str.startswith("ai_basket")] if not episodes.empty else episodes
+        text = ("How far AI valuations run ahead of the revenue filed so far: the AI basket's price-to-sales, its "
+                "z-score against its own history, the valuation that revenue does not explain (cointegration), "
+                "capex growth against revenue growth, and the revenue the data-centre spend requires (Sequoia's "
+                "arithmetic) beyond what is realized. Shaded: dated bubble episodes of the basket (Phillips, Shi "
+                "and Yu).")
+        if not divergence.empty:
+            last = divergence.iloc[-1]
+            text += (f" Latest month: price-to-sales {last['price_to_sales']:.1f}, z-score {last['ps_zscore']:+.2f}, "
+                     f"revenue {str(last['revenue_basis']).replace('_', ' ')} ({int(last['revenue_age_days'])} days old).")
+        sections.append(Section("divergence", "Valuations against revenue", text,
+                                chart=divergence, table=episodes, extra={"episodes": basket_episodes}))
     else:
         sections.append(Section("divergence", "Valuations against revenue",
                                 "The AI basket's market cap over its trailing twelve-month revenue, counting only "

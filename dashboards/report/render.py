@@ -22,10 +22,11 @@ from dashboards.report.content import ReportContent, Section  # noqa: E402
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DIVERGENCE_COLUMNS = {
-    "log_ps_zscore": "log P/S z-score",
-    "coint_gap_eg": "cointegration gap (log)",
-    "capex_gap": "capex gap (growth pts)",
-    "required_revenue_gap_bn": "required-revenue gap (USD bn)",
+    "price_to_sales": "price-to-sales\n(times TTM revenue)",
+    "ps_zscore": "log P/S z-score\n(sd, expanding)",
+    "coint_gap_eg": "cointegration gap\n(log points)",
+    "capex_gap_pp": "capex gap\n(growth, pp)",
+    "required_revenue_gap_bn": "required-revenue\ngap (USD bn)",
 }
 
 
@@ -240,7 +241,7 @@ def render(content: ReportContent) -> Rendered:
     for s in content.sections:
         image, tables = None, []
         if s.key == "divergence" and s.chart is not None and not s.chart.empty:
-            if "price_to_sales" in s.chart.columns:
+            if "ps_zscore" not in s.chart.columns:
                 images["divergence"] = charts.basket_chart(s.chart, content.synthetic)
             else:
                 images["divergence"] = charts.divergence_chart(s.chart, s.extra.get("episodes", pd.DataFrame()),

@@ -88,7 +88,7 @@ COMMENT ON COLUMN marts.divergence_monthly.ps_zscore IS 'Expanding z-score of lo
 COMMENT ON COLUMN marts.divergence_monthly.ps_zscore_history_months IS 'Months of history before this month behind ps_zscore.';
 COMMENT ON COLUMN marts.divergence_monthly.coint_gap_eg IS 'Engle-Granger cointegration gap: log basket cap minus (a + b log TTM revenue), a and b by OLS over the estimation sample (months up to the ragged edge). Uses the whole sample: looks ahead before its end.';
 COMMENT ON COLUMN marts.divergence_monthly.coint_gap_eg_realtime IS 'The same gap with a and b estimated only on months up to this one (expanding window): what was knowable then.';
-COMMENT ON COLUMN marts.divergence_monthly.coint_gap_johansen IS 'Johansen / VECM gap: log cap + beta log revenue + constant, the rank-1 cointegrating relation normalised on log cap.';
+COMMENT ON COLUMN marts.divergence_monthly.coint_gap_johansen IS 'Johansen / VECM gap: log cap + beta log revenue, the rank-1 cointegrating relation normalised on log cap (unrestricted constant, Johansen case 3), centred on its mean over the estimation sample.';
 COMMENT ON COLUMN marts.divergence_monthly.coint_in_sample IS 'True when the month is in the cointegration estimation sample (before the ragged edge).';
 COMMENT ON COLUMN marts.divergence_monthly.eg_speed IS 'Error-correction speed: coefficient on the lagged Engle-Granger gap in the ECM of monthly log cap changes (negative = the gap closes). Same for every row of a run.';
 COMMENT ON COLUMN marts.divergence_monthly.eg_half_life_months IS 'Months for the gap to halve at eg_speed: ln(0.5) / ln(1 + speed); NULL without error correction.';

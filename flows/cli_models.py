@@ -1,0 +1,198 @@
+"""The model commands of the `gapcast` CLI (estimate, bubble), added to an app by :func:`register`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+out = Console()
+err = Console(stderr=True)
+
+HomeOption = Annotated[
+    Optional[Path], typer.Option("--home", help="Where gapcast writes (default: $GAPCAST_HOME or ./data).")
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``estimate`` and ``bubble`` to a Typer app (flows.cli's, or a test's)."""
+    app.command("estimate")(estimate)
+    app.command("bubble")(bubble)
+
+
+def _settings(home: Path | None):
+    from warehouse.settings import load_settings
+
+    return load_settings().with_(home=home)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    first = message.strip().splitlines()[0] if message.strip() else "failed"
+    err.print(f"[bold red]gapcast: error:[/] {first}", markup=True, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _known_errors():
+    from models.bubbles import BubbleInputError
+    from models.divergence import DivergenceInputError
+    from warehouse.db import WarehouseError
+    from warehouse.estimate import AssumptionsError, EstimateError
+    from warehouse.settings import SettingsError
+
+    return (AssumptionsError, EstimateError, WarehouseError, SettingsError, BubbleInputError, DivergenceInputError)
+
+
+def _money(value) -> str:
+    return "n/a" if value is None or value != value else f"{value / 1e9:,.0f}bn"
+
+
+def _number(value, fmt: str = ".2f") -> str:
+    return "n/a" if value is None or value != value else format(value, fmt)
+
+
+def estimate(home: HomeOption = None) -> None:
+    """Estimate the AI basket, divergence measures and PSY bubble tests on the built marts, and publish."""
+    from warehouse.estimate import estimate_job
+
+    settings = _settings(home)
+    try:
+        with err.status("estimating", spinner="dots"):
+            report = estimate_job(settings)
+    except _known_errors() as exc:
+        _fail(str(exc))
+    _print_estimate(settings, report)
+
+
+def _print_estimate(settings, report) -> None:
+    import duckdb
+
+    rows = ", ".join(f"{k} {v:,}" for k, v in report.rows.items())
+    span = f"{report.months[0]}..{report.months[1]}" if report.months else "no months"
+    label = " [SYNTHETIC sample data]" if report.synthetic else ""
+    out.print(f"estimated run {report.run_id} on data as of {report.data_as_of} ({span}) in "
+              f"{report.seconds:.1f}s{label}: {rows}", highlight=False)
+    con = duckdb.connect(str(settings.analytics_db), read_only=True)
+    try:
+        last = con.execute(
+            "SELECT month, price_to_sales, ps_zscore, coint_gap_eg, capex_gap, required_ai_revenue, "
+            "required_revenue_gap, revenue_basis, revenue_age_days, bubble_exuberant "
+            "FROM marts.divergence_monthly ORDER BY month DESC LIMIT 1").fetchall()
+        stats = con.execute("SELECT series, gsadf, gsadf_cv95, rejects_gsadf, episodes, cv_source "
+                            "FROM marts.bubble_statistics ORDER BY series").fetchall()
+    finally:
+        con.close()
+    if last:
+        (month, ps, z, gap, capex_gap, required, hole, basis, age, exuberant) = last[0]
+        out.print(
+            f"{month:%Y-%m}: price-to-sales {_number(ps)} (z {_number(z)}), cointegration gap {_number(gap, '.3f')}, "
+            f"capex gap {_number(capex_gap, '.1%')}, required AI revenue {_money(required)} "
+            f"(gap {_money(hole)}); revenue {basis}, {age} days old; in a bubble episode: {bool(exuberant)}",
+            highlight=False)
+    for series, gsadf, cv95, rejects, episodes, source in stats:
+        out.print(f"  {series}: GSADF {gsadf:.3f} vs 95% {cv95:.3f} -> "
+                  f"{'explosive' if rejects else 'not explosive'}, {episodes} episode(s) [critical values: {source}]",
+                  highlight=False)
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+    if report.assumptions is not None:
+        typer.echo(report.assumptions.describe())
+    typer.echo(f"published: {settings.analytics_db}")
+
+
+def _read_series(csv: Path, column: str, date_column: str | None):
+    import pandas as pd
+
+    if not csv.exists():
+        _fail(f"{csv}: file not found")
+    try:
+        frame = pd.read_csv(csv, skipinitialspace=True)
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
+        _fail(f"{csv}: not a readable CSV ({str(exc).splitlines()[0]})")
+    for name, wanted in (("--column", column), ("--date-column", date_column)):
+        if wanted is not None and wanted not in frame.columns:
+            _fail(f"{csv}: no column {wanted!r} ({name}); columns: {', '.join(map(str, frame.columns))}")
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = values.isna()
+    if bad.any():
+        line = int(bad.to_numpy().argmax()) + 2  # header is line 1
+        _fail(f"{csv}: column {column!r} has {int(bad.sum())} missing or non-numeric value(s), the first on line "
+              f"{line} ({frame[column].iloc[line - 2]!r}); the tests need a gap-free numeric series")
+    if date_column is None:
+        return values.rename(column)
+    dates = pd.to_datetime(frame[date_column], errors="coerce", format="mixed")
+    if dates.isna().any():
+        line = int(dates.isna().to_numpy().argmax()) + 2
+        _fail(f"{csv}: column {date_column!r} has a value that is not a date on line {line} "
+              f"({frame[date_column].iloc[line - 2]!r})")
+    if dates.duplicated().any():
+        dup = dates[dates.duplicated()].iloc[0]
+        _fail(f"{csv}: date {dup:%Y-%m-%d} appears more than once in {date_column!r}")
+    series = pd.Series(values.to_numpy(), index=pd.DatetimeIndex(dates), name=column)
+    if not series.index.is_monotonic_increasing:
+        err.print(f"note: rows of {csv} sorted by {date_column}", highlight=False)
+        series = series.sort_index()
+    return series
+
+
+def bubble(
+    csv: Annotated[Path, typer.Option("--csv", help="CSV file holding the series.")],
+    column: Annotated[str, typer.Option("--column", help="Column to test (levels, e.g. a price or a ratio).")],
+    date_column: Annotated[Optional[str], typer.Option("--date-column", help="Column of dates labelling the rows (sorted if needed).")] = None,
+    lag: Annotated[int, typer.Option("--lag", help="Lagged differences in each ADF regression.", min=0)] = 0,
+    reps: Annotated[int, typer.Option("--reps", help="Monte Carlo replications for the critical values.", min=10)] = 2000,
+    min_window: Annotated[Optional[float], typer.Option("--min-window", help="Minimum window as a fraction of T (default 0.01 + 1.8/sqrt(T)).")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo draws.")] = 20150401,
+    format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    home: HomeOption = None,
+) -> None:
+    """PSY (2015) bubble test of any CSV column: ADF, SADF, GSADF, critical values and dated episodes."""
+    from models.bubbles import BubbleTest, psy_min_window
+    from warehouse.estimate import cached_critical_values
+
+    if format not in {"table", "json"}:
+        _fail(f"--format {format!r} is not one of table, json", code=2)
+    series = _read_series(csv, column, date_column)
+    notes: list[str] = []
+    try:
+        window = psy_min_window(len(series), min_window)
+        cv, source = cached_critical_values(
+            _settings(home).cache_dir / "bubbles", len(series), min_window=window, lag=lag, reps=reps, seed=seed,
+            notes=notes, announce=lambda message: err.print(f"note: {message}", highlight=False, soft_wrap=True))
+        result = BubbleTest(series, lag=lag, min_window=window, name=column).fit(cv)
+    except _known_errors() as exc:
+        _fail(str(exc))
+    for note in notes:
+        err.print(f"[yellow]warning:[/] {note}", highlight=False, soft_wrap=True)
+    if format == "json":
+        sys.stdout.write(json.dumps(bubble_report(result, source), indent=1) + "\n")
+        return
+    typer.echo(result.summary())
+    typer.echo(f"critical values: {source} ({cv.key})")
+
+
+def bubble_report(result, cv_source: str) -> dict:
+    """The JSON `gapcast bubble --format json` prints: every number as the Python objects hold it."""
+    stats, cv = result.statistics, result.critical_values
+
+    def label(value):
+        return None if value is None else (value.isoformat()[:10] if hasattr(value, "isoformat") else int(value))
+
+    return {
+        "series": stats.name, "n": stats.n, "lag": stats.lag, "min_window": stats.min_window,
+        "adf": stats.adf, "sadf": stats.sadf, "gsadf": stats.gsadf,
+        "critical_values": {"levels": list(cv.levels), "adf": cv.adf.tolist(), "sadf": cv.sadf.tolist(),
+                            "gsadf": cv.gsadf.tolist(), "reps": cv.reps, "seed": cv.seed, "source": cv_source,
+                            "key": cv.key},
+        "level": result.level, "rejects": {s: result.rejects(s) for s in ("adf", "sadf", "gsadf")},
+        "min_duration": result.min_duration,
+        "episodes": [{"start": label(e.start), "peak": label(e.peak), "end": label(e.end), "duration": e.duration,
+                      "ongoing": e.ongoing} for e in result.episodes],
+        "sequence": [{"label": label(k), "badf": float(b), "bsadf": float(s), "bsadf_cv": [float(v) for v in c]}
+                     for k, b, s, c in zip(stats.labels[stats.offset:], stats.badf_values, stats.bsadf_values,
+                                           cv.bsadf, strict=True)],
+        "warnings": list(result.warnings),
+    }

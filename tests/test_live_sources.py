@@ -470,6 +470,30 @@ def test_truncated_body_is_fetched_again(live, data_root, series_id):
 
 
 @pytest.mark.parametrize("series_id", sorted(HTTP_SOURCES))
+def test_connection_reset_then_success(live, data_root, series_id):
+    outcome, server = run_one(live, data_root, series_id, httpx.ReadError("[Errno 104] Connection reset by peer"),
+                              httpx.ReadError("[Errno 104] Connection reset by peer"),
+                              httpx.Response(200, content=good_body(data_root, series_id)))
+    assert outcome.status == "ok"
+    assert server.count(HTTP_SOURCES[series_id][0]) == 3
+
+
+@pytest.mark.parametrize("series_id", sorted(HTTP_SOURCES))
+def test_slow_drip_times_out_and_fails_that_series_only(live, data_root, series_id):
+    """A server sending a byte at a time never finishes within the read timeout: httpx raises ReadTimeout."""
+    settings, catalog, quarters = live
+    server = healthy_server(data_root, quarters)
+    server.add(HTTP_SOURCES[series_id][0], httpx.ReadTimeout("The read operation timed out"))
+    report = ingest_job(settings, str(catalog), only={series_id, "owid_ai_private_investment"
+                                                      if series_id != "owid_ai_private_investment" else "CES6054150001"},
+                        http=http_for(server))
+    by_id = {o.series_id: o for o in report.outcomes}
+    assert by_id[series_id].status == "failed" and "timed out" in by_id[series_id].error
+    other = next(o for sid, o in by_id.items() if sid != series_id)
+    assert other.status == "ok"  # per-source isolation
+
+
+@pytest.mark.parametrize("series_id", sorted(HTTP_SOURCES))
 def test_html_error_page_is_refused(live, data_root, series_id):
     page = b"<!DOCTYPE html><html><body><h1>Service temporarily unavailable</h1></body></html>"
     outcome, _ = run_one(live, data_root, series_id, httpx.Response(200, content=page))

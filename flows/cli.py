@@ -166,6 +166,8 @@ def _run_plain(settings, as_of_time, offline, month, report, send, force) -> Non
             f"{len(result.ingest.failed)} series failed to load (the rest were built and published); "
             "see above and `gapcast status`"
         )
+    if result.estimate_error:
+        _fail(f"{result.estimate_error} (the marts were built and published without fresh model results)")
 
 
 def _run_prefect(settings, as_of_time, offline, month, report, send, force) -> None:

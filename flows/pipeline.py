@@ -101,8 +101,11 @@ def ingest_flow(home: str | None = None, catalog: str | None = None, offline: bo
 @flow(name="gapcast-build")
 def build_flow(home: str | None = None, as_of: str | None = None) -> dict:
     built = build_task(home, as_of)
-    built["estimate"] = estimate_task(home)
-    publish_task(home)
+    estimated = estimate_task(home, return_state=True)
+    publish_task(home)  # the marts are published even when the models failed
+    if estimated.is_failed():
+        estimated.result()  # re-raise: the run is marked failed
+    built["estimate"] = estimated.result()
     return built
 
 

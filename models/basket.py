@@ -74,6 +74,9 @@ def filed_values(points: pd.DataFrame, fundamentals: pd.DataFrame, column: str,
     quarters = quarters.rename(columns={"fiscal_period_end": "period_end", column: f"{column}_filed"})
     quarters = quarters.sort_values(["filed_at", "period_end"], kind="stable")
     left = points.sort_values("date", kind="stable")
+    # merge_asof needs the same dtype on both sides; an empty or object column would not match str.
+    quarters["ticker"] = quarters["ticker"].astype(str)
+    left = left.assign(ticker=left["ticker"].astype(str))
     merged = pd.merge_asof(left, quarters, left_on="date", right_on="filed_at", by="ticker",
                            direction="backward")
     lagged = (merged["date"] - pd.to_timedelta(ragged_edge.filing_lag_days, unit="D") - merged["period_end"])

@@ -208,3 +208,18 @@ def test_real_and_synthetic_data_never_share_a_home(tmp_path):
 
     with pytest.raises(IngestError, match="already holds real data.*--home"):
         ingest_job(settings, "sample")
+
+
+def test_a_failing_model_does_not_stop_the_marts_from_publishing(tmp_path, settings, monkeypatch):
+    import warehouse.estimate
+
+    def broken(con, **kwargs):
+        raise ValueError("the model fell over")
+
+    monkeypatch.setattr(warehouse.estimate, "estimate", broken)
+    catalog = write_mini(tmp_path / "src", USINFO_V1)
+    report = run_job(settings, str(catalog))
+    assert report.estimate_error == "estimate failed (ValueError): the model fell over"
+    assert query(settings.analytics_db, "SELECT count(*) FROM marts.hiring_monthly") == [(3,)]
+    assert query(settings.analytics_db, "SELECT status, message FROM meta.runs WHERE command = 'run'") == [
+        ("failed", "estimate failed (ValueError): the model fell over")]

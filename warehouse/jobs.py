@@ -43,6 +43,7 @@ class RunReport:
     build: BuildReport | None
     published_to: str | None
     estimate: object | None = None  # warehouse.estimate.EstimateReport
+    estimate_error: str | None = None
 
 
 def prepare_catalog(settings: Settings, catalog_name: str | None = None) -> Catalog:
@@ -220,10 +221,16 @@ def run_job(
                     on_stage("estimate")
                 from warehouse.estimate import estimate
 
-                estimate_report = estimate(con, run_id=run_id, settings=settings)
-                # Record success before publishing so the published meta.runs shows this run.
-                status = "failed" if ingest_report.failed else "ok"
-                _finish_run(con, run_id, status, ingest_report.rows_added, _failures_message(ingest_report))
+                # The models read the marts; if they fail, the marts are still published and the run says so.
+                estimate_report, estimate_error = None, None
+                try:
+                    estimate_report = estimate(con, run_id=run_id, settings=settings)
+                except Exception as exc:
+                    estimate_error = f"estimate failed ({type(exc).__name__}): {str(exc).splitlines()[0][:300]}"
+                # Record the outcome before publishing so the published meta.runs shows this run.
+                message = "; ".join(m for m in (_failures_message(ingest_report), estimate_error) if m) or None
+                status = "failed" if ingest_report.failed or estimate_error else "ok"
+                _finish_run(con, run_id, status, ingest_report.rows_added, message)
                 if on_stage:
                     on_stage("publish")
                 db.clean_stale_publish_files(settings)
@@ -231,7 +238,7 @@ def run_job(
             except Exception as exc:
                 _finish_run(con, run_id, "failed", None, str(exc).splitlines()[0])
                 raise
-            report = RunReport(run_id, ingest_report, build_report, str(target), estimate_report)
+            report = RunReport(run_id, ingest_report, build_report, str(target), estimate_report, estimate_error)
             write_run_summary(settings, catalog, report)
             return report
         finally:

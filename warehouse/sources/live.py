@@ -28,3 +28,24 @@ class HttpAdapter(Adapter):
 
     def probe(self, context: SourceContext) -> str | None:
         return None
+
+
+class SecAdapter(HttpAdapter):
+    """SEC sources: a User-Agent with a contact address is required, and refused without one."""
+
+    def probe(self, context: SourceContext) -> str | None:
+        agent = context.settings.sec_user_agent
+        if not agent or "@" not in agent:
+            return ("SEC requires a User-Agent with a contact address: set GAPCAST_SEC_USER_AGENT, "
+                    "e.g. 'Jane Analyst jane@example.com'")
+        return None
+
+    def headers(self, context: SourceContext) -> dict[str, str]:
+        return {"User-Agent": context.settings.sec_user_agent or ""}
+
+    def require_agent(self, series, context: SourceContext | None) -> None:
+        """Refuse before any request when the contact is missing (nothing is sent to SEC)."""
+        reason = self.probe(context) if context is not None else None
+        if reason:
+            raise PayloadError("GAPCAST_SEC_USER_AGENT", series.id, reason.split(":")[0],
+                               hint=reason.split(": ", 1)[1])

@@ -11,7 +11,7 @@ import pandas as pd
 
 from warehouse.sources.base import Payload, PayloadError, Query, Records, SourceContext
 from warehouse.sources.csvtools import refuse_conflicting_duplicates
-from warehouse.sources.live import HttpAdapter
+from warehouse.sources.live import SecAdapter
 
 URL = "https://data.sec.gov/api/xbrl/companyfacts/CIK{cik:010d}.json"
 # In priority order: companies moved from Revenues / SalesRevenueNet to the ASC 606 concept around 2018.
@@ -43,7 +43,7 @@ class Fact:
         return (self.end - self.start).days
 
 
-class SecCompanyFacts(HttpAdapter):
+class SecCompanyFacts(SecAdapter):
     name = "sec_companyfacts"
     check_url = "https://data.sec.gov/"
     about = ("SEC EDGAR XBRL company facts (public domain): revenue and capex as filed in 10-Qs and 10-Ks, "
@@ -52,22 +52,8 @@ class SecCompanyFacts(HttpAdapter):
              "8 requests a second (SEC allows 10).")
     params_doc = {"cik": "the company's SEC central index key (a number)"}
 
-    def probe(self, context: SourceContext) -> str | None:
-        agent = context.settings.sec_user_agent
-        if not agent or "@" not in agent:
-            return ("SEC requires a User-Agent with a contact address: set GAPCAST_SEC_USER_AGENT, "
-                    "e.g. 'Jane Analyst jane@example.com'")
-        return None
-
-    def headers(self, context: SourceContext) -> dict[str, str]:
-        return {"User-Agent": context.settings.sec_user_agent or ""}
-
     def queries(self, series, context: SourceContext | None = None) -> list[Query]:
-        if context is not None:
-            reason = self.probe(context)
-            if reason:
-                raise PayloadError("GAPCAST_SEC_USER_AGENT", series.id, reason.split(":")[0],
-                                   hint=reason.split(": ", 1)[1])
+        self.require_agent(series, context)
         if "cik" not in series.params:
             raise PayloadError("catalog", series.id, "no cik", hint="set params.cik to the company's CIK")
         return [Query(series, URL.format(cik=int(series.params["cik"])), dict(series.params))]

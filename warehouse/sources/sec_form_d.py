@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 
 from warehouse.sources.base import Payload, PayloadError, Query, Records, SourceContext
-from warehouse.sources.live import HttpAdapter
+from warehouse.sources.live import SecAdapter
 
 URL = "https://www.sec.gov/files/structureddata/data/form-d-data-sets/{year}q{quarter}_d.zip"
 TECH_GROUPS = ("Computers", "Telecommunications", "Other Technology")
@@ -30,7 +30,7 @@ def quarters_between(first: str, today: date) -> list[tuple[int, int]]:
     return out
 
 
-class SecFormD(HttpAdapter):
+class SecFormD(SecAdapter):
     name = "sec_form_d"
     check_url = "https://www.sec.gov/"
     about = ("SEC Form D quarterly data sets (public domain): new private offerings (amendments left out) by "
@@ -44,21 +44,8 @@ class SecFormD(HttpAdapter):
         "industry_group": "one industry group label for the catalog (informational)",
     }
 
-    def probe(self, context: SourceContext) -> str | None:
-        agent = context.settings.sec_user_agent
-        if not agent or "@" not in agent:
-            return ("SEC requires a User-Agent with a contact address: set GAPCAST_SEC_USER_AGENT, "
-                    "e.g. 'Jane Analyst jane@example.com'")
-        return None
-
-    def headers(self, context: SourceContext) -> dict[str, str]:
-        return {"User-Agent": context.settings.sec_user_agent or ""}
-
     def queries(self, series, context: SourceContext | None = None) -> list[Query]:
-        if context is not None and self.probe(context):
-            reason = self.probe(context)
-            raise PayloadError("GAPCAST_SEC_USER_AGENT", series.id, reason.split(":")[0],
-                               hint=reason.split(": ", 1)[1])
+        self.require_agent(series, context)
         today = context.today if context is not None else date.today()
         quarters = quarters_between(str(series.params.get("first_quarter", "2015q1")), today)
         loaded = context.loaded_origins if context is not None else frozenset()

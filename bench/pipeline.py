@@ -1,5 +1,8 @@
 """Wall time and peak memory of `gapcast run --catalog snapshot`, cold and warm, against a named peer.
 
+The pipeline rows run its steps without Prefect (GAPCAST_PREFECT=off, --no-report: ingest, build,
+estimate, publish); one more row runs the whole Prefect parent flow (temporary local API, report included).
+
 Peer: DuckDB alone reading every CSV under the data root with read_csv_auto (no validation, no vintages,
 no marts) — the least work any loader of these files must do. Each measurement runs in its own
 measuring process, so the peak resident memory is that of the one command measured.
@@ -58,16 +61,18 @@ def main() -> None:
     data_root = args.data_root.resolve()
     if not data_root.exists():
         raise SystemExit(f"bench: data root {data_root} not found; pass --data-root or set GAPCAST_DATA_ROOT")
-    gapcast = [sys.executable, "-m", "flows.cli", "run", "--catalog", "snapshot"]
+    gapcast = [sys.executable, "-m", "flows.cli", "run", "--catalog", "snapshot", "--no-report"]
+    flow = [sys.executable, "-m", "flows.cli", "run", "--catalog", "snapshot"]
     peer = [sys.executable, "-c", PEER, str(data_root)]
     env = {**os.environ, "GAPCAST_DATA_ROOT": str(data_root)}
-    cold, warm, peers = [], [], []
+    cold, warm, flows, peers = [], [], [], []
     for _ in range(args.repeat):
         home = Path(tempfile.mkdtemp(prefix="gapcast-bench-"))
         try:
-            run_env = {**env, "GAPCAST_HOME": str(home)}
+            run_env = {**env, "GAPCAST_HOME": str(home), "GAPCAST_PREFECT": "off"}
             cold.append(measure(gapcast, run_env))  # fresh home: every payload parsed and appended
             warm.append(measure(gapcast, run_env))  # same home again: payloads unchanged, marts rebuilt
+            flows.append(measure(flow, {**run_env, "GAPCAST_PREFECT": "on"}))  # the Prefect parent flow, warm
         finally:
             shutil.rmtree(home, ignore_errors=True)
         peers.append(measure(peer, env))
@@ -79,6 +84,7 @@ def main() -> None:
     print(f"gapcast run --catalog snapshot on {data_root} ({args.repeat} runs each, medians)")
     print(f"{'case':<34}{'wall s':>9}{'peak MiB':>10}{'wall / peer':>13}{'mem / peer':>12}")
     for name, results in (("cold (fresh home)", cold), ("warm (nothing new to load)", warm),
+                          ("warm, Prefect parent flow + report", flows),
                           ("peer: duckdb read_csv_auto only", peers)):
         wall, mem = med(results, "wall_s"), med(results, "peak_mib")
         print(f"{name:<34}{wall:>9.2f}{mem:>10.0f}{wall / peer_wall:>13.2f}{mem / peer_mem:>12.2f}")

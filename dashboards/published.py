@@ -17,8 +17,6 @@ from warehouse import db
 from warehouse.settings import Settings, load_settings
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
-# READ_ONLY_CONFIG, applied in two steps: these two would forbid the ATTACH itself, so they are set after it.
-_AFTER_ATTACH = ("enable_external_access", "lock_configuration")
 
 
 @dataclass(frozen=True)
@@ -59,28 +57,8 @@ def _cached_frame(path: str, stamp: tuple[int, int, int], query: str, params: tu
     return _source.connection().execute(query, list(params)).df()
 
 
-def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    """analytics.duckdb read-only in a private in-memory instance, locked down as warehouse.db.READ_ONLY_CONFIG.
-
-    Not duckdb.connect(path): DuckDB shares one instance per path within a process, so while any
-    connection to the previous file is open (another tab's render, a long query on the SQL page), a new
-    connection by path would read that previous file after a publish has renamed a new one over it, and
-    its data would be cached under the new file's stamp. An ATTACH in a fresh instance opens the file
-    that is at the path now.
-    """
-    early = {k: v for k, v in db.READ_ONLY_CONFIG.items() if k not in _AFTER_ATTACH}
-    con = duckdb.connect(":memory:", config=early)
-    try:
-        con.execute("ATTACH ? AS analytics (READ_ONLY)", [str(path)])
-        con.execute("USE analytics")
-        # Fixed settings, not input; SET takes no parameters. Order matters: the lock comes last.
-        for key in _AFTER_ATTACH:
-            value = db.READ_ONLY_CONFIG[key]
-            con.execute(f"SET {key} = {'true' if value else 'false'}")
-    except BaseException:
-        con.close()
-        raise
-    return con
+# The one way to open the published file read-only (warehouse.db): a private instance, locked down.
+open_read_only = db.open_read_only
 
 
 class Published:

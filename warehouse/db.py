@@ -104,6 +104,31 @@ def transaction(con: duckdb.DuckDBPyConnection):
     con.execute("COMMIT")
 
 
+# READ_ONLY_CONFIG in two steps: these two would forbid the ATTACH itself, so they are set after it.
+_AFTER_ATTACH = ("enable_external_access", "lock_configuration")
+
+
+def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A published file read-only, in a private in-memory instance locked down as READ_ONLY_CONFIG.
+
+    Not duckdb.connect(path): DuckDB shares one instance per path within a process, so while any
+    connection to the previous file is open, a new connection by path would read that previous file
+    after a publish renamed a new one over it. An ATTACH in a fresh instance opens the file at the path now.
+    """
+    early = {k: v for k, v in READ_ONLY_CONFIG.items() if k not in _AFTER_ATTACH}
+    con = duckdb.connect(":memory:", config=early)
+    try:
+        con.execute("ATTACH ? AS analytics (READ_ONLY)", [str(path)])
+        con.execute("USE analytics")
+        # Fixed settings, not input; SET takes no parameters. Order matters: the lock comes last.
+        for key in _AFTER_ATTACH:
+            con.execute(f"SET {key} = {'true' if READ_ONLY_CONFIG[key] else 'false'}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def connect_analytics(settings: Settings) -> duckdb.DuckDBPyConnection:
     """Open the published analysts' database read-only, with file access and extensions locked out."""
     path = settings.analytics_db
@@ -111,7 +136,7 @@ def connect_analytics(settings: Settings) -> duckdb.DuckDBPyConnection:
         raise WarehouseError(
             f"{path} does not exist yet: nothing has been published. Run `gapcast run` (or ingest then build) first"
         )
-    return duckdb.connect(str(path), read_only=True, config=READ_ONLY_CONFIG)
+    return open_read_only(path)
 
 
 def _quote_ident(name: str) -> str:

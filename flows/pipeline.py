@@ -59,11 +59,12 @@ def build_task(home: str | None, as_of: str | None) -> dict:
 
 @task(name="estimate", cache_policy=NO_CACHE)
 def estimate_task(home: str | None) -> dict:
-    """The divergence and bubble models; Monte Carlo critical values are cached on disk by T, window, lag, reps."""
+    """The divergence, bubble and cooling-forecast models; Monte Carlo critical values are cached on disk."""
     from warehouse.estimate import estimate_job
 
     report = estimate_job(flow_settings(home, None), publish=False)
-    return {"rows": report.rows, "warnings": len(report.warnings), "seconds": round(report.seconds, 2)}
+    return {"rows": report.rows, "warnings": len(report.warnings), "seconds": round(report.seconds, 2),
+            "forecast": bool(report.forecast)}
 
 
 @task(name="publish", cache_policy=NO_CACHE)

@@ -69,6 +69,8 @@ from models.divergence import (
     half_life,
     recorded_warnings,
 )
+from models.cooling import CoolingEvent, CoolingForecastResults, CoolingInputError, CoolingSARIMAX
+from models.regimes import GrowthRegimes, RegimeInputError, RegimeResults, forecast_regime_probabilities
 
 __all__ = [
     # bubble dating
@@ -81,4 +83,7 @@ __all__ = [
     "ExpandingZScore", "ZScoreResults", "CointegrationGap", "CointegrationResults", "EngleGrangerResults",
     "JohansenResults", "CapexGap", "CapexGapResults", "RequiredRevenue", "RequiredRevenueResults",
     "RequiredRevenueAssumptions", "Assumption", "half_life", "recorded_warnings", "DivergenceInputError",
+    # cooling forecast
+    "CoolingEvent", "CoolingSARIMAX", "CoolingForecastResults", "CoolingInputError", "GrowthRegimes",
+    "RegimeResults", "forecast_regime_probabilities", "RegimeInputError",
 ]

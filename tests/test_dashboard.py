@@ -54,7 +54,8 @@ def sample_home(sample_run, tmp_path_factory) -> Path:
     con = duckdb.connect(str(home / "analytics.duckdb"))
     try:
         for (table,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' AND "
-                                    "(table_name LIKE 'bubble%' OR table_name = 'divergence_monthly')").fetchall():
+                                    "(table_name LIKE 'bubble%' OR table_name IN ('divergence_monthly', "
+                                    "'cooling_probability', 'cooling_forecast', 'regime_probabilities'))").fetchall():
             con.execute("DROP TABLE marts." + table)  # names from the catalog itself
     finally:
         con.close()

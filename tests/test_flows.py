@@ -52,9 +52,9 @@ def test_monthly_flow_end_to_end_on_the_sample(harness, tmp_path):
     for key in ("pdf", "html", "csv"):
         assert os.path.exists(report[key]) and "SYNTHETIC" in report[key]
     settings = make_settings(home)
-    headline = query(settings.analytics_db, "SELECT arg_max(price_to_sales, month) FROM marts.divergence_monthly "
-                                            "WHERE month <= '2026-10-01'")[0][0]
-    assert report["headline"] == f"{headline:.1f}"
+    probability = query(settings.analytics_db, "SELECT probability FROM marts.cooling_probability WHERE "
+                                               "target_series = 'IHLIDXUSTPSOFTDEVE' AND model LIKE 'sarimax%'")[0][0]
+    assert report["headline"] == f"{probability:.0%}"
 
     import anyio
 

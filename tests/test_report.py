@@ -69,11 +69,13 @@ def mail_settings(home, port, **more):
                          email_from="gapcast@example.com", email_to=("analyst@example.com", "cio@example.com"), **more)
 
 
-def warehouse_headline(settings) -> float:
-    """The AI basket's monthly price-to-sales for the report month, as the divergence mart holds it."""
+def warehouse_headline(settings) -> str:
+    """The report's headline as the warehouse holds it: P(cooling) of the software-development postings."""
     rows = query(settings.analytics_db,
-                 "SELECT arg_max(price_to_sales, month) FROM marts.divergence_monthly WHERE month <= '2026-10-01'")
-    return round(rows[0][0], 1)
+                 "SELECT season, probability FROM marts.cooling_probability "
+                 "WHERE target_series = 'IHLIDXUSTPSOFTDEVE' AND model LIKE 'sarimax%'")
+    season, probability = rows[0]
+    return f"P(cooling) in {season}, IHLIDXUSTPSOFTDEVE: {probability:.0%}"
 
 
 def test_report_files(sample_run, tmp_path):
@@ -84,18 +86,18 @@ def test_report_files(sample_run, tmp_path):
     html = files.html.read_text()
     text = files.text.read_text()
     headline = warehouse_headline(settings)
-    assert f"AI basket price-to-sales: {headline:.1f}" in html and f"AI basket price-to-sales: {headline:.1f}" in text
+    assert headline in html and headline in text
     assert "SYNTHETIC" in html and "SYNTHETIC" in text and "SYNTHETIC" in files.pdf.name
     assert "<script" not in html.lower()
-    assert html.count("data:image/png;base64,") == 2  # standalone file: images embedded
-    for missing in ("marts.cooling_probability", "marts.cooling_forecast", "marts.backtest_scores"):
+    assert html.count("data:image/png;base64,") == 3  # standalone file: the three charts embedded
+    for missing in ("marts.forecast_news", "marts.backtest_scores"):
         assert missing in text  # sections not built yet say so instead of failing
     rows = list(csv.reader(io.StringIO(files.csv.read_text())))
-    assert rows[0] == ["# SYNTHETIC sample data", " not market data"] or rows[0][0].startswith("# SYNTHETIC")
-    assert rows[1][:2] == ["month", "ai_basket_price_to_sales"]
-    filed = query(settings.analytics_db, "SELECT arg_max(price_to_sales, date) FROM marts.ai_basket_daily "
-                                         "WHERE date <= '2026-10-31'")[0][0]
-    assert rows[-1][0] == "2026-10-01" and float(rows[-1][1]) == pytest.approx(filed)
+    assert rows[0][0].startswith("# SYNTHETIC")
+    assert rows[1] == ["run_id", "as_of", "target_series", "target_month", "mean", "lo80", "hi80", "lo95", "hi95",
+                       "model"]
+    forecasts = query(settings.analytics_db, "SELECT count(*), max(target_month) FROM marts.cooling_forecast")
+    assert len(rows) - 2 == forecasts[0][0] and rows[-1][3] <= forecasts[0][1].isoformat()
     # The seasonal table: the software index's spring 2026 against autumn 2025, from the warehouse.
     autumn = query(settings.analytics_db, "SELECT avg(value) FROM marts.hiring_monthly WHERE series_id = "
                                           "'IHLIDXUSTPSOFTDEVE' AND month BETWEEN '2025-09-01' AND '2025-11-01'")[0][0]
@@ -125,7 +127,7 @@ def test_email_structure_and_sent_once(sample_copy, smtp, tmp_path):
     assert plain.get_content_type() == "text/plain"
     assert related.get_content_type() == "multipart/related"
     html_part, *images = related.get_payload()
-    assert html_part.get_content_type() == "text/html" and len(images) == 2
+    assert html_part.get_content_type() == "text/html" and len(images) == 3
     html = html_part.get_content()
     for image in images:
         assert image.get_content_type() == "image/png"
@@ -134,10 +136,10 @@ def test_email_structure_and_sent_once(sample_copy, smtp, tmp_path):
     assert pdf.get_content_type() == "application/pdf" and pdf.get_filename() == files.pdf.name
     assert pdf.get_content().startswith(b"%PDF")
     assert data.get_content_type() == "text/csv" and data.get_filename() == files.csv.name
-    headline = f"{warehouse_headline(settings):.1f}"
-    assert headline in msg["Subject"] and msg["Subject"].startswith("[SYNTHETIC]")
-    assert f"AI basket price-to-sales: {headline}" in plain.get_content()
-    assert f"AI basket price-to-sales: {headline}" in html
+    headline = warehouse_headline(settings)
+    assert headline.replace(": ", " ") in msg["Subject"] and msg["Subject"].startswith("[SYNTHETIC]")
+    assert headline in plain.get_content()
+    assert headline in html
 
     again = report_job(settings, MONTH, out_dir=tmp_path / "out", send=True)[1]
     assert again.status == "skipped" and "already sent" in again.note

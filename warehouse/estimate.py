@@ -295,6 +295,7 @@ class EstimateReport:
     months: tuple[str, str] | None = None
     assumptions: Assumptions | None = None
     synthetic: bool | None = None
+    forecast: object | None = None  # warehouse.forecast.ForecastReport, when the cooling forecast ran too
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, name: str, params=()) -> pd.DataFrame:
@@ -777,6 +778,9 @@ def estimate_job(settings: Settings, *, assumptions_path: Path | None = None, pu
         con.execute(db.sql_text("jobs/start_run.sql"), [run_id, "estimate", None, as_of, db.now_utc(), None])
         try:
             report = estimate(con, run_id=run_id, settings=settings, assumptions_path=assumptions_path)
+            from warehouse.forecast import forecast
+
+            report.forecast = forecast(con, run_id=run_id, settings=settings)
         except Exception as exc:
             con.execute(db.sql_text("jobs/finish_run.sql"), [db.now_utc(), "failed", None, str(exc).splitlines()[0], run_id])
             raise

@@ -225,6 +225,11 @@ def run_job(
                 estimate_report, estimate_error = None, None
                 try:
                     estimate_report = estimate(con, run_id=run_id, settings=settings)
+                    if on_stage:
+                        on_stage("forecast")
+                    from warehouse.forecast import forecast
+
+                    estimate_report.forecast = forecast(con, run_id=run_id, settings=settings)
                 except Exception as exc:
                     estimate_error = f"estimate failed ({type(exc).__name__}): {str(exc).splitlines()[0][:300]}"
                 # Record the outcome before publishing so the published meta.runs shows this run.

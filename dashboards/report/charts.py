@@ -100,7 +100,8 @@ def fan_chart(fan: pd.DataFrame, history: pd.DataFrame, synthetic: bool) -> byte
     """Forecast paths: mean with 80% and 95% bands, one panel per target."""
     series = list(dict.fromkeys(fan["target_series"]))
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(len(series), 1, figsize=(8, 2.4 * len(series)), squeeze=False)
+        fig, axes = plt.subplots(len(series), 1, figsize=(8, 2.5 * len(series)), squeeze=False, sharex=True)
+        fig.subplots_adjust(hspace=0.35)
         for ax, sid in zip(axes[:, 0], series):
             part = fan[fan["target_series"] == sid]
             months = pd.to_datetime(part["target_month"])
@@ -112,7 +113,10 @@ def fan_chart(fan: pd.DataFrame, history: pd.DataFrame, synthetic: bool) -> byte
             ax.set_title(sid, fontsize=10, loc="left")
             ax.set_ylabel(unit_label(str(past["unit"].iloc[0])) if len(past) else "value", fontsize=8)
             ax.legend(loc="upper left", frameon=False, ncols=4, fontsize=8)
+        locator = mdates.AutoDateLocator()
+        axes[-1, 0].xaxis.set_major_locator(locator)
+        axes[-1, 0].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         axes[-1, 0].set_xlabel("month")
-        fig.suptitle("Forecast paths", fontweight="bold", y=1.0)
+        fig.suptitle("Forecast paths (observed, then mean with 80% and 95% intervals)", fontweight="bold", y=1.0)
         _banner(fig, synthetic)
         return _png(fig)

@@ -71,9 +71,12 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
             headline_label = f"P(cooling) in {row['season']}, {row['target_series']}"
             headline_value = float(row["probability"])
             change = row.get("change")
-            headline_text = (f"The probability that {row['target_series']} cools in {row['season']} is "
-                             f"{headline_value:.0%}" + (f", {change:+.0%} since last month." if pd.notna(change)
-                                                        else "."))
+            headline_text = (
+                f"The probability that {row['target_series']} falls more than {abs(float(row['threshold'])):.1%} "
+                f"from its September–November average to {row['season']} is {headline_value:.0%}, against a "
+                f"historical base rate of {float(row['base_rate']):.0%}"
+                + (f"; {change:+.0%} since last month." if pd.notna(change) else
+                   ". The change since last month is not kept yet (the forecast mart holds the latest run)."))
     basket = _frame(con, "basket_monthly", [month_end])
     if headline_value is None and _exists(con, "marts.divergence_monthly"):
         measured = _frame(con, "divergence_chart", [month_end])

@@ -1,0 +1,259 @@
+"""The talent-market cooling event and its SARIMAX forecast: paths, intervals and P(cooling) by simulation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from models.divergence import recorded_warnings
+
+SPRING = (3, 4, 5)  # March-May: after the March results
+AUTUMN = (9, 10, 11)  # September-November of the year before: before the year-end review
+
+
+class CoolingInputError(ValueError):
+    """Inputs the cooling models cannot use, naming the target and what is missing."""
+
+
+# -- the event -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoolingEvent:
+    """Cooling in ``season_year``: the March-May mean of the target falls below the September-November
+    mean of the year before by more than ``threshold`` (a fraction: -0.05 means more than 5% lower).
+
+    change = mean(x[Mar..May of Y]) / mean(x[Sep..Nov of Y-1]) - 1; cooling when change < threshold.
+    ``x`` is seasonally adjusted first when the target is not (see :func:`seasonal_factors`).
+    """
+
+    threshold: float
+
+    @staticmethod
+    def season_label(season_year: int) -> str:
+        return f"{season_year} Mar-May"
+
+    @staticmethod
+    def windows(season_year: int) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+        autumn = pd.DatetimeIndex([pd.Timestamp(season_year - 1, m, 1) for m in AUTUMN])
+        spring = pd.DatetimeIndex([pd.Timestamp(season_year, m, 1) for m in SPRING])
+        return autumn, spring
+
+    def changes(self, level: pd.Series) -> pd.Series:
+        """The seasonal change of every year whose six months are all observed, indexed by the spring's year."""
+        level = level.dropna()
+        out = {}
+        years = sorted({d.year for d in level.index})
+        for y in years:
+            autumn, spring = self.windows(y)
+            if autumn.isin(level.index).all() and spring.isin(level.index).all():
+                out[y] = float(level.reindex(spring).mean() / level.reindex(autumn).mean() - 1)
+        return pd.Series(out, dtype=float, name="change")
+
+    def base_rate(self, level: pd.Series) -> tuple[float, int]:
+        """Historical frequency of the event and the number of seasons it counts (NaN, 0 when none)."""
+        ch = self.changes(level)
+        if ch.empty:
+            return float("nan"), 0
+        return float((ch < self.threshold).mean()), len(ch)
+
+    def probability(self, observed: pd.Series, paths: pd.DataFrame, season_year: int) -> float:
+        """Share of simulated ``paths`` (months x repetitions, levels) in which the event happens.
+
+        Months of the two windows already observed are taken from ``observed``; the rest from each path.
+        """
+        autumn, spring = self.windows(season_year)
+
+        def window_mean(months: pd.DatetimeIndex) -> np.ndarray:
+            rows = []
+            for m in months:
+                if m in observed.index and pd.notna(observed.get(m)):
+                    rows.append(np.full(paths.shape[1], float(observed[m])))
+                elif m in paths.index:
+                    rows.append(paths.loc[m].to_numpy(dtype=float))
+                else:
+                    raise CoolingInputError(f"month {m:%Y-%m} is neither observed nor simulated")
+            return np.mean(rows, axis=0)
+
+        change = window_mean(spring) / window_mean(autumn) - 1
+        return float(np.mean(change < self.threshold))
+
+
+def seasonal_factors(log_level: pd.Series) -> pd.Series:
+    """Month-of-year factors of a log series (classical decomposition): the mean by calendar month of
+    log x minus its centred 2x12 moving average, centred to sum to zero. Indexed 1..12."""
+    x = log_level.dropna()
+    if len(x) < 36:
+        raise CoolingInputError(f"seasonal adjustment needs 36 months, has {len(x)}")
+    trend = x.rolling(12, center=True).mean().rolling(2).mean().shift(-1)
+    detrended = (x - trend).dropna()
+    factors = detrended.groupby(detrended.index.month).mean().reindex(range(1, 13))
+    if factors.isna().any():
+        raise CoolingInputError("seasonal adjustment: some calendar month has no detrended value")
+    return factors - factors.mean()
+
+
+# -- SARIMAX -------------------------------------------------------------------------------------
+
+
+def calendar_dummies(index: pd.DatetimeIndex) -> pd.DataFrame:
+    """year_end_review = 1 in November and December; march_results = 1 in March."""
+    return pd.DataFrame({
+        "year_end_review": index.month.isin([11, 12]).astype(float),
+        "march_results": (index.month == 3).astype(float),
+    }, index=index)
+
+
+@dataclass(frozen=True)
+class CoolingForecastResults:
+    """What a fitted cooling SARIMAX says: paths with intervals, P(cooling), and its diagnostics."""
+
+    target: str
+    status: str  # ok, not_converged
+    forecast: pd.DataFrame = field(repr=False)  # month, mean, lo80, hi80, lo95, hi95 (target units)
+    probability: float
+    base_rate: float
+    base_seasons: int
+    season_year: int
+    threshold: float
+    parameters: dict = field(repr=False)
+    diagnostics: dict = field(repr=False)
+    exog_future: str = ""
+    warnings: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        return (f"{self.target}: P(cooling {CoolingEvent.season_label(self.season_year)}) {self.probability:.2f} "
+                f"(threshold {self.threshold:+.1%}, base rate {self.base_rate:.2f} over {self.base_seasons} seasons)")
+
+
+@dataclass(frozen=True)
+class CoolingSARIMAX:
+    """Specification: SARIMAX on the monthly log level of one target, with lagged divergence regressors and
+    calendar dummies; P(cooling) by simulating paths from the fitted state-space model.
+
+    Parameters
+    ----------
+    target : str
+    level : pandas.Series
+        Monthly levels (month-start index), complete months only.
+    regressors : pandas.DataFrame
+        Monthly divergence measures (e.g. ps_zscore), month-start index; each enters lagged by ``lag``.
+    threshold : float
+        The cooling threshold of this target, a fraction (-0.05 = 5% lower).
+    season_year : int
+        The March-May to forecast (against September-November of the year before).
+    horizon_end : pandas.Timestamp
+        Last month of the forecast paths (at least May of ``season_year``).
+    lag : int, default 12
+        Months by which the regressors lead the target.
+    seasonally_adjust : bool, default False
+        True for a target that is not seasonally adjusted: the model and the event use the log level
+        less its month-of-year factors; paths are reported with the factors added back.
+    order : tuple, default (1, 1, 0)
+    repetitions : int, default 2000
+    seed : int, default 20270301
+    maxiter : int, default 200
+    future_regressors : str, default "hold_last"
+        Beyond the last observed regressor value: "hold_last" keeps the last value.
+    """
+
+    target: str
+    level: pd.Series
+    regressors: pd.DataFrame
+    threshold: float
+    season_year: int
+    horizon_end: pd.Timestamp
+    lag: int = 12
+    seasonally_adjust: bool = False
+    order: tuple[int, int, int] = (1, 1, 0)
+    repetitions: int = 2000
+    seed: int = 20270301
+    maxiter: int = 200
+    min_months: int = 36
+    future_regressors: str = "hold_last"
+
+    def fit(self) -> CoolingForecastResults:
+        from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+        level = self.level.astype(float).dropna().sort_index()
+        if (level <= 0).any():
+            raise CoolingInputError(f"{self.target}: levels must be positive to take logs")
+        log_level = np.log(level)
+        notes: list[str] = []
+        factors = seasonal_factors(log_level) if self.seasonally_adjust else pd.Series(0.0, index=range(1, 13))
+        adjusted = log_level - factors.reindex(log_level.index.month).to_numpy()
+        event = CoolingEvent(self.threshold)
+        base_rate, base_seasons = event.base_rate(np.exp(adjusted))
+
+        lagged = self.regressors.astype(float).sort_index().shift(self.lag, freq="MS")
+        lagged.columns = [f"{c}_lag{self.lag}" for c in lagged.columns]
+        sample = adjusted.rename("y").to_frame().join(lagged, how="left").dropna()
+        if len(sample) < self.min_months:
+            raise CoolingInputError(
+                f"{self.target}: {len(sample)} months with the target and its lagged regressors, fewer than "
+                f"{self.min_months}")
+        sample = sample.asfreq("MS")
+        if sample.isna().any().any():
+            # A gap inside the sample: keep the last unbroken run.
+            gaps = sample.index[sample.isna().any(axis=1)]
+            sample = sample.loc[gaps[-1] + pd.offsets.MonthBegin():]
+            if len(sample) < self.min_months:
+                raise CoolingInputError(f"{self.target}: its last unbroken run of months is {len(sample)} long")
+        exog = pd.concat([sample.drop(columns="y"), calendar_dummies(sample.index)], axis=1)
+        last = sample.index[-1]
+        future = pd.date_range(last + pd.offsets.MonthBegin(), pd.Timestamp(self.horizon_end), freq="MS")
+        autumn, spring = event.windows(self.season_year)
+        if len(future) == 0 or future[-1] < spring[-1]:
+            raise CoolingInputError(f"{self.target}: horizon must reach {spring[-1]:%Y-%m}")
+        future_lagged = lagged.reindex(future)
+        held = int(future_lagged.isna().any(axis=1).sum())
+        last_known = lagged.dropna().iloc[-1]
+        future_lagged = future_lagged.fillna(last_known)
+        future_exog = pd.concat([future_lagged, calendar_dummies(future)], axis=1)[exog.columns]
+        exog_note = (f"regressors lagged {self.lag} months: observed for {len(future) - held} of {len(future)} "
+                     f"forecast months; the other {held} held at the last observed value")
+
+        with recorded_warnings(notes, f"sarimax:{self.target}"):
+            model = SARIMAX(sample["y"], exog=exog, order=self.order)
+            res = model.fit(disp=False, maxiter=self.maxiter)
+            converged = bool(res.mle_retvals.get("converged", True)) if res.mle_retvals else True
+            fc = res.get_forecast(len(future), exog=future_exog)
+            mean = fc.predicted_mean
+            ci80, ci95 = fc.conf_int(alpha=0.2), fc.conf_int(alpha=0.05)
+            sims = res.simulate(len(future), anchor="end", repetitions=self.repetitions, exog=future_exog,
+                                rng=np.random.default_rng(self.seed))
+        paths = pd.DataFrame(np.asarray(sims, dtype=float).reshape(len(future), -1), index=future)
+        observed_sa = np.exp(adjusted)
+        probability = event.probability(observed_sa, np.exp(paths), self.season_year)
+        back = factors.reindex(future.month).to_numpy()
+        forecast = pd.DataFrame({
+            "month": future,
+            "mean": np.exp(mean.to_numpy() + back),
+            "lo80": np.exp(ci80.iloc[:, 0].to_numpy() + back), "hi80": np.exp(ci80.iloc[:, 1].to_numpy() + back),
+            "lo95": np.exp(ci95.iloc[:, 0].to_numpy() + back), "hi95": np.exp(ci95.iloc[:, 1].to_numpy() + back),
+        })
+        params = {"order": list(self.order), "lag": self.lag, "regressors": list(lagged.columns),
+                  "calendar_dummies": ["year_end_review (Nov-Dec)", "march_results (Mar)"],
+                  "seasonally_adjusted_by_model": self.seasonally_adjust, "threshold": self.threshold,
+                  "season": CoolingEvent.season_label(self.season_year), "repetitions": self.repetitions,
+                  "seed": self.seed, "maxiter": self.maxiter, "future_regressors": self.future_regressors,
+                  "simulation": "res.simulate(anchor='end'): shocks drawn from the fitted model, parameters fixed"}
+        diagnostics = {"converged": converged, "nobs": int(res.nobs), "sample_start": sample.index[0],
+                       "sample_end": last, "aic": float(res.aic), "bic": float(res.bic),
+                       "llf": float(res.llf), "coefficients": {k: float(v) for k, v in res.params.items()},
+                       "pvalues": {k: float(v) for k, v in res.pvalues.items()},
+                       "base_rate": base_rate, "base_seasons": base_seasons,
+                       "historical_changes": {str(k): v for k, v in event.changes(observed_sa).items()},
+                       "exog_future": exog_note,
+                       "seasonal_factors": {int(k): float(v) for k, v in factors.items()}
+                       if self.seasonally_adjust else None}
+        if not converged:
+            notes.append(f"sarimax:{self.target}: the optimizer did not converge in {self.maxiter} iterations "
+                         f"(warnflag {res.mle_retvals.get('warnflag')})")
+        return CoolingForecastResults(
+            target=self.target, status="ok" if converged else "not_converged", forecast=forecast,
+            probability=probability, base_rate=base_rate, base_seasons=base_seasons, season_year=self.season_year,
+            threshold=self.threshold, parameters=params, diagnostics=diagnostics, exog_future=exog_note,
+            warnings=tuple(notes))

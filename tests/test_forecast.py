@@ -1,0 +1,166 @@
+"""warehouse.forecast on the synthetic sample: the three marts with their comments, meta.model_runs, one
+transaction, too little data skipped with its reason, and a failing fit recorded rather than raised."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from tests.conftest import make_settings
+from warehouse import db
+from warehouse.forecast import COOLING_PATH, CoolingConfigError, forecast, load_cooling_config, season_year_for
+
+TARGETS = ("CES6054150001", "IHLIDXUSTPSOFTDEVE", "JTU5100JOL")
+TABLES = ("cooling_forecast", "cooling_probability", "regime_probabilities")
+
+
+def private_copy(sample_run, tmp_path_factory, name: str):
+    settings, _ = sample_run
+    home = tmp_path_factory.mktemp(name) / "home"
+    home.mkdir()
+    shutil.copy(settings.pipeline_db, home / "gapcast.duckdb")
+    return make_settings(home)
+
+
+def run_forecast(settings, run_id: str, config_path: Path | None = None, before=None):
+    con = db.connect_pipeline(settings)
+    try:
+        if before:
+            con.execute(before)
+        return forecast(con, run_id=run_id, settings=settings, config_path=config_path)
+    finally:
+        con.close()
+
+
+def read(settings, sql: str, params=()) -> pd.DataFrame:
+    con = duckdb.connect(str(settings.pipeline_db), read_only=True)
+    try:
+        return con.execute(sql, list(params)).df()
+    finally:
+        con.close()
+
+
+def config_with(tmp_path: Path, *changes: tuple[str, str]) -> Path:
+    """catalogs/cooling.toml with each (old, new) text replaced once."""
+    text = COOLING_PATH.read_text(encoding="utf-8")
+    for old, new in changes:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / "cooling.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def sample_forecast(sample_run, tmp_path_factory):
+    settings = private_copy(sample_run, tmp_path_factory, "forecast-sample")
+    return settings, run_forecast(settings, "fc-1")
+
+
+def test_every_target_gets_paths_probabilities_and_regimes(sample_forecast):
+    settings, report = sample_forecast
+    assert report.season == "2027 Mar-May"
+    assert set(report.statuses.values()) == {"ok"}
+    assert report.seconds < 15
+    probs = read(settings, "SELECT * FROM marts.cooling_probability")
+    assert set(probs["target_series"]) == set(TARGETS)
+    assert set(probs["model"]) == {f"{k}:{t}" for t in TARGETS for k in ("sarimax", "regimes")}
+    assert probs["probability"].between(0, 1).all() and probs["base_rate"].between(0, 1).all()
+    assert (probs["season"] == "2027 Mar-May").all() and probs["synthetic"].all()
+    assert (probs["threshold"] < 0).all() and probs["run_id"].eq("fc-1").all()
+    fc = read(settings, "SELECT * FROM marts.cooling_forecast")
+    assert set(fc["target_series"]) == set(TARGETS) and fc["synthetic"].all()
+    assert (fc.groupby("target_series")["target_month"].max() == pd.Timestamp("2027-06-01")).all()
+    regimes = read(settings, "SELECT * FROM marts.regime_probabilities")
+    assert set(regimes["kind"]) == {"smoothed", "forecast"} and regimes["p_cooling_regime"].between(0, 1).all()
+    assert (regimes[regimes["kind"] == "forecast"].groupby("target_series")["month"].max()
+            == pd.Timestamp("2027-06-01")).all()
+
+
+def test_forecast_intervals_are_nested(sample_forecast):
+    settings, _ = sample_forecast
+    fc = read(settings, "SELECT * FROM marts.cooling_forecast")
+    assert len(fc) > 0
+    assert (fc["lo95"] <= fc["lo80"]).all() and (fc["lo80"] <= fc["mean"]).all()
+    assert (fc["mean"] <= fc["hi80"]).all() and (fc["hi80"] <= fc["hi95"]).all()
+
+
+def test_tables_and_columns_are_commented(sample_forecast):
+    settings, _ = sample_forecast
+    for table in TABLES:
+        comment = read(settings, "SELECT comment FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = ?",
+                       [table])["comment"]
+        assert comment.iloc[0], table
+        cols = read(settings, "SELECT column_name, comment FROM duckdb_columns() "
+                              "WHERE schema_name = 'marts' AND table_name = ?", [table])
+        assert cols["comment"].notna().all(), cols[cols["comment"].isna()]
+        assert "synthetic" in set(cols["column_name"])
+
+
+def test_model_runs_record_every_model_and_keep_the_estimates(sample_forecast, sample_run):
+    settings, _ = sample_forecast
+    runs = read(settings, "SELECT * FROM meta.model_runs WHERE run_id = 'fc-1' ORDER BY model")
+    assert list(runs["model"]) == sorted(f"{k}:{t}" for t in TARGETS for k in ("regimes", "sarimax"))
+    assert (runs["status"] == "ok").all() and runs["synthetic"].all()
+    assert runs["parameters"].str.contains("threshold").all()
+    # the estimate's rows of the sample run are untouched
+    _, sample_report = sample_run
+    kept = read(settings, "SELECT count(*) AS n FROM meta.model_runs WHERE run_id = ?", [sample_report.run_id])
+    assert kept["n"].iloc[0] > 0
+    # forecasting again under the same run id replaces its rows
+    run_forecast(settings, "fc-1")
+    assert len(read(settings, "SELECT * FROM meta.model_runs WHERE run_id = 'fc-1'")) == len(runs)
+
+
+def test_a_target_with_too_little_data_is_skipped_with_the_reason(sample_run, tmp_path_factory):
+    settings = private_copy(sample_run, tmp_path_factory, "forecast-short")
+    report = run_forecast(settings, "fc-short", before=(
+        "DELETE FROM marts.hiring_monthly WHERE series_id = 'CES6054150001' AND month < DATE '2025-06-01'"))
+    runs = read(settings, "SELECT model, status, warnings FROM meta.model_runs WHERE run_id = 'fc-short'")
+    short = runs[runs["model"].str.endswith("CES6054150001")]
+    assert set(short["status"]) == {"skipped"}
+    assert all("fewer than 36" in w[0] for w in short["warnings"])
+    probs = read(settings, "SELECT * FROM marts.cooling_probability")
+    assert "CES6054150001" not in set(probs["target_series"]) and len(probs) == 4
+    assert report.statuses["sarimax:JTU5100JOL"] == "ok"
+
+
+def test_a_failing_fit_is_recorded_not_raised(sample_run, tmp_path_factory, tmp_path):
+    settings = private_copy(sample_run, tmp_path_factory, "forecast-fail")
+    config = config_with(tmp_path, ("order = [1, 1, 0]", "order = [2, 1, 2]"),
+                         ("maxiter = 200\nmin_months = 36\nfuture", "maxiter = 1\nmin_months = 36\nfuture"))
+    report = run_forecast(settings, "fc-fail", config)
+    runs = read(settings, "SELECT model, status, warnings FROM meta.model_runs WHERE run_id = 'fc-fail'")
+    sarimax = runs[runs["model"].str.startswith("sarimax:")]
+    assert set(sarimax["status"]) == {"not_converged"}
+    assert all(any("did not converge" in w for w in ws) for ws in sarimax["warnings"])
+    assert any("ConvergenceWarning" in w for ws in sarimax["warnings"] for w in ws)  # statsmodels' own, verbatim
+    assert read(settings, "SELECT count(*) AS n FROM marts.cooling_forecast")["n"].iloc[0] == 0
+    probs = read(settings, "SELECT * FROM marts.cooling_probability")
+    assert set(probs["model"].str.split(":").str[0]) == {"regimes"}  # the regime models went on
+    assert report.statuses["regimes:JTU5100JOL"] == "ok"
+
+
+def test_a_target_without_a_threshold_is_skipped_not_guessed(sample_run, tmp_path_factory, tmp_path):
+    settings = private_copy(sample_run, tmp_path_factory, "forecast-nothreshold")
+    config = config_with(tmp_path, ("[targets.CES6054150001]", "[targets.SOMETHING_ELSE]"))
+    run_forecast(settings, "fc-nt", config)
+    runs = read(settings, "SELECT model, status, warnings FROM meta.model_runs WHERE run_id = 'fc-nt'")
+    row = runs[runs["model"] == "sarimax:CES6054150001"].iloc[0]
+    assert row["status"] == "skipped" and "no threshold configured" in row["warnings"][0]
+
+
+def test_a_bad_threshold_is_refused_naming_file_and_key(tmp_path):
+    path = config_with(tmp_path, ("threshold = -0.007", "threshold = 0.5"))
+    with pytest.raises(CoolingConfigError, match=r"targets.CES6054150001.threshold"):
+        load_cooling_config(path)
+
+
+def test_the_coming_season():
+    assert season_year_for(pd.Timestamp("2026-08-01")) == 2027
+    assert season_year_for(pd.Timestamp("2026-04-01")) == 2026
+    assert season_year_for(pd.Timestamp("2026-04-01"), 2030) == 2030

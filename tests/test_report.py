@@ -206,3 +206,24 @@ def test_report_month_defaults_to_this_month(sample_run, tmp_path):
     settings, _ = sample_run
     files, _ = report_job(settings, None, out_dir=tmp_path / "now")
     assert files.month == date.today().strftime("%Y-%m")
+
+
+def test_headline_change_since_last_month(sample_copy, tmp_path):
+    """The change is against the latest forecast of an earlier month, from meta.cooling_probability_history."""
+    import duckdb
+
+    from warehouse.jobs import publish_job
+
+    settings = make_settings(sample_copy)
+    con = duckdb.connect(str(settings.pipeline_db))
+    try:
+        row = con.execute("SELECT target_series, season, model, probability FROM marts.cooling_probability "
+                          "WHERE target_series = 'IHLIDXUSTPSOFTDEVE' AND model LIKE 'sarimax%'").fetchall()[0]
+        con.execute("INSERT INTO meta.cooling_probability_history VALUES "
+                    "('earlier-run', TIMESTAMP '2026-09-30 18:00', ?, ?, ?, ?, TIMESTAMP '2026-09-30 18:05')",
+                    [row[0], row[1], row[2], row[3] - 0.10])
+    finally:
+        con.close()
+    publish_job(settings)
+    files, _ = report_job(settings, MONTH, out_dir=tmp_path / "out")
+    assert "+10.0 points since last month's forecast" in files.text.read_text().replace("\n", " ")

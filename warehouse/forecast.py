@@ -221,6 +221,8 @@ def forecast(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
             finally:
                 con.unregister(f"{table}_frame")
             report.rows[table] = len(frame)
+        con.execute(db.sql_text("forecast/clear_probability_history.sql"), [run_id])
+        con.execute(db.sql_text("forecast/record_probability_history.sql"), [db.now_utc(), run_id])
         con.execute(db.sql_text("forecast/clear_model_runs.sql"), [run_id])
         if len(model_rows):
             con.register("model_run_rows", model_rows)

@@ -75,8 +75,8 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
                 f"The probability that {row['target_series']} falls more than {abs(float(row['threshold'])):.1%} "
                 f"from its September–November average to {row['season']} is {headline_value:.0%}, against a "
                 f"historical base rate of {float(row['base_rate']):.0%}"
-                + (f"; {change:+.0%} since last month." if pd.notna(change) else
-                   ". The change since last month is not kept yet (the forecast mart holds the latest run)."))
+                + (f"; {change * 100:+.1f} points since last month's forecast." if pd.notna(change) else
+                   "; there is no forecast from an earlier month to compare with yet."))
     basket = _frame(con, "basket_monthly", [month_end])
     if headline_value is None and _exists(con, "marts.divergence_monthly"):
         measured = _frame(con, "divergence_chart", [month_end])

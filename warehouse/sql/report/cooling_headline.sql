@@ -1,7 +1,19 @@
 -- The headline: P(cooling) in the coming season for the software-development postings target (else the
--- first target), from the combined model, with no change figure (the mart keeps the latest run only).
-SELECT target_series, season, probability, base_rate, threshold, CAST(NULL AS DOUBLE) AS change
-FROM marts.cooling_probability
-WHERE model LIKE 'sarimax%'
-ORDER BY CASE WHEN target_series = 'IHLIDXUSTPSOFTDEVE' THEN 0 ELSE 1 END, target_series
+-- first target), from the simulation, and its change since the latest run of an earlier month.
+WITH latest AS (
+    SELECT target_series, season, model, probability, base_rate, threshold, as_of
+    FROM marts.cooling_probability
+    WHERE model LIKE 'sarimax%'
+),
+earlier AS (
+    SELECT h.target_series, h.season, h.model, arg_max(h.probability, h.as_of) AS probability
+    FROM meta.cooling_probability_history AS h
+    JOIN latest AS l USING (target_series, season, model)
+    WHERE date_trunc('month', h.as_of) < date_trunc('month', l.as_of)
+    GROUP BY ALL
+)
+SELECT l.target_series, l.season, l.probability, l.base_rate, l.threshold, l.probability - e.probability AS change
+FROM latest AS l
+LEFT JOIN earlier AS e USING (target_series, season, model)
+ORDER BY CASE WHEN l.target_series = 'IHLIDXUSTPSOFTDEVE' THEN 0 ELSE 1 END, l.target_series
 LIMIT 1;

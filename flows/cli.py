@@ -65,7 +65,7 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def _progress(total: int):
+def _progress():
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -145,7 +145,7 @@ def _run_plain(settings, as_of_time, offline, month, report, send, force) -> Non
 
     try:
         n = len(load_catalog(settings.catalog, settings, check_files=False).series)
-        with _progress(n) as progress:
+        with _progress() as progress:
             task = progress.add_task("ingest", total=n)
             result = run_job(
                 settings,
@@ -328,7 +328,7 @@ def ingest(
         return
     try:
         n = len(load_catalog(settings.catalog, settings, check_files=False).series)
-        with _progress(n) as progress:
+        with _progress() as progress:
             task = progress.add_task("ingest", total=len(series) if series else n)
             report = ingest_job(
                 settings,

@@ -89,10 +89,6 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     return done
 
 
-def schema_version(con: duckdb.DuckDBPyConnection) -> str | None:
-    return con.execute("SELECT max(version) FROM meta.schema_migrations").fetchall()[0][0]
-
-
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection):
     con.execute("BEGIN TRANSACTION")

@@ -9,56 +9,6 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CATALOG_DIR = PROJECT_ROOT / "catalogs"
 
-# name -> (environment variable, default, meaning); README's configuration table mirrors this.
-SETTINGS_DOC: dict[str, tuple[str, str, str]] = {
-    "home": ("GAPCAST_HOME", "./data", "where gapcast writes its databases, caches and outputs"),
-    "catalog": ("GAPCAST_CATALOG", "live", "catalog name (live, sample, snapshot) or path to a TOML file"),
-    "data_root": (
-        "GAPCAST_DATA_ROOT",
-        "../shared/data (beside the project)",
-        "root of the real snapshot files that catalogs/snapshot.toml reads",
-    ),
-    "sample_end_month": (
-        "GAPCAST_SAMPLE_END",
-        "from catalogs/sample.toml",
-        "last month (YYYY-MM) of the synthetic sample",
-    ),
-    "fred_api_key": (
-        "FRED_API_KEY",
-        "(none: FRED's public CSV download is used)",
-        "FRED API key; when set, FRED series come from the API (secret: never logged or stored)",
-    ),
-    "sec_user_agent": (
-        "GAPCAST_SEC_USER_AGENT",
-        "(none: SEC sources refuse to run)",
-        "User-Agent for SEC EDGAR, with a contact address, e.g. 'Jane Analyst jane@example.com' (SEC requires it)",
-    ),
-    "layoffs_url": (
-        "GAPCAST_LAYOFFS_URL",
-        "(none: the layoffs series fails with a hint)",
-        "URL or file path of a layoffs.fyi-format CSV for the live catalog",
-    ),
-    "http_attempts": ("GAPCAST_HTTP_ATTEMPTS", "4", "attempts per HTTP request before a series fails"),
-    "smtp_host": ("GAPCAST_SMTP_HOST", "(none: the report is written, not sent)", "SMTP server for the report"),
-    "smtp_port": ("GAPCAST_SMTP_PORT", "587 (465 with ssl, 25 with none)", "SMTP port"),
-    "smtp_security": ("GAPCAST_SMTP_SECURITY", "starttls", "none, starttls or ssl"),
-    "smtp_user": ("GAPCAST_SMTP_USER", "(none: no login)", "SMTP login"),
-    "smtp_password": ("GAPCAST_SMTP_PASSWORD", "(none)", "SMTP password (secret: never logged or stored)"),
-    "email_from": ("GAPCAST_EMAIL_FROM", "(required to send)", "the report's sender address"),
-    "email_to": ("GAPCAST_EMAIL_TO", "(required to send)", "recipients, comma-separated"),
-    "email_block": (
-        "GAPCAST_EMAIL_BLOCK",
-        "(none: the SMTP settings above are used)",
-        "name of a prefect-email EmailServerCredentials block to send through instead",
-    ),
-    "stale_factor": (
-        "GAPCAST_STALE_FACTOR",
-        "3",
-        "a series is stale when its last observation is older than this many of its periods",
-    ),
-}
-
-
 class SettingsError(ValueError):
     """A setting has a value gapcast cannot use."""
 

@@ -175,6 +175,3 @@ class Adapter(ABC):
     def parse(self, payload: Payload) -> Records:
         """Turn the payload into typed records, or raise PayloadError naming file, series, line."""
 
-
-def today_utc() -> date:
-    return datetime.now(UTC).date()

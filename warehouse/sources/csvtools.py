@@ -6,12 +6,12 @@ import csv
 import io
 from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 
-from warehouse.sources.base import Payload, PayloadError
+from warehouse.sources.base import Payload
 
 MISSING_MARKERS = frozenset({"", ".", "na", "n/a", "nan", "null", "none", "#n/a"})
 _HTML_SIGNS = (b"<!doctype", b"<html", b"<head", b"<body", b"<?xml")
@@ -249,6 +249,3 @@ def long_frame(frame: pd.DataFrame, dates: pd.Series, fields: dict[str, pd.Serie
     out = pd.concat(parts, ignore_index=True)
     return out
 
-
-def first_of_month(d: date) -> date:
-    return d.replace(day=1)

@@ -149,3 +149,23 @@ def as_date(value: object) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     return pd.Timestamp(value).date()
+
+
+HEADLINE = "headline (the combination rule's choice)"
+
+
+def choose_model(frame: pd.DataFrame, model: str | None, key: str, label: str = "model") -> tuple[pd.DataFrame, str]:
+    """Rows of one model, picked in a select box. Model names are '<model>:<target>': the box offers the model
+    part, and first, when the table marks one, the headline (each target's chosen model)."""
+    if model is None or not frame[model].notna().any():
+        return frame, ""
+    kinds = frame[model].astype(str).str.split(":").str[0]
+    options = sorted(kinds.unique())
+    if "headline" in frame.columns and frame["headline"].fillna(False).astype(bool).any():
+        options = [HEADLINE] + options
+    if len(options) == 1:
+        return frame, options[0]
+    chosen = st.selectbox(label, options, index=0, key=key)
+    if chosen == HEADLINE:
+        return frame[frame["headline"].fillna(False).astype(bool)], "headline"
+    return frame[kinds == chosen], chosen

@@ -1,4 +1,4 @@
-"""The model commands of the `gapcast` CLI (estimate, bubble), added to an app by :func:`register`."""
+"""The model commands of the `gapcast` CLI (estimate, backtest, bubble), added to an app by :func:`register`."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ HomeOption = Annotated[
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``estimate`` and ``bubble`` to a Typer app (flows.cli's, or a test's)."""
+    """Add ``estimate``, ``backtest`` and ``bubble`` to a Typer app (flows.cli's, or a test's)."""
     app.command("estimate")(estimate)
+    app.command("backtest")(backtest)
     app.command("bubble")(bubble)
 
 
@@ -40,10 +41,14 @@ def _known_errors():
     from models.bubbles import BubbleInputError
     from models.divergence import DivergenceInputError
     from warehouse.db import WarehouseError
+    from warehouse.backtest import BacktestError
+    from warehouse.catalog import CatalogError
     from warehouse.estimate import AssumptionsError, EstimateError
+    from warehouse.forecast import CoolingConfigError
     from warehouse.settings import SettingsError
 
-    return (AssumptionsError, EstimateError, WarehouseError, SettingsError, BubbleInputError, DivergenceInputError)
+    return (AssumptionsError, EstimateError, WarehouseError, SettingsError, BubbleInputError, DivergenceInputError,
+            BacktestError, CoolingConfigError, CatalogError)
 
 
 def _money(value) -> str:
@@ -65,6 +70,75 @@ def estimate(home: HomeOption = None) -> None:
     except _known_errors() as exc:
         _fail(str(exc))
     _print_estimate(settings, report)
+
+
+def _month_option(value: str | None, flag: str):
+    import pandas as pd
+
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(f"{value}-01")
+    except ValueError:
+        _fail(f"{flag} {value!r}: expected a month, YYYY-MM")
+
+
+def backtest(
+    home: HomeOption = None,
+    catalog: Annotated[Optional[str], typer.Option(
+        "--catalog", help="First run the pipeline on this catalog (live, sample, snapshot or a TOML path); "
+                          "without it, backtest what the warehouse holds.")] = None,
+    first: Annotated[Optional[str], typer.Option("--from", help="First origin month, YYYY-MM.")] = None,
+    last: Annotated[Optional[str], typer.Option("--to", help="Last origin month, YYYY-MM.")] = None,
+    target: Annotated[Optional[list[str]], typer.Option("--target", help="Only these talent targets.")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Processes (default: catalogs/cooling.toml).")] = None,
+) -> None:
+    """Backtest the cooling forecast: one origin a month, each with only the data known then; score every model
+    and baseline (MASE, RMSE, CRPS, pinball, coverage, Brier) into marts.backtest_*, and publish."""
+    from warehouse.backtest import backtest_job
+
+    from flows.cli import _known_errors as pipeline_errors
+
+    settings = _settings(home)
+    first_origin, last_origin = _month_option(first, "--from"), _month_option(last, "--to")
+    try:
+        if catalog is not None:
+            from warehouse.jobs import run_job
+
+            with err.status(f"running the pipeline on the {catalog} catalog", spinner="dots"):
+                run_job(settings.with_(catalog=catalog), catalog)
+        with err.status("backtesting", spinner="dots"):
+            report = backtest_job(settings, first_origin=first_origin, last_origin=last_origin, workers=workers,
+                                  targets=list(target) if target else None)
+    except (*_known_errors(), *pipeline_errors()) as exc:
+        _fail(str(exc))
+    print_backtest(report)
+    typer.echo(f"published: {settings.analytics_db}")
+
+
+def print_backtest(report) -> None:
+    label = " [SYNTHETIC sample data]" if report.synthetic else ""
+    rows = ", ".join(f"{k} {v:,}" for k, v in report.rows.items())
+    out.print(f"backtest run {report.run_id} on data as of {report.data_as_of} in {report.seconds:.0f}s with "
+              f"{report.workers} worker(s){label}: {rows}", highlight=False)
+    for sid, (first, last, n) in report.origins.items():
+        out.print(f"  {sid}: {n} origins {first}..{last}. {report.data_basis.get(sid, '')}", highlight=False)
+    statuses = "; ".join(f"{m} " + ", ".join(f"{k} {v}" for k, v in sorted(c.items()))
+                         for m, c in sorted(report.statuses.items()))
+    out.print(f"  fits: {statuses}", highlight=False)
+    if not report.headline.empty:
+        out.print("relative MASE (model / random walk; < 1 beats it) at 1, 3, 6, 9 months, and the Brier score of "
+                  "P(cooling) against the climatological base rate's:", highlight=False)
+        for r in report.headline.itertuples(index=False):
+            mase = " ".join(_number(getattr(r, f"rel_mase_h{h}"), ".2f") for h in (1, 3, 6, 9))
+            out.print(f"  {r.target_series:<20} {r.model:<15} MASE ratio {mase:<23} Brier {_number(r.brier, '.3f')} "
+                      f"vs {_number(r.brier_climatology, '.3f')} (skill {_number(r.brier_skill, '+.2f')}, "
+                      f"{r.brier_forecasts} forecasts)", highlight=False)
+    for warning in report.warnings[:10]:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+    if len(report.warnings) > 10:
+        err.print(f"[yellow]warning:[/] {len(report.warnings) - 10} more in meta.model_runs (model = 'backtest')",
+                  highlight=False)
 
 
 def _print_estimate(settings, report) -> None:

@@ -67,6 +67,16 @@ def estimate_task(home: str | None) -> dict:
             "forecast": bool(report.forecast)}
 
 
+@task(name="backtest", cache_policy=NO_CACHE)
+def backtest_task(home: str | None) -> dict:
+    """The rolling-origin backtest of the cooling forecast (marts.backtest_*), published."""
+    from warehouse.backtest import backtest_job
+
+    report = backtest_job(flow_settings(home, None))
+    return {"rows": report.rows, "origins": {k: v[2] for k, v in report.origins.items()},
+            "statuses": report.statuses, "seconds": round(report.seconds, 1)}
+
+
 @task(name="publish", cache_policy=NO_CACHE)
 def publish_task(home: str | None) -> str:
     return str(jobs.publish_job(flow_settings(home, None)))
@@ -141,6 +151,12 @@ def daily(home: str | None = None, catalog: str | None = None, as_of: str | None
     if ingested["failed"]:
         raise SourceFailed("sources failed: " + "; ".join(f"{k}: {v}" for k, v in ingested["failed"].items()))
     return {"ingest": ingested, "build": built}
+
+
+@flow(name="gapcast-backtest", on_failure=[_alert_on_failure])
+def backtest(home: str | None = None) -> dict:
+    """Backtest what the warehouse holds; the next forecast's combination rule reads the scores."""
+    return backtest_task(home)
 
 
 @flow(name="gapcast-monthly", on_failure=[_alert_on_failure])

@@ -16,7 +16,8 @@ import yaml
 from warehouse.settings import PROJECT_ROOT
 
 PREFECT_YAML = PROJECT_ROOT / "prefect.yaml"
-FLOWS = {"flows/pipeline.py:daily": "daily", "flows/pipeline.py:monthly": "monthly"}
+FLOWS = {"flows/pipeline.py:daily": "daily", "flows/pipeline.py:monthly": "monthly",
+         "flows/pipeline.py:backtest": "backtest"}
 
 
 class ServeError(RuntimeError):

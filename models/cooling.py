@@ -157,6 +157,12 @@ class CoolingSARIMAX:
     maxiter : int, default 200
     future_regressors : str, default "hold_last"
         Beyond the last observed regressor value: "hold_last" keeps the last value.
+    parameter_draws : int, default 100
+        Parameter uncertainty in the simulation: this many parameter vectors drawn from the estimates'
+        asymptotic normal distribution N(theta_hat, cov_params) (draws with a non-positive variance or a
+        non-stationary AR part are redrawn), each simulating ``repetitions // parameter_draws`` paths.
+        0 holds the parameters at their estimates (shocks only). The 80% / 95% bounds are then the
+        simulated paths' quantiles; the mean stays exp of the analytic forecast mean.
     """
 
     target: str
@@ -173,6 +179,26 @@ class CoolingSARIMAX:
     maxiter: int = 200
     min_months: int = 36
     future_regressors: str = "hold_last"
+    parameter_draws: int = 100
+
+    def _draw_parameters(self, res, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+        """``parameter_draws`` valid parameter vectors from N(params, cov_params) and how many were redrawn."""
+        names = list(res.params.index)
+        mean = res.params.to_numpy(dtype=float)
+        cov = np.asarray(res.cov_params(), dtype=float)
+        values, vectors = np.linalg.eigh((cov + cov.T) / 2)
+        root = vectors * np.sqrt(np.clip(values, 0, None))
+        ar = [i for i, n in enumerate(names) if n.startswith("ar.L")]
+        var = names.index("sigma2")
+        kept, rejected = [], 0
+        while len(kept) < self.parameter_draws and rejected < 100 * self.parameter_draws:
+            draw = mean + root @ rng.standard_normal(len(mean))
+            stationary = not ar or np.all(np.abs(np.roots(np.r_[1, -draw[ar]][::-1])) > 1)
+            if draw[var] > 0 and stationary:
+                kept.append(draw)
+            else:
+                rejected += 1
+        return np.array(kept).reshape(-1, len(mean)), rejected
 
     def fit(self) -> CoolingForecastResults:
         from statsmodels.tsa.statespace.sarimax import SARIMAX
@@ -219,12 +245,46 @@ class CoolingSARIMAX:
             model = SARIMAX(sample["y"], exog=exog, order=self.order)
             res = model.fit(disp=False, maxiter=self.maxiter)
             converged = bool(res.mle_retvals.get("converged", True)) if res.mle_retvals else True
+            optimizer = "lbfgs"
+            if not converged:
+                # Fallback: Nelder-Mead from where L-BFGS stopped, then L-BFGS again from Nelder-Mead's point.
+                nm = model.fit(start_params=res.params, method="nm", disp=False, maxiter=self.maxiter * 10)
+                retry = model.fit(start_params=nm.params, disp=False, maxiter=self.maxiter)
+                if retry.mle_retvals and retry.mle_retvals.get("converged"):
+                    notes.append(f"sarimax:{self.target}: L-BFGS did not converge from the default start; "
+                                 "it did from Nelder-Mead's solution (that fit is used)")
+                    res, converged, optimizer = retry, True, "lbfgs after nm"
+                elif nm.mle_retvals and nm.mle_retvals.get("converged") and nm.llf >= res.llf - 1e-6:
+                    notes.append(f"sarimax:{self.target}: L-BFGS did not converge; Nelder-Mead did, at a likelihood "
+                                 "at least as high (that fit is used)")
+                    res, converged, optimizer = nm, True, "nm"
             fc = res.get_forecast(len(future), exog=future_exog)
             mean = fc.predicted_mean
             ci80, ci95 = fc.conf_int(alpha=0.2), fc.conf_int(alpha=0.05)
-            sims = res.simulate(len(future), anchor="end", repetitions=self.repetitions, exog=future_exog,
-                                rng=np.random.default_rng(self.seed))
+            rng = np.random.default_rng(self.seed)
+            rejected, draws = 0, np.empty((0, 0))
+            if self.parameter_draws > 0 and converged:
+                draws, rejected = self._draw_parameters(res, rng)
+                if len(draws) < self.parameter_draws:
+                    notes.append(f"sarimax:{self.target}: only {len(draws)} of {self.parameter_draws} parameter draws "
+                                 f"were valid ({rejected} rejected: the estimates sit at the edge of the parameter "
+                                 "space); simulated with shocks only")
+            if len(draws) and len(draws) == self.parameter_draws:
+                per_draw = max(1, self.repetitions // self.parameter_draws)
+                sims = np.concatenate([
+                    np.asarray(model.filter(draw, cov_type="none").simulate(
+                        len(future), anchor="end", repetitions=per_draw, exog=future_exog, rng=rng),
+                        dtype=float).reshape(len(future), -1)
+                    for draw in draws], axis=1)
+            else:
+                sims = res.simulate(len(future), anchor="end", repetitions=self.repetitions, exog=future_exog,
+                                    rng=rng)
         paths = pd.DataFrame(np.asarray(sims, dtype=float).reshape(len(future), -1), index=future)
+        with_parameters = bool(len(draws)) and len(draws) == self.parameter_draws
+        if with_parameters:  # intervals that carry the parameter uncertainty too
+            quantiles = paths.quantile([0.025, 0.10, 0.90, 0.975], axis=1).T.to_numpy()
+            ci95 = pd.DataFrame(quantiles[:, [0, 3]], index=future)
+            ci80 = pd.DataFrame(quantiles[:, [1, 2]], index=future)
         observed_sa = np.exp(adjusted)
         probability = event.probability(observed_sa, np.exp(paths), self.season_year)
         back = factors.reindex(future.month).to_numpy()
@@ -239,14 +299,19 @@ class CoolingSARIMAX:
                   "seasonally_adjusted_by_model": self.seasonally_adjust, "threshold": self.threshold,
                   "season": CoolingEvent.season_label(self.season_year), "repetitions": self.repetitions,
                   "seed": self.seed, "maxiter": self.maxiter, "future_regressors": self.future_regressors,
-                  "simulation": "res.simulate(anchor='end'): shocks drawn from the fitted model, parameters fixed"}
+                  "parameter_draws": self.parameter_draws, "optimizer": optimizer,
+                  "simulation": (f"{self.parameter_draws} parameter vectors from N(estimates, cov_params), "
+                                 f"{max(1, self.repetitions // self.parameter_draws)} paths each; intervals are the "
+                                 "paths' quantiles" if with_parameters else
+                                 "res.simulate(anchor='end'): shocks only, parameters fixed at their estimates")}
         diagnostics = {"converged": converged, "nobs": int(res.nobs), "sample_start": sample.index[0],
                        "sample_end": last, "aic": float(res.aic), "bic": float(res.bic),
                        "llf": float(res.llf), "coefficients": {k: float(v) for k, v in res.params.items()},
                        "pvalues": {k: float(v) for k, v in res.pvalues.items()},
                        "base_rate": base_rate, "base_seasons": base_seasons,
                        "historical_changes": {str(k): v for k, v in event.changes(observed_sa).items()},
-                       "exog_future": exog_note,
+                       "exog_future": exog_note, "parameter_draws_rejected": rejected,
+                       "paths": int(paths.shape[1]),
                        "seasonal_factors": {int(k): float(v) for k, v in factors.items()}
                        if self.seasonally_adjust else None}
         if not converged:

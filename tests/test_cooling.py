@@ -113,3 +113,37 @@ def test_seasonal_factors_recover_a_known_pattern():
     log_level = pd.Series(0.002 * np.arange(len(months)) + np.tile(pattern, 20), index=months)
     factors = seasonal_factors(log_level)
     assert factors.to_numpy() == pytest.approx(pattern - pattern.mean(), abs=1e-3)
+
+
+def test_parameter_draws_follow_the_estimates_distribution(random_walk_fit):
+    """The draws behind the parameter uncertainty: N(params, cov_params) restricted to valid values; with
+    5,000 draws their mean is within 4 standard errors of the estimates and their covariance within 10%."""
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    spec, _ = random_walk_fit
+    y = np.log(spec.level).asfreq("MS")
+    res = SARIMAX(y, order=(1, 1, 0)).fit(disp=False)
+    draws, rejected = CoolingSARIMAX("RW", spec.level, spec.regressors, -0.05, 2027, pd.Timestamp("2027-06-01"),
+                                     parameter_draws=5000)._draw_parameters(res, np.random.default_rng(5))
+    se = np.sqrt(np.diag(res.cov_params()))
+    assert draws.shape == (5000, 2) and rejected == 0
+    assert np.abs(draws.mean(axis=0) - res.params.to_numpy()) == pytest.approx(0, abs=4 * se.max() / math.sqrt(5000))
+    assert np.cov(draws.T) == pytest.approx(np.asarray(res.cov_params()), rel=0.1)
+    assert (draws[:, 1] > 0).all() and (np.abs(draws[:, 0]) < 1).all()
+
+
+def test_parameter_uncertainty_widens_the_bands_of_a_short_sample():
+    rng = np.random.default_rng(21)
+    months = pd.date_range("2021-01-01", "2026-08-01", freq="MS")
+    level = pd.Series(np.exp(4 + np.cumsum(rng.normal(0.004, 0.03, len(months)))), index=months)
+    regressors = pd.DataFrame({"ps_zscore": rng.normal(size=len(months))}, index=months)
+    common = dict(threshold=-0.05, season_year=2027, horizon_end=pd.Timestamp("2027-06-01"), lag=12,
+                  repetitions=4000)
+    shocks = CoolingSARIMAX("S", level, regressors, parameter_draws=0, **common).fit()
+    both = CoolingSARIMAX("S", level, regressors, parameter_draws=200, **common).fit()
+    assert shocks.status == both.status == "ok"
+    width = lambda r: float((np.log(r.forecast["hi95"]) - np.log(r.forecast["lo95"])).iloc[-1])  # noqa: E731
+    assert width(both) > 1.02 * width(shocks)
+    assert "200 parameter vectors" in both.parameters["simulation"]
+    assert "shocks only" in shocks.parameters["simulation"]
+    assert both.forecast["mean"].to_numpy() == pytest.approx(shocks.forecast["mean"].to_numpy())

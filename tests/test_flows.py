@@ -53,7 +53,7 @@ def test_monthly_flow_end_to_end_on_the_sample(harness, tmp_path):
         assert os.path.exists(report[key]) and "SYNTHETIC" in report[key]
     settings = make_settings(home)
     probability = query(settings.analytics_db, "SELECT probability FROM marts.cooling_probability WHERE "
-                                               "target_series = 'IHLIDXUSTPSOFTDEVE' AND model LIKE 'sarimax%'")[0][0]
+                                               "target_series = 'IHLIDXUSTPSOFTDEVE' AND headline")[0][0]
     assert report["headline"] == f"{probability:.0%}"
 
     import anyio
@@ -66,6 +66,22 @@ def test_monthly_flow_end_to_end_on_the_sample(harness, tmp_path):
     names = anyio.run(task_names)
     assert sum(n.startswith("ingest-source") for n in names) >= 6  # one task per source
     assert any(n.startswith("publish") for n in names) and any(n.startswith("report") for n in names)
+
+
+@pytest.mark.slow
+def test_backtest_flow_scores_and_publishes(harness, tmp_path):
+    from flows.pipeline import backtest, daily
+
+    home = tmp_path / "home"
+    assert daily(home=str(home), catalog="sample", return_state=True).is_completed()
+    state = backtest(home=str(home), return_state=True)
+    assert state.is_completed(), state.message
+    result = state.result()
+    assert set(result["origins"]) == {"IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "CES6054150001"}
+    db = make_settings(home).analytics_db
+    models = {m for (m,) in query(db, "SELECT DISTINCT model FROM marts.backtest_scores")}
+    assert models == {"sarimax", "nowcast", "regimes", "random_walk", "seasonal_naive", "drift", "climatology"}
+    assert query(db, "SELECT bool_and(synthetic) FROM marts.backtest_forecasts")[0][0]  # labelled synthetic
 
 
 class Inbox:
@@ -146,15 +162,17 @@ def test_serve_registers_the_deployments_and_stops_cleanly(tmp_path):
                                              headers={"Content-Type": "application/json"})
             with urllib.request.urlopen(request, timeout=5) as response:
                 deployments = json.loads(response.read())
-            if len(deployments) == 4:
+            if len(deployments) == 5:
                 break
             time.sleep(0.5)
         by_name = {d["name"]: d for d in deployments}
-        assert set(by_name) == {"daily", "monthly", "year-end-review", "march-results"}
+        assert set(by_name) == {"daily", "monthly", "backtest", "year-end-review", "march-results"}
         daily = by_name["daily"]["schedules"][0]["schedule"]
         assert daily["cron"] == "30 18 * * 1-5" and daily["timezone"] == "America/New_York"
         monthly = by_name["monthly"]["schedules"][0]["schedule"]
         assert "BYSETPOS=1" in monthly["rrule"] and monthly["timezone"] == "America/New_York"
+        backtest = by_name["backtest"]["schedules"][0]["schedule"]
+        assert "BYSETPOS=-1" in backtest["rrule"] and backtest["timezone"] == "America/New_York"
         assert not any(d["paused"] for d in deployments)
         started = time.monotonic()
         process.send_signal(signal.SIGTERM)

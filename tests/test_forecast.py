@@ -15,7 +15,8 @@ from warehouse import db
 from warehouse.forecast import COOLING_PATH, CoolingConfigError, forecast, load_cooling_config, season_year_for
 
 TARGETS = ("CES6054150001", "IHLIDXUSTPSOFTDEVE", "JTU5100JOL")
-TABLES = ("cooling_forecast", "cooling_probability", "regime_probabilities")
+TABLES = ("cooling_forecast", "cooling_probability", "regime_probabilities", "forecast_news")
+PROBABILITY_MODELS = ("sarimax", "regimes", "nowcast", "random_walk", "drift", "seasonal_naive", "climatology")
 
 
 def private_copy(sample_run, tmp_path_factory, name: str):
@@ -68,7 +69,12 @@ def test_every_target_gets_paths_probabilities_and_regimes(sample_forecast):
     assert report.seconds < 15
     probs = read(settings, "SELECT * FROM marts.cooling_probability")
     assert set(probs["target_series"]) == set(TARGETS)
-    assert set(probs["model"]) == {f"{k}:{t}" for t in TARGETS for k in ("sarimax", "regimes")}
+    assert set(probs["model"]) == {f"{k}:{t}" for t in TARGETS for k in PROBABILITY_MODELS}
+    # No backtest in this warehouse: the combination rule falls back to its default, once per target.
+    headline = probs[probs["headline"]]
+    assert sorted(headline["target_series"]) == sorted(TARGETS)
+    assert (headline["model"].str.startswith("sarimax:")).all()
+    assert headline["chosen_by"].str.contains("default").all() and probs[~probs["headline"]]["chosen_by"].isna().all()
     assert probs["probability"].between(0, 1).all() and probs["base_rate"].between(0, 1).all()
     assert (probs["season"] == "2027 Mar-May").all() and probs["synthetic"].all()
     assert (probs["threshold"] < 0).all() and probs["run_id"].eq("fc-1").all()
@@ -104,9 +110,10 @@ def test_tables_and_columns_are_commented(sample_forecast):
 def test_model_runs_record_every_model_and_keep_the_estimates(sample_forecast, sample_run):
     settings, _ = sample_forecast
     runs = read(settings, "SELECT * FROM meta.model_runs WHERE run_id = 'fc-1' ORDER BY model")
-    assert list(runs["model"]) == sorted(f"{k}:{t}" for t in TARGETS for k in ("regimes", "sarimax"))
+    per_target = ("regimes", "sarimax", "random_walk", "drift", "seasonal_naive")
+    assert list(runs["model"]) == sorted([f"{k}:{t}" for t in TARGETS for k in per_target] + ["nowcast"])
     assert (runs["status"] == "ok").all() and runs["synthetic"].all()
-    assert runs["parameters"].str.contains("threshold").all()
+    assert runs[runs["model"] != "nowcast"]["parameters"].str.contains("threshold").all()
     # the estimate's rows of the sample run are untouched
     _, sample_report = sample_run
     kept = read(settings, "SELECT count(*) AS n FROM meta.model_runs WHERE run_id = ?", [sample_report.run_id])
@@ -121,11 +128,12 @@ def test_a_target_with_too_little_data_is_skipped_with_the_reason(sample_run, tm
     report = run_forecast(settings, "fc-short", before=(
         "DELETE FROM marts.hiring_monthly WHERE series_id = 'CES6054150001' AND month < DATE '2025-06-01'"))
     runs = read(settings, "SELECT model, status, warnings FROM meta.model_runs WHERE run_id = 'fc-short'")
-    short = runs[runs["model"].str.endswith("CES6054150001")]
-    assert set(short["status"]) == {"skipped"}
+    short = runs[runs["model"].str.startswith(("sarimax:", "regimes:")) & runs["model"].str.endswith("CES6054150001")]
+    assert set(short["status"]) == {"skipped"} and len(short) == 2
     assert all("fewer than 36" in w[0] for w in short["warnings"])
     probs = read(settings, "SELECT * FROM marts.cooling_probability")
-    assert "CES6054150001" not in set(probs["target_series"]) and len(probs) == 4
+    models = set(probs[probs["target_series"] == "CES6054150001"]["model"].str.split(":").str[0])
+    assert not models & {"sarimax", "regimes"}  # only what could run on 14 months: the baselines
     assert report.statuses["sarimax:JTU5100JOL"] == "ok"
 
 
@@ -136,12 +144,15 @@ def test_a_failing_fit_is_recorded_not_raised(sample_run, tmp_path_factory, tmp_
     report = run_forecast(settings, "fc-fail", config)
     runs = read(settings, "SELECT model, status, warnings FROM meta.model_runs WHERE run_id = 'fc-fail'")
     sarimax = runs[runs["model"].str.startswith("sarimax:")]
-    assert set(sarimax["status"]) == {"not_converged"}
+    assert set(sarimax["status"]) == {"not_converged"}, sarimax
     assert all(any("did not converge" in w for w in ws) for ws in sarimax["warnings"])
     assert any("ConvergenceWarning" in w for ws in sarimax["warnings"] for w in ws)  # statsmodels' own, verbatim
-    assert read(settings, "SELECT count(*) AS n FROM marts.cooling_forecast")["n"].iloc[0] == 0
+    assert read(settings, "SELECT count(*) AS n FROM marts.cooling_forecast WHERE model LIKE 'sarimax:%'"
+                )["n"].iloc[0] == 0
     probs = read(settings, "SELECT * FROM marts.cooling_probability")
-    assert set(probs["model"].str.split(":").str[0]) == {"regimes"}  # the regime models went on
+    assert "sarimax" not in set(probs["model"].str.split(":").str[0])  # the other models went on
+    # the combination rule cannot choose a model that did not converge: no backtest, default absent -> none chosen
+    assert not probs["headline"].any()
     assert report.statuses["regimes:JTU5100JOL"] == "ok"
 
 
@@ -164,3 +175,31 @@ def test_the_coming_season():
     assert season_year_for(pd.Timestamp("2026-08-01")) == 2027
     assert season_year_for(pd.Timestamp("2026-04-01")) == 2026
     assert season_year_for(pd.Timestamp("2026-04-01"), 2030) == 2030
+
+
+def test_the_combination_rule_picks_the_best_backtested_candidate_that_ran():
+    from warehouse.forecast import choose_headline
+
+    config = load_cooling_config()
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE TABLE marts.backtest_scores (target_series VARCHAR, model VARCHAR, horizon INTEGER, "
+                "metric VARCHAR, value DOUBLE, n INTEGER)")
+    con.executemany("INSERT INTO marts.backtest_scores VALUES (?, ?, ?, ?, ?, ?)", [
+        ("A", "random_walk", None, "brier_skill", 0.6, 40), ("A", "sarimax", None, "brier_skill", 0.2, 40),
+        ("A", "nowcast", None, "brier_skill", 0.9, 10),  # best, but on too few forecasts
+        ("A", "regimes", None, "brier_skill", 0.99, 40),  # not a candidate: a different event
+        ("A", "drift", 1, "crps_skill", 0.3, 30), ("A", "drift", 2, "crps_skill", 0.1, 30),
+        ("A", "sarimax", 1, "crps_skill", 0.1, 30), ("A", "sarimax", 2, "crps_skill", 0.1, 30),
+        ("B", "drift", None, "brier_skill", 0.7, 40),  # B's drift did not run this month
+    ])
+    probabilities = pd.DataFrame({"target_series": ["A"] * 5 + ["B"] * 2,
+                                  "model": ["sarimax:A", "random_walk:A", "nowcast:A", "regimes:A", "climatology:A",
+                                            "sarimax:B", "random_walk:B"]})
+    forecasts = pd.DataFrame({"target_series": ["A", "A", "A", "A"], "model": ["sarimax:A", "sarimax:A", "drift:A",
+                                                                                "drift:A"]})
+    choose_headline(con, config, forecasts, probabilities)
+    chosen = probabilities[probabilities["headline"]].set_index("target_series")
+    assert chosen.loc["A", "model"] == "random_walk:A" and "+0.60 over 40" in chosen.loc["A", "chosen_by"]
+    assert chosen.loc["B", "model"] == "sarimax:B" and "default" in chosen.loc["B", "chosen_by"]
+    assert set(forecasts[forecasts["headline"]]["model"]) == {"drift:A"}  # mean CRPS skill 0.2 beats 0.1

@@ -100,6 +100,16 @@ def transaction(con: duckdb.DuckDBPyConnection):
     con.execute("COMMIT")
 
 
+def write_frame(con: duckdb.DuckDBPyConnection, sql_file: str, frame_name: str, frame) -> None:
+    """Run ``sql/<sql_file>`` with a pandas frame registered as ``frame_name`` (the name the file reads), and
+    unregister it whatever happens. Callers wrap their writes in :func:`transaction`."""
+    con.register(frame_name, frame)
+    try:
+        con.execute(sql_text(sql_file))
+    finally:
+        con.unregister(frame_name)
+
+
 # READ_ONLY_CONFIG in two steps: these two would forbid the ATTACH itself, so they are set after it.
 _AFTER_ATTACH = ("enable_external_access", "lock_configuration")
 

@@ -332,18 +332,10 @@ def estimate(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
                                   ("bubble_statistics", "bubble_statistics_frame"),
                                   ("bubble_episodes", "bubble_episodes_frame"),
                                   ("bubble_sequence", "bubble_sequence_frame")):
-            con.register(frame_name, frames[table])
-            try:
-                con.execute(db.sql_text(f"estimate/{table}.sql"))
-            finally:
-                con.unregister(frame_name)
+            db.write_frame(con, f"estimate/{table}.sql", frame_name, frames[table])
             report.rows[table] = len(frames[table])
         con.execute(db.sql_text("estimate/clear_model_runs.sql"), [run_id])
-        con.register("model_run_rows", model_rows)
-        try:
-            con.execute(db.sql_text("estimate/record_model_runs.sql"))
-        finally:
-            con.unregister("model_run_rows")
+        db.write_frame(con, "estimate/record_model_runs.sql", "model_run_rows", model_rows)
         report.rows["model_runs"] = len(model_rows)
     report.seconds = time.perf_counter() - started
     return report

@@ -12,7 +12,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from models.backtest import BacktestInputError, baseline_forecasts
 from models.cooling import CoolingEvent, CoolingInputError, CoolingSARIMAX, seasonal_factors
+from models.nowcast import NowcastInputError, TalentNowcast
 from models.regimes import GrowthRegimes, RegimeInputError
 from warehouse import db
 from warehouse.estimate import _dumps
@@ -20,10 +22,16 @@ from warehouse.settings import CATALOG_DIR, Settings
 
 COOLING_PATH = CATALOG_DIR / "cooling.toml"
 FORECAST_COLUMNS = ["run_id", "as_of", "target_series", "target_month", "mean", "lo80", "hi80", "lo95", "hi95",
-                    "model", "synthetic"]
+                    "model", "headline", "synthetic"]
 PROBABILITY_COLUMNS = ["run_id", "as_of", "target_series", "season", "probability", "model", "threshold",
-                       "base_rate", "base_seasons", "synthetic"]
+                       "base_rate", "base_seasons", "headline", "chosen_by", "synthetic"]
+NEWS_COLUMNS = ["run_id", "as_of", "origin", "previous_origin", "target_series", "impact_month", "updated_series",
+                "update_months", "observed", "forecast_prior", "news", "impact_pct", "previous_level", "revised_level",
+                "model", "synthetic"]
 REGIME_COLUMNS = ["run_id", "target_series", "month", "p_cooling_regime", "kind", "synthetic"]
+
+
+COMBINATION_CANDIDATES = ("sarimax", "nowcast", "random_walk", "drift", "seasonal_naive", "climatology")
 
 
 class CoolingConfigError(ValueError):
@@ -36,7 +44,10 @@ class CoolingConfig:
     event: dict
     sarimax: dict
     regimes: dict
-    targets: dict  # series id -> {threshold, seasonally_adjusted, why}
+    targets: dict  # series id -> {threshold, seasonally_adjusted, publication_lag, why}
+    backtest: dict = field(default_factory=dict)
+    nowcast: dict = field(default_factory=dict)
+    combination: dict = field(default_factory=dict)
 
 
 def load_cooling_config(path: Path | str | None = None) -> CoolingConfig:
@@ -58,9 +69,44 @@ def load_cooling_config(path: Path | str | None = None) -> CoolingConfig:
                                      "(e.g. -0.10 for more than 10% lower)")
         if not isinstance(t.get("seasonally_adjusted"), bool):
             raise CoolingConfigError(f"{path}: targets.{sid}.seasonally_adjusted must be true or false")
+        lag = t.get("publication_lag", 0)
+        if isinstance(lag, bool) or not isinstance(lag, int) or not 0 <= lag <= 12:
+            raise CoolingConfigError(f"{path}: targets.{sid}.publication_lag {lag!r} must be whole months, 0 to 12")
+    bt = doc.setdefault("backtest", {})
+    if not isinstance(bt, dict):
+        raise CoolingConfigError(f"{path}: [backtest] must be a table")
+    for key, default, low, high in (("horizons", 9, 1, 24), ("repetitions", 1000, 100, 100_000), ("workers", 2, 0, 64),
+                                    ("parameter_draws", 50, 0, 10_000),
+                                    ("seed", 20270301, 0, 2**32 - 1)):
+        value = bt.setdefault(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise CoolingConfigError(f"{path}: backtest.{key} {value!r} must be a whole number from {low} to {high}")
+    if not isinstance(bt.setdefault("regimes", True), bool):
+        raise CoolingConfigError(f"{path}: backtest.regimes must be true or false")
+    try:
+        bt["first_origin"] = pd.Timestamp(str(bt.setdefault("first_origin", "2019-01")) + "-01").normalize()
+    except ValueError:
+        raise CoolingConfigError(f"{path}: backtest.first_origin {bt['first_origin']!r} must be a month, YYYY-MM") from None
     if doc["sarimax"].get("future_regressors") != "hold_last":
         raise CoolingConfigError(f"{path}: sarimax.future_regressors: only \"hold_last\" is implemented")
-    return CoolingConfig(path, doc["event"], doc["sarimax"], doc["regimes"], doc["targets"])
+    nc = doc.setdefault("nowcast", {})
+    if not isinstance(nc.setdefault("series", []), list) or not isinstance(nc.setdefault("lags", {}), dict):
+        raise CoolingConfigError(f"{path}: nowcast.series must be a list of series ids and nowcast.lags a table")
+    for key, default in (("factors", 1), ("factor_order", 2), ("maxiter", 200), ("repetitions", 2000),
+                         ("min_months", 36)):
+        value = nc.setdefault(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise CoolingConfigError(f"{path}: nowcast.{key} {value!r} must be a positive whole number")
+    nc.setdefault("market_cap", True)
+    nc.setdefault("enabled", True)
+    comb = doc.setdefault("combination", {})
+    comb.setdefault("default", "sarimax")
+    comb.setdefault("candidates", list(COMBINATION_CANDIDATES))
+    comb.setdefault("min_forecasts", 24)
+    unknown = [c for c in [comb["default"], *comb["candidates"]] if c not in COMBINATION_CANDIDATES]
+    if unknown:
+        raise CoolingConfigError(f"{path}: combination names {unknown}; the candidates are {list(COMBINATION_CANDIDATES)}")
+    return CoolingConfig(path, doc["event"], doc["sarimax"], doc["regimes"], doc["targets"], doc["backtest"], nc, comb)
 
 
 @dataclass
@@ -114,6 +160,8 @@ def forecast(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
 
     now = db.now_utc()
     runs, fc_rows, prob_rows, regime_rows = [], [], [], []
+    info: dict[str, dict] = {}
+    adders: dict = {}
 
     def record(model, status, parameters, diagnostics, warnings):
         runs.append({"run_id": run_id, "model": model, "data_as_of": as_of, "estimated_at": now, "status": status,
@@ -147,6 +195,45 @@ def forecast(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
         threshold = float(spec["threshold"])
         adjust = not spec["seasonally_adjusted"]
         params_common = {"threshold": threshold, "why": spec.get("why"), "config": str(config.path)}
+        event = CoolingEvent(threshold)
+        try:
+            log_all = np.log(level.where(level > 0)).dropna()
+            factors = seasonal_factors(log_all) if adjust else pd.Series(0.0, index=range(1, 13))
+        except CoolingInputError as exc:
+            for kind in ("sarimax", "regimes", "baselines"):
+                record(f"{kind}:{sid}", "skipped", params_common, {}, [f"{kind}:{sid}: {exc}"])
+            continue
+        sa_level = np.exp(log_all - factors.reindex(log_all.index.month).to_numpy())
+        base_rate_all, base_seasons_all = event.base_rate(sa_level)
+        info[sid] = {"level": level, "factors": factors, "threshold": threshold, "sa_level": sa_level,
+                     "base_rate": base_rate_all, "base_seasons": base_seasons_all, "adjust": adjust}
+
+        def add(model_name: str, frame: pd.DataFrame | None, probability: float | None, *, sid=sid,
+                threshold=threshold, base_rate_all=base_rate_all, base_seasons_all=base_seasons_all) -> None:
+            # Bound now (keyword defaults): the nowcast calls these after the loop has moved on.
+            if frame is not None:
+                for r in frame.itertuples(index=False):
+                    fc_rows.append({"run_id": run_id, "as_of": as_of, "target_series": sid, "target_month": r.month,
+                                    "mean": r.mean, "lo80": r.lo80, "hi80": r.hi80, "lo95": r.lo95, "hi95": r.hi95,
+                                    "model": model_name, "synthetic": synthetic})
+            if probability is not None:
+                report.probabilities.setdefault(sid, {})[model_name] = probability
+                prob_rows.append({"run_id": run_id, "as_of": as_of, "target_series": sid, "season": label,
+                                  "probability": probability, "model": model_name, "threshold": threshold,
+                                  "base_rate": base_rate_all, "base_seasons": base_seasons_all,
+                                  "synthetic": synthetic})
+
+        adders[sid] = add
+        # Baselines and climatology: what the models must beat, offered to the combination rule.
+        try:
+            for name, (frame, p) in baseline_forecasts(level, factors, event, season_year, horizon_end,
+                                                       int(sx["repetitions"]), int(sx["seed"])).items():
+                add(f"{name}:{sid}", frame, p)
+                record(f"{name}:{sid}", "ok", {**params_common, "baseline": name}, {}, [])
+        except BacktestInputError as exc:
+            record(f"baselines:{sid}", "skipped", params_common, {}, [f"baselines:{sid}: {exc}"])
+        if base_seasons_all:
+            add(f"climatology:{sid}", None, base_rate_all)
         # SARIMAX
         model = f"sarimax:{sid}"
         if missing_regressors or regressors.dropna().empty:
@@ -159,7 +246,8 @@ def forecast(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
                     sid, level, regressors, threshold, season_year, horizon_end, lag=int(sx["lag"]),
                     seasonally_adjust=adjust, order=tuple(sx["order"]), repetitions=int(sx["repetitions"]),
                     seed=int(sx["seed"]), maxiter=int(sx["maxiter"]), min_months=int(sx["min_months"]),
-                    future_regressors=str(sx["future_regressors"])).fit()
+                    future_regressors=str(sx["future_regressors"]),
+                    parameter_draws=int(sx.get("parameter_draws", 0))).fit()
             except CoolingInputError as exc:
                 record(model, "skipped", params_common, {}, [f"{model}: {exc}"])
             except Exception as exc:  # a fit that breaks is recorded, never raised: the other targets go on
@@ -167,15 +255,7 @@ def forecast(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
             else:
                 record(model, res.status, {**params_common, **res.parameters}, res.diagnostics, res.warnings)
                 if res.status == "ok":
-                    report.probabilities.setdefault(sid, {})[model] = res.probability
-                    for r in res.forecast.itertuples(index=False):
-                        fc_rows.append({"run_id": run_id, "as_of": as_of, "target_series": sid,
-                                        "target_month": r.month, "mean": r.mean, "lo80": r.lo80, "hi80": r.hi80,
-                                        "lo95": r.lo95, "hi95": r.hi95, "model": model, "synthetic": synthetic})
-                    prob_rows.append({"run_id": run_id, "as_of": as_of, "target_series": sid, "season": label,
-                                      "probability": res.probability, "model": model, "threshold": threshold,
-                                      "base_rate": res.base_rate, "base_seasons": res.base_seasons,
-                                      "synthetic": synthetic})
+                    add(model, res.forecast, res.probability)
         # Markov-switching regimes
         model = f"regimes:{sid}"
         try:
@@ -207,29 +287,133 @@ def forecast(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
                           "probability": p_spring, "model": model, "threshold": threshold, "base_rate": base_rate,
                           "base_seasons": base_seasons, "synthetic": synthetic})
 
+    news_rows: list[dict] = []
+    if info and config.nowcast.get("enabled", True):
+        news_rows = _nowcast(con, config, info, adders, record, as_of=as_of, run_id=run_id, season_year=season_year,
+                             horizon_end=horizon_end, synthetic=synthetic)
+
+    forecasts = pd.DataFrame(fc_rows, columns=FORECAST_COLUMNS)
+    probabilities = pd.DataFrame(prob_rows, columns=PROBABILITY_COLUMNS)
+    choose_headline(con, config, forecasts, probabilities)
     frames = {
-        "cooling_forecast": pd.DataFrame(fc_rows, columns=FORECAST_COLUMNS),
-        "cooling_probability": pd.DataFrame(prob_rows, columns=PROBABILITY_COLUMNS),
+        "cooling_forecast": forecasts,
+        "cooling_probability": probabilities,
         "regime_probabilities": pd.DataFrame(regime_rows, columns=REGIME_COLUMNS),
+        "forecast_news": pd.DataFrame(news_rows, columns=NEWS_COLUMNS),
     }
     model_rows = pd.DataFrame(runs)
     with db.transaction(con):
         for table, frame in frames.items():
-            con.register(f"{table}_frame", frame)
-            try:
-                con.execute(db.sql_text(f"forecast/{table}.sql"))
-            finally:
-                con.unregister(f"{table}_frame")
+            db.write_frame(con, f"forecast/{table}.sql", f"{table}_frame", frame)
             report.rows[table] = len(frame)
         con.execute(db.sql_text("forecast/clear_probability_history.sql"), [run_id])
         con.execute(db.sql_text("forecast/record_probability_history.sql"), [db.now_utc(), run_id])
         con.execute(db.sql_text("forecast/clear_model_runs.sql"), [run_id])
         if len(model_rows):
-            con.register("model_run_rows", model_rows)
-            try:
-                con.execute(db.sql_text("forecast/record_model_runs.sql"))
-            finally:
-                con.unregister("model_run_rows")
+            db.write_frame(con, "forecast/record_model_runs.sql", "model_run_rows", model_rows)
         report.rows["model_runs"] = len(model_rows)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _nowcast(con, config: CoolingConfig, info: dict, adders: dict, record, *, as_of, run_id: str, season_year: int,
+             horizon_end: pd.Timestamp, synthetic) -> list[dict]:
+    """The DynamicFactorMQ nowcast of every target at once: its paths and P(cooling) go to the targets' rows
+    (model nowcast:<target>), its news to the returned forecast_news rows."""
+    nc = config.nowcast
+    long = con.execute(db.sql_text("forecast/nowcast_panel.sql"),
+                       [list(nc["series"]), bool(nc["market_cap"])]).df()
+    long["month"] = pd.to_datetime(long["month"])
+    panel = long.pivot_table(index="month", columns="series_id", values="value").sort_index().asfreq("MS")
+    lags = {sid: int(config.targets[sid].get("publication_lag", 0)) for sid in info}
+    lags.update({k: int(v) for k, v in nc["lags"].items()})
+    # The origin: the first month-end at which everything held here would have been published, not after as_of.
+    ready = max(panel[c].last_valid_index() + pd.DateOffset(months=lags.get(c, 0)) for c in panel.columns
+                if panel[c].notna().any())
+    origin = min(ready, pd.Timestamp(as_of).to_period("M").to_timestamp()) if as_of is not None else ready
+    targets = tuple(sid for sid in info if sid in panel.columns)
+    params = {"series": list(panel.columns), "lags": lags, "origin": f"{origin:%Y-%m}", "config": str(config.path)}
+    try:
+        res = TalentNowcast(
+            monthly=panel, targets=targets, origin=origin, horizon_end=horizon_end, lags=lags,
+            factors=int(nc["factors"]), factor_order=int(nc["factor_order"]),
+            seasonally_adjust=tuple(sid for sid in targets if info[sid]["adjust"]), maxiter=int(nc["maxiter"]),
+            repetitions=int(nc["repetitions"]), seed=int(config.sarimax["seed"]),
+            min_months=int(nc["min_months"])).fit()
+    except NowcastInputError as exc:
+        record("nowcast", "skipped", params, {}, [f"nowcast: {exc}"])
+        return []
+    except Exception as exc:  # recorded, never raised: the other models' rows still publish
+        record("nowcast", "failed", params, {}, [f"nowcast: {type(exc).__name__}: {exc}"])
+        return []
+    record("nowcast", res.status, {**params, **res.parameters}, res.diagnostics, res.warnings)
+    if res.status != "ok":
+        return []
+    for sid in targets:
+        t = info[sid]
+        frame = res.forecast[res.forecast["target_series"] == sid]
+        paths = res.paths.get(sid)
+        probability = None
+        if paths is not None and len(paths):
+            paths_sa = paths.div(np.exp(t["factors"].reindex(paths.index.month).to_numpy()), axis=0)
+            try:
+                probability = CoolingEvent(t["threshold"]).probability(t["sa_level"], paths_sa, season_year)
+            except CoolingInputError:
+                probability = None
+        adders[sid](f"nowcast:{sid}", frame, probability)
+    previous_origin = origin - pd.DateOffset(months=1)
+    rows = []
+    details = res.news
+    for r in res.news_level.itertuples(index=False):
+        mine = details[(details["target_series"] == r.target_series) & (details["updated_series"] == r.updated_series)]
+        months = sorted({pd.Timestamp(m) for m in mine["update_month"]}) if len(mine) else []
+        latest = mine[pd.to_datetime(mine["update_month"]) == months[-1]].iloc[0] if months else None
+        rows.append({"run_id": run_id, "as_of": as_of, "origin": origin, "previous_origin": previous_origin,
+                     "target_series": r.target_series, "impact_month": horizon_end,
+                     "updated_series": r.updated_series,
+                     "update_months": ", ".join(f"{m:%Y-%m}" for m in months) or None,
+                     "observed": None if latest is None else latest["observed"],
+                     "forecast_prior": None if latest is None else latest["forecast_prior"],
+                     "news": None if latest is None else latest["news"], "impact_pct": r.impact_pct,
+                     "previous_level": r.previous_level, "revised_level": r.revised_level,
+                     "model": f"nowcast:{r.target_series}", "synthetic": synthetic})
+    return rows
+
+
+def choose_headline(con, config: CoolingConfig, forecasts: pd.DataFrame, probabilities: pd.DataFrame) -> None:
+    """The combination rule (catalogs/cooling.toml [combination]): per target, the candidate with the highest
+    backtest skill that ran this month -- Brier skill for P(cooling), mean CRPS skill over horizons 1-9 for the
+    paths -- among candidates scored on at least min_forecasts backtest forecasts; else the default.
+    Sets ``headline`` (and, on probabilities, ``chosen_by``) in place."""
+    comb = config.combination
+    try:
+        skill = con.execute(db.sql_text("forecast/backtest_skill.sql")).df()
+    except duckdb.CatalogException:
+        skill = pd.DataFrame(columns=["target_series", "model", "brier_skill", "brier_n", "crps_skill", "crps_n"])
+    minimum = int(comb["min_forecasts"])
+    forecasts["headline"] = False
+    probabilities["headline"] = False
+    probabilities["chosen_by"] = None
+    for frame, metric, count, what in ((probabilities, "brier_skill", "brier_n", "Brier skill"),
+                                       (forecasts, "crps_skill", "crps_n", "CRPS skill")):
+        if frame.empty:
+            continue
+        kinds = frame["model"].str.split(":").str[0]
+        for sid in frame["target_series"].unique():
+            mine = frame["target_series"] == sid
+            ran = set(kinds[mine])
+            scored = skill[(skill["target_series"] == sid) & skill["model"].isin(comb["candidates"])
+                           & skill["model"].isin(ran) & (skill[count].fillna(0) >= minimum)].dropna(subset=[metric])
+            if len(scored):
+                best = scored.sort_values(metric, ascending=False, kind="stable").iloc[0]
+                chosen = best["model"]
+                why = (f"highest backtest {what} ({best[metric]:+.2f} over {int(best[count])} forecasts) among "
+                       f"{', '.join(sorted(scored['model']))}")
+            elif comb["default"] in ran:
+                chosen, why = comb["default"], f"the default ({comb['default']}): no backtest with {minimum}+ forecasts"
+            else:
+                continue
+            pick = mine & (kinds == chosen)
+            frame.loc[pick, "headline"] = True
+            if "chosen_by" in frame.columns:
+                frame.loc[pick, "chosen_by"] = why

@@ -74,7 +74,8 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
             headline_text = (
                 f"The probability that {row['target_series']} falls more than {abs(float(row['threshold'])):.1%} "
                 f"from its September–November average to {row['season']} is {headline_value:.0%}, against a "
-                f"historical base rate of {float(row['base_rate']):.0%}"
+                f"historical base rate of {float(row['base_rate']):.0%} (model: {str(row['model']).split(':')[0]}, "
+                "the combination rule's choice)"
                 + (f"; {change * 100:+.1f} points since last month's forecast." if pd.notna(change) else
                    "; there is no forecast from an earlier month to compare with yet."))
     basket = _frame(con, "basket_monthly", [month_end])

@@ -38,15 +38,7 @@ def cooling_probabilities(published: Published, frame: pd.DataFrame) -> tuple[pd
         return None
     latest = ui.latest_run(frame)
     model = ui.pick(cols, "model")
-    label = ""
-    if model is not None and latest[model].nunique() > 1:
-        models = sorted(latest[model].dropna().astype(str).unique())
-        preferred = next((m for m in models if "ensemble" in m or "combined" in m), models[0])
-        chosen = st.selectbox("model", models, index=models.index(preferred), key="overview_cooling_model")
-        latest = latest[latest[model].astype(str) == chosen]
-        label = chosen
-    elif model is not None and latest[model].notna().any():
-        label = str(latest[model].dropna().iloc[0])
+    latest, label = ui.choose_model(latest, model, key="overview_cooling_model")
     names = ui.series_names(published)
     data = pd.DataFrame({
         "series_id": latest[target].astype(str),

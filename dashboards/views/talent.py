@@ -40,10 +40,7 @@ def forecasts(published: Published) -> pd.DataFrame | None:
         return None
     latest = ui.latest_run(frame)
     model = ui.pick(cols, "model")
-    if model is not None and latest[model].nunique() > 1:
-        models = sorted(latest[model].dropna().astype(str).unique())
-        chosen = st.selectbox("forecast model", models, key="talent_forecast_model")
-        latest = latest[latest[model].astype(str) == chosen]
+    latest, _ = ui.choose_model(latest, model, key="talent_forecast_model", label="forecast model")
     shaped = pd.DataFrame({"series_id": latest[target].astype(str), "month": pd.to_datetime(latest[month]),
                            "mean": latest[mean].astype(float)})
     for bound in ("lo80", "hi80", "lo95", "hi95"):
@@ -66,6 +63,8 @@ def cooling_by_target(published: Published) -> dict[str, str]:
     if target is None or season is None or probability is None:
         return {}
     latest = ui.latest_run(frame)
+    if "headline" in cols and latest["headline"].fillna(False).astype(bool).any():
+        latest = latest[latest["headline"].fillna(False).astype(bool)]
     text: dict[str, list[str]] = {}
     for sid, s, p in zip(latest[target].astype(str), latest[season].astype(str), latest[probability]):
         text.setdefault(sid, []).append(f"{s}: **{ui.percent(p)}**")

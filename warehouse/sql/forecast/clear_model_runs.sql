@@ -1,3 +1,5 @@
--- Re-forecasting under the same run id replaces that run's forecast models only (not the estimate's).
+-- Re-forecasting under the same run id replaces that run's forecast models only (not the estimate's or the backtest's).
 DELETE FROM meta.model_runs
-WHERE run_id = ? AND (model LIKE 'sarimax:%' OR model LIKE 'regimes:%' OR model LIKE 'cooling:%');
+WHERE run_id = ?
+  AND (model = 'nowcast' OR split_part(model, ':', 1) IN
+       ('sarimax', 'regimes', 'cooling', 'random_walk', 'drift', 'seasonal_naive', 'baselines'));

@@ -1,0 +1,347 @@
+"""The backtest: its scores against references (numerical integration, hand computation, textbook formulas), its
+baselines, what an origin may see, and `gapcast backtest` on the real snapshot."""
+
+from __future__ import annotations
+
+import math
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import integrate
+from scipy.stats import norm
+from typer.testing import CliRunner
+
+from models.backtest import (
+    BacktestInputError,
+    OriginTask,
+    baselines,
+    brier_score,
+    forecast_at_origin,
+    gaussian_crps,
+    interval_rows,
+    log_normal_params,
+    mase_scale,
+    pinball_loss,
+    reliability_table,
+    score_paths,
+    score_probabilities,
+    season_year_at,
+)
+from tests.conftest import make_settings, query
+from warehouse.backtest import BacktestError, backtest_job, known_at
+
+MODELS = {"sarimax", "nowcast", "regimes", "random_walk", "seasonal_naive", "drift", "climatology"}
+PATH_MODELS = {"sarimax", "nowcast", "random_walk", "seasonal_naive", "drift"}
+
+
+# -- scores against references -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mu,sigma,y", [(0.0, 1.0, 0.0), (1.0, 2.0, -0.5), (-3.0, 0.5, -2.2), (10.0, 3.0, 17.0)])
+def test_gaussian_crps_matches_the_integral_definition(mu, sigma, y):
+    """CRPS(F, y) = integral of (F(x) - 1{x >= y})^2 dx, integrated numerically (tolerance 1e-8)."""
+    below, _ = integrate.quad(lambda x: norm.cdf(x, mu, sigma) ** 2, -np.inf, y, epsabs=1e-12)
+    above, _ = integrate.quad(lambda x: (1 - norm.cdf(x, mu, sigma)) ** 2, y, np.inf, epsabs=1e-12)
+    assert float(gaussian_crps(mu, sigma, y)) == pytest.approx(below + above, abs=1e-8)
+
+
+def test_gaussian_crps_textbook_value_and_limit():
+    # Gneiting and Raftery (2007): at y = mu, CRPS = sigma (2 phi(0) - 1/sqrt(pi)) = sigma (sqrt(2) - 1) / sqrt(pi)
+    assert float(gaussian_crps(0, 2, 0)) == pytest.approx(2 * (math.sqrt(2) - 1) / math.sqrt(math.pi), rel=1e-12)
+    assert float(gaussian_crps(1.0, 0.0, 3.5)) == 2.5  # a point forecast: the absolute error
+    with pytest.raises(BacktestInputError):
+        gaussian_crps(0, -1, 0)
+
+
+def test_pinball_loss_by_hand():
+    assert pinball_loss(10, 8, 0.9) == pytest.approx(0.9 * 2)  # under-forecast: tau x (y - q)
+    assert pinball_loss(10, 13, 0.9) == pytest.approx(0.1 * 3)  # over-forecast: (1 - tau) x (q - y)
+    # Averaged over many levels the pinball loss approaches CRPS / 2 ... times 2 (Gneiting and Raftery, eq. 22)
+    taus = (np.arange(1, 2000) - 0.5) / 2000
+    qs = norm.ppf(taus, 0.3, 1.2)
+    approx = 2 * np.mean([pinball_loss(1.0, q, t) for q, t in zip(qs, taus)])
+    assert approx == pytest.approx(float(gaussian_crps(0.3, 1.2, 1.0)), rel=2e-3)
+
+
+def test_interval_rows_and_log_normal_params_round_trip():
+    rows = interval_rows(np.log([100.0, 50.0]), [0.1, 0.3])
+    mu, sigma = log_normal_params(rows["mean"], rows["lo95"], rows["hi95"])
+    assert mu == pytest.approx(np.log([100.0, 50.0])) and sigma == pytest.approx([0.1, 0.3])
+    assert (rows["lo95"] < rows["lo80"]).all() and (rows["hi80"] < rows["hi95"]).all()
+
+
+def test_mase_scale_brier_and_reliability_by_hand():
+    assert mase_scale(pd.Series([1.0, 3.0, 2.0, 6.0])) == pytest.approx((2 + 1 + 4) / 3)
+    assert mase_scale(pd.Series(np.arange(24.0)), season=12) == pytest.approx(12.0)
+    assert math.isnan(mase_scale(pd.Series([5.0, 5.0, 5.0])))
+    assert brier_score([0.8, 0.1, 0.5], [1, 0, 0]) == pytest.approx((0.04 + 0.01 + 0.25) / 3)
+    table = reliability_table(pd.DataFrame({"model": "m", "probability": [0.05, 0.07, 0.55, 0.95, 1.0],
+                                            "cooled": [False, True, True, True, True]}))
+    assert list(table["forecasts"]) == [2, 1, 2]
+    assert list(table["observed_frequency"]) == [0.5, 1.0, 1.0]
+    assert list(table["bin_low"]) == pytest.approx([0.0, 0.5, 0.9])
+
+
+# -- baselines ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def log_level():
+    rng = np.random.default_rng(7)
+    months = pd.date_range("2015-01-01", periods=96, freq="MS")
+    season = 0.05 * np.sin(2 * np.pi * np.arange(96) / 12)
+    return pd.Series(4 + np.cumsum(rng.normal(0.002, 0.02, 96)) + season, index=months)
+
+
+def test_baselines_follow_their_textbook_formulas(log_level):
+    x = log_level.to_numpy()
+    b = baselines(log_level, 15)
+    s1 = np.std(np.diff(x), ddof=1)
+    h = np.arange(1, 16)
+    assert b["random_walk"].mu == pytest.approx(np.full(15, x[-1]))
+    assert b["random_walk"].sigma == pytest.approx(s1 * np.sqrt(h))
+    assert b["seasonal_naive"].mu[:12] == pytest.approx(x[-12:]) and b["seasonal_naive"].mu[12:] == pytest.approx(x[-12:-9])
+    s12 = np.sqrt(np.mean((x[12:] - x[:-12]) ** 2))
+    assert b["seasonal_naive"].sigma == pytest.approx(s12 * np.sqrt(np.ceil(h / 12)))
+    d = (x[-1] - x[0]) / (len(x) - 1)
+    assert b["drift"].mu == pytest.approx(x[-1] + h * d)
+    assert b["drift"].sigma == pytest.approx(s1 * np.sqrt(h * (1 + h / (len(x) - 1))))
+    with pytest.raises(BacktestInputError, match="25 months"):
+        baselines(log_level.iloc[:20], 3)
+
+
+@pytest.mark.parametrize("name", ["random_walk", "seasonal_naive", "drift"])
+def test_baseline_paths_have_the_baselines_marginals(log_level, name):
+    b = baselines(log_level, 14)[name]
+    paths = b.simulate(20_000, np.random.default_rng(1), log_level.to_numpy())
+    assert paths.mean(axis=1) == pytest.approx(b.mu, abs=4 * b.sigma.max() / math.sqrt(20_000))
+    if name != "drift":  # the drift's marginal variance also carries the drift's estimation error
+        assert paths.std(axis=1) == pytest.approx(b.sigma, rel=0.03)
+
+
+# -- aggregation ----------------------------------------------------------------------------------------
+
+
+def _path(model, origin, horizon, mean, sd, actual, scale=1.0):
+    rows = interval_rows(np.log(mean), sd)
+    return {"target_series": "T", "model": model, "origin": origin, "horizon": horizon, "actual": actual,
+            "scale": scale, **{k: float(v) for k, v in rows.items()}}
+
+
+def test_score_paths_by_hand():
+    rows = []
+    for i, (actual, rw_mean) in enumerate([(110.0, 100.0), (90.0, 100.0), (100.0, 104.0)]):
+        rows.append(_path("random_walk", i, 1, rw_mean, 0.1, actual, scale=2.0))
+        rows.append(_path("perfect", i, 1, actual, 0.01, actual, scale=2.0))
+    scores = score_paths(pd.DataFrame(rows)).set_index(["model", "metric"])["value"]
+    assert scores["random_walk", "mase"] == pytest.approx((10 + 10 + 4) / 3 / 2)
+    assert scores["random_walk", "rmse"] == pytest.approx(math.sqrt((100 + 100 + 16) / 3))
+    assert scores["random_walk", "relative_mase"] == 1 and scores["random_walk", "crps_skill"] == 0
+    assert scores["perfect", "mase"] == pytest.approx(0, abs=1e-12)
+    assert scores["perfect", "relative_mase"] == pytest.approx(0, abs=1e-12)
+    assert scores["perfect", "coverage80"] == 1 and 0 < scores["perfect", "crps_skill"] <= 1
+    expected = 100 * np.mean(gaussian_crps(np.log([100, 100, 104]), 0.1, np.log([110, 90, 100])))
+    assert scores["random_walk", "crps_log"] == pytest.approx(expected)
+
+
+def test_score_probabilities_pairs_each_model_with_the_base_rate():
+    f = pd.DataFrame({
+        "target_series": "T", "origin": [1, 2, 3, 1, 2, 3, 1, 2],
+        "model": ["climatology"] * 3 + ["perfect"] * 3 + ["late"] * 2,
+        "lead": [6, 6, 3, 6, 6, 3, 6, 6], "probability": [0.25, 0.25, 0.25, 1.0, 0.0, 1.0, 0.5, 0.5],
+        "cooled": [True, False, True, True, False, True, True, False]})
+    s = score_probabilities(f)
+    overall = s[s["horizon"].isna()].set_index(["model", "metric"])["value"]
+    assert overall["climatology", "brier"] == pytest.approx((0.5625 + 0.0625 + 0.5625) / 3)
+    assert overall["climatology", "brier_skill"] == 0 and overall["perfect", "brier_skill"] == 1
+    # "late" has only origins 1 and 2: its reference is the base rate's Brier at those two origins
+    assert overall["late", "brier_climatology"] == pytest.approx((0.5625 + 0.0625) / 2)
+    assert overall["late", "brier_skill"] == pytest.approx(1 - 0.25 / 0.3125)
+    by_lead = s[(s["model"] == "perfect") & (s["metric"] == "brier")]
+    assert sorted(by_lead["horizon"].dropna()) == [3, 6]
+
+
+# -- what an origin sees ----------------------------------------------------------------------------------
+
+
+def _vintages():
+    months = pd.date_range("2020-01-01", "2020-12-01", freq="MS")
+    first = pd.DataFrame({"vintage": pd.Timestamp("2020-07-10"), "month": months[:7], "value": 1.0, "partial": False})
+    first.loc[6, "partial"] = True  # July was still running on July 10
+    second = pd.DataFrame({"vintage": pd.Timestamp("2020-12-20"), "month": months, "value": 2.0, "partial": False})
+    return pd.concat([first, second], ignore_index=True)
+
+
+def test_an_origin_reads_the_vintage_it_could_have_seen_cut_at_the_publication_lag():
+    level, vintage, real_time = known_at(_vintages(), pd.Timestamp("2020-08-01"), lag=0)
+    assert real_time and vintage == pd.Timestamp("2020-07-10")
+    assert level.index.max() == pd.Timestamp("2020-06-01") and (level == 1.0).all()  # July partial: left out
+    level, vintage, real_time = known_at(_vintages(), pd.Timestamp("2020-03-01"), lag=1)
+    assert not real_time and vintage == pd.Timestamp("2020-07-10")  # the first vintage after, flagged
+    assert level.index.max() == pd.Timestamp("2020-02-01")
+    level, _, _ = known_at(_vintages(), pd.Timestamp("2020-11-01"), lag=2)
+    assert level.index.max() == pd.Timestamp("2020-06-01")  # the 2020-12-20 vintage came after November
+    level, vintage, _ = known_at(_vintages(), pd.Timestamp("2020-12-01"), lag=2)
+    assert vintage == pd.Timestamp("2020-12-20") and level.index.max() == pd.Timestamp("2020-10-01")
+
+
+def test_the_season_an_origin_forecasts():
+    assert season_year_at(pd.Timestamp("2024-04-01")) == 2024
+    assert season_year_at(pd.Timestamp("2024-05-01")) == 2025
+    assert season_year_at(pd.Timestamp("2024-11-01")) == 2025
+
+
+def _task(level, regressors, origin, **changes):
+    spec = dict(target="T", origin=pd.Timestamp(origin), level=level.loc[:origin], regressors=regressors.loc[:origin],
+                threshold=-0.05, seasonally_adjust=False, horizons=9, repetitions=400, seed=3,
+                sarimax={"lag": 12, "order": (1, 1, 0), "maxiter": 200, "min_months": 36,
+                         "future_regressors": "hold_last", "parameter_draws": 20},
+                regimes={"maxiter": 100, "min_months": 36, "search_reps": 2, "seed": 1})
+    spec.update(changes)
+    return OriginTask(**spec)
+
+
+@pytest.fixture(scope="module")
+def synthetic_target():
+    rng = np.random.default_rng(11)
+    months = pd.date_range("2012-01-01", "2021-12-01", freq="MS")
+    level = pd.Series(np.exp(4 + np.cumsum(rng.normal(0, 0.02, len(months)))), index=months)
+    regressors = pd.DataFrame({"ps_zscore": rng.normal(0, 1, len(months))}, index=months)
+    return level, regressors
+
+
+def test_an_origin_gives_every_model_its_rows(synthetic_target):
+    level, regressors = synthetic_target
+    res = forecast_at_origin(_task(level, regressors, "2019-06-01"))
+    assert {m for m, (status, _) in res.statuses.items() if status == "ok"} == MODELS - {"nowcast"}
+    assert set(res.paths["model"]) == PATH_MODELS - {"nowcast"}
+    for _, g in res.paths.groupby("model"):
+        assert list(g["horizon"]) == list(range(1, 10))
+        assert list(g["target_month"]) == list(pd.date_range("2019-07-01", periods=9, freq="MS"))
+    probs = res.probabilities.set_index("model")
+    assert set(probs.index) == MODELS - {"nowcast"}
+    assert (probs["season"] == "2020 Mar-May").all() and (probs["lead"] == 11).all()
+    assert probs["probability"].between(0, 1).all()
+
+
+def test_an_origin_cannot_see_the_future(synthetic_target):
+    """What backtest() does at each origin -- known_at on the stored vintage, then the models -- is blind to
+    everything after the origin: tripling the later values changes nothing."""
+    level, regressors = synthetic_target
+    origin = pd.Timestamp("2019-06-01")
+
+    def vintage(values):
+        return pd.DataFrame({"vintage": pd.Timestamp("2022-01-05"), "month": values.index, "value": values.to_numpy(),
+                             "partial": False})
+
+    changed = level.copy()
+    changed.loc["2019-07-01":] *= 3.0
+    seen_a, _, _ = known_at(vintage(level), origin, lag=0)
+    seen_b, _, _ = known_at(vintage(changed), origin, lag=0)
+    pd.testing.assert_series_equal(seen_a, seen_b)
+    a = forecast_at_origin(_task(seen_a, regressors, origin, regimes=None))
+    b = forecast_at_origin(_task(seen_b, regressors, origin, regimes=None))
+    pd.testing.assert_frame_equal(a.paths, b.paths)
+    pd.testing.assert_frame_equal(a.probabilities, b.probabilities)
+
+
+def test_a_failing_model_is_recorded_and_the_others_go_on(synthetic_target):
+    level, regressors = synthetic_target
+    res = forecast_at_origin(_task(level.loc["2016-09-01":], regressors, "2019-06-01"))  # 34 months
+    assert res.statuses["sarimax"][0] == "skipped" and "fewer than 36" in res.statuses["sarimax"][1]
+    assert set(res.paths["model"]) == {"random_walk", "seasonal_naive", "drift"}
+
+
+# -- the job on the real snapshot -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def snapshot_backtest(snapshot_run, tmp_path_factory):
+    """A short backtest (origins 2025-01..2025-06, in process) on a private copy of the snapshot warehouse."""
+    settings, _ = snapshot_run
+    home = tmp_path_factory.mktemp("backtest") / "home"
+    home.mkdir()
+    shutil.copy(settings.pipeline_db, home / "gapcast.duckdb")
+    mine = make_settings(home)
+    report = backtest_job(mine, first_origin=pd.Timestamp("2025-01-01"), last_origin=pd.Timestamp("2025-06-01"),
+                          workers=1)
+    return mine, report
+
+
+def test_the_backtest_scores_every_model_and_baseline_for_every_target(snapshot_backtest):
+    settings, report = snapshot_backtest
+    db = settings.analytics_db
+    targets = {"IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "CES6054150001"}
+    assert set(report.origins) == targets
+    assert report.origins["JTU5100JOL"] == ("2025-01", "2025-06", 6)
+    assert report.origins["CES6054150001"][0] == "2025-02"  # its sample reaches 36 months + its lag only then
+    scored = query(db, "SELECT target_series, model, count(DISTINCT metric) FROM marts.backtest_scores GROUP BY ALL")
+    have = {(t, m) for t, m, _ in scored}
+    assert {(t, m) for t in targets for m in MODELS} <= have
+    paths = query(db, "SELECT DISTINCT target_series, model FROM marts.backtest_scores WHERE metric = 'mase'")
+    assert {(t, m) for t in targets for m in PATH_MODELS} <= set(paths)
+    rw = query(db, "SELECT DISTINCT value FROM marts.backtest_scores WHERE model = 'random_walk' "
+                   "AND metric = 'relative_mase'")
+    assert {round(v, 12) for (v,) in rw} == {1.0}
+    # the 2025 season is known, so every probability forecast of it has an outcome
+    known = query(db, "SELECT count(*), count(cooled) FROM marts.backtest_forecasts "
+                      "WHERE kind = 'probability' AND season = '2025 Mar-May'")
+    assert known[0][0] > 0 and known[0][0] == known[0][1]
+    assert query(db, "SELECT bool_and(NOT synthetic) FROM marts.backtest_scores")[0][0]
+    basis = query(db, "SELECT DISTINCT target_series, data_basis FROM marts.backtest_scores")
+    assert all("origins read" in b and "publication lag" in b for _, b in basis)
+    status = query(db, "SELECT command, status FROM meta.runs WHERE run_id = ?", [report.run_id])
+    assert status == [("backtest", "ok")]
+
+
+def test_no_backtest_forecast_reads_past_its_origin(snapshot_backtest):
+    settings, _ = snapshot_backtest
+    db = settings.analytics_db
+    bad = query(db, "SELECT count(*) FROM marts.backtest_forecasts WHERE kind = 'path' "
+                    "AND (target_month <= origin OR horizon <> datediff('month', origin, target_month))")
+    assert bad[0][0] == 0
+    late = query(db, "SELECT count(*) FROM marts.backtest_forecasts WHERE real_time AND vintage >= origin + INTERVAL 1 MONTH")
+    assert late[0][0] == 0
+
+
+def test_the_backtest_tables_are_documented(snapshot_backtest):
+    settings, _ = snapshot_backtest
+    for table in ("backtest_forecasts", "backtest_scores", "backtest_reliability"):
+        missing = query(settings.analytics_db, "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'marts' "
+                                               "AND table_name = ? AND comment IS NULL", [table])
+        assert missing == [], (table, missing)
+
+
+def test_the_next_forecast_chooses_its_headline_from_the_backtest(snapshot_backtest):
+    from warehouse import db as wdb
+    from warehouse.forecast import forecast
+
+    settings, _ = snapshot_backtest
+    con = wdb.connect_pipeline(settings)
+    try:
+        forecast(con, run_id="after-backtest", settings=settings)
+        rows = con.execute("SELECT target_series, model, chosen_by FROM marts.cooling_probability WHERE headline "
+                           "ORDER BY 1").fetchall()
+        skill = con.execute("SELECT target_series, model, value FROM marts.backtest_scores WHERE metric = 'brier_skill' "
+                            "AND horizon IS NULL AND n >= 24").fetchall()
+    finally:
+        con.close()
+    assert len(rows) == 3
+    for target, model, why in rows:
+        mine = [(m, v) for t, m, v in skill if t == target and m != "regimes"]
+        if mine:  # the highest Brier skill wins
+            assert model.split(":")[0] == max(mine, key=lambda mv: mv[1])[0] and "Brier skill" in why
+        else:
+            assert model.startswith("sarimax:") and "default" in why
+
+
+def test_backtest_without_a_warehouse_says_what_to_do(tmp_path):
+    from flows.cli import app
+
+    result = CliRunner().invoke(app, ["backtest", "--home", str(tmp_path / "nothing")])
+    assert result.exit_code == 1
+    assert "run `gapcast run` first" in result.output
+    with pytest.raises(BacktestError, match="gapcast run"):
+        backtest_job(make_settings(tmp_path / "nothing"))

@@ -1,0 +1,24 @@
+-- Backtest scores by target, model and horizon (from the registered frame backtest_scores_frame).
+CREATE OR REPLACE TABLE marts.backtest_scores AS
+SELECT
+    CAST(run_id AS VARCHAR) AS run_id,
+    CAST(target_series AS VARCHAR) AS target_series,
+    CAST(model AS VARCHAR) AS model,
+    CAST(horizon AS INTEGER) AS horizon,
+    CAST(metric AS VARCHAR) AS metric,
+    CAST(value AS DOUBLE) AS value,
+    CAST(n AS INTEGER) AS n,
+    CAST(data_basis AS VARCHAR) AS data_basis,
+    CAST(synthetic AS BOOLEAN) AS synthetic
+FROM backtest_scores_frame;
+
+COMMENT ON TABLE marts.backtest_scores IS 'gapcast backtest scores. Paths (horizon = months ahead, 1-9): crps_skill, relative_mase, mase, rmse, crps_log, pinball, coverage80, coverage95. P(cooling) (horizon = months from the origin to the season''s May; NULL = all leads): brier, brier_climatology, brier_skill. See docs/forecast.md.';
+COMMENT ON COLUMN marts.backtest_scores.run_id IS 'The backtest run.';
+COMMENT ON COLUMN marts.backtest_scores.target_series IS 'The talent target.';
+COMMENT ON COLUMN marts.backtest_scores.model IS 'sarimax, regimes, random_walk, seasonal_naive, drift or climatology.';
+COMMENT ON COLUMN marts.backtest_scores.horizon IS 'Paths: months after the origin. Brier rows: months from the origin to the season''s May; NULL over all leads.';
+COMMENT ON COLUMN marts.backtest_scores.metric IS 'mase: mean |error| over the in-sample naive MAE at the origin (seasonal, lag 12, for a not seasonally adjusted target; Hyndman and Koehler 2006). relative_mase: MASE over the random walk''s at the same origins (< 1 beats it). rmse: target units. crps_log: CRPS of the log level x 100 (about percent). crps_skill: 1 - CRPS / random walk CRPS. pinball: mean quantile loss at 2.5, 10, 50, 90, 97.5%, target units. coverage80/95: share of outcomes inside the interval. brier: mean (p - cooled)^2. brier_climatology: the base rate''s Brier at the same origins. brier_skill: 1 - brier / brier_climatology (> 0 beats the base rate).';
+COMMENT ON COLUMN marts.backtest_scores.value IS 'The score.';
+COMMENT ON COLUMN marts.backtest_scores.n IS 'Forecasts scored (origins with a known outcome).';
+COMMENT ON COLUMN marts.backtest_scores.data_basis IS 'What the origins could see for this target: how many read a real-time vintage, how many revised data cut at the publication lag.';
+COMMENT ON COLUMN marts.backtest_scores.synthetic IS 'True when built from the synthetic sample.';

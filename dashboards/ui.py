@@ -16,12 +16,12 @@ PENDING_TABLES: dict[str, str] = {
     "marts.divergence_monthly": "the divergence model adds it (`gapcast estimate`)",
     "marts.bubble_episodes": "the bubble tests add it (`gapcast estimate`)",
     "marts.bubble_statistics": "the bubble tests add it (`gapcast estimate`)",
-    "marts.cooling_forecast": "the forecast models add it",
-    "marts.cooling_probability": "the forecast models add it",
-    "marts.forecast_news": "the nowcast model adds it",
-    "marts.regime_probabilities": "the regime model adds it",
-    "marts.backtest_scores": "the backtest adds it",
-    "marts.backtest_forecasts": "the backtest adds it",
+    "marts.cooling_forecast": "the forecast models add it (`gapcast estimate`)",
+    "marts.cooling_probability": "the forecast models add it (`gapcast estimate`)",
+    "marts.forecast_news": "the nowcast adds it (`gapcast estimate`)",
+    "marts.regime_probabilities": "the regime model adds it (`gapcast estimate`)",
+    "marts.backtest_scores": "the backtest adds it (`gapcast backtest`)",
+    "marts.backtest_forecasts": "the backtest adds it (`gapcast backtest`)",
 }
 
 UNIT_LABELS = {

@@ -92,6 +92,7 @@ def backtest(
     last: Annotated[Optional[str], typer.Option("--to", help="Last origin month, YYYY-MM.")] = None,
     target: Annotated[Optional[list[str]], typer.Option("--target", help="Only these talent targets.")] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Processes (default: catalogs/cooling.toml).")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="A cooling configuration other than catalogs/cooling.toml.")] = None,
 ) -> None:
     """Backtest the cooling forecast: one origin a month, each with only the data known then; score every model
     and baseline (MASE, RMSE, CRPS, pinball, coverage, Brier) into marts.backtest_*, and publish."""
@@ -108,8 +109,8 @@ def backtest(
             with err.status(f"running the pipeline on the {catalog} catalog", spinner="dots"):
                 run_job(settings.with_(catalog=catalog), catalog)
         with err.status("backtesting", spinner="dots"):
-            report = backtest_job(settings, first_origin=first_origin, last_origin=last_origin, workers=workers,
-                                  targets=list(target) if target else None)
+            report = backtest_job(settings, config_path=config, first_origin=first_origin, last_origin=last_origin,
+                                  workers=workers, targets=list(target) if target else None)
     except (*_known_errors(), *pipeline_errors()) as exc:
         _fail(str(exc))
     print_backtest(report)

@@ -261,7 +261,7 @@ class OriginTask:
     ``level`` holds the target's complete months known then (its vintage at the origin, cut at its publication
     lag); ``regressors`` the divergence measures through the origin. ``sarimax`` and ``regimes`` are the
     keyword arguments of :class:`models.cooling.CoolingSARIMAX` and :class:`models.regimes.GrowthRegimes`
-    (without the data); ``regimes`` None leaves the regime model out.
+    (without the data); None leaves that model out.
     """
 
     target: str
@@ -273,7 +273,7 @@ class OriginTask:
     horizons: int
     repetitions: int
     seed: int
-    sarimax: dict
+    sarimax: dict | None
     regimes: dict | None
     seasonal_mase: bool = False
 
@@ -344,19 +344,20 @@ def forecast_at_origin(task: OriginTask) -> OriginResult:
         for name in BASELINES:
             statuses[name] = ("skipped", str(exc))
 
-    try:
-        res = CoolingSARIMAX(task.target, level, task.regressors, task.threshold, season_year, horizon_end,
-                             seasonally_adjust=task.seasonally_adjust, repetitions=task.repetitions,
-                             seed=task.seed, **task.sarimax).fit()
-    except CoolingInputError as exc:
-        statuses["sarimax"] = ("skipped", str(exc))
-    except Exception as exc:  # recorded, never raised: the other models go on
-        statuses["sarimax"] = ("failed", f"{type(exc).__name__}: {exc}")
-    else:
-        statuses["sarimax"] = (res.status, "; ".join(res.warnings))
-        if res.status == "ok":
-            path_rows("sarimax", res.forecast)
-            probability_row("sarimax", res.probability)
+    if task.sarimax is not None:
+        try:
+            res = CoolingSARIMAX(task.target, level, task.regressors, task.threshold, season_year, horizon_end,
+                                 seasonally_adjust=task.seasonally_adjust, repetitions=task.repetitions,
+                                 seed=task.seed, **task.sarimax).fit()
+        except CoolingInputError as exc:
+            statuses["sarimax"] = ("skipped", str(exc))
+        except Exception as exc:  # recorded, never raised: the other models go on
+            statuses["sarimax"] = ("failed", f"{type(exc).__name__}: {exc}")
+        else:
+            statuses["sarimax"] = (res.status, "; ".join(res.warnings))
+            if res.status == "ok":
+                path_rows("sarimax", res.forecast)
+                probability_row("sarimax", res.probability)
 
     if task.regimes is not None:
         try:

@@ -345,3 +345,23 @@ def test_backtest_without_a_warehouse_says_what_to_do(tmp_path):
     assert "run `gapcast run` first" in result.output
     with pytest.raises(BacktestError, match="gapcast run"):
         backtest_job(make_settings(tmp_path / "nothing"))
+
+
+def test_backtest_models_are_configurable_and_checked(snapshot_backtest, tmp_path):
+    from warehouse.forecast import COOLING_PATH, CoolingConfigError, load_cooling_config
+
+    text = COOLING_PATH.read_text(encoding="utf-8")
+    models = 'models = ["sarimax", "regimes", "nowcast"]'
+    assert models in text
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace(models, 'models = ["sarimax", "prophet"]'), encoding="utf-8")
+    with pytest.raises(CoolingConfigError, match=r"backtest.models .*prophet"):
+        load_cooling_config(bad)
+    baselines_only = tmp_path / "baselines.toml"
+    baselines_only.write_text(text.replace(models, "models = []"), encoding="utf-8")
+    settings, _ = snapshot_backtest
+    report = backtest_job(settings, config_path=baselines_only, first_origin=pd.Timestamp("2025-01-01"),
+                          last_origin=pd.Timestamp("2025-02-01"), workers=1, targets=["JTU5100JOL"])
+    assert set(report.statuses) == {"random_walk", "seasonal_naive", "drift", "climatology"}
+    assert {m for (m,) in query(settings.analytics_db, "SELECT DISTINCT model FROM marts.backtest_scores")} == \
+        {"random_walk", "seasonal_naive", "drift", "climatology"}

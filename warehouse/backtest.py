@@ -157,7 +157,8 @@ def backtest(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
                       "min_months": int(sx["min_months"]), "future_regressors": str(sx["future_regressors"]),
                       "parameter_draws": min(int(bt["parameter_draws"]), int(bt["repetitions"]))}
     regime_kwargs = ({"maxiter": int(rg["maxiter"]), "min_months": int(rg["min_months"]),
-                      "search_reps": int(rg["search_reps"]), "seed": int(rg["seed"])} if bt["regimes"] else None)
+                      "search_reps": int(rg["search_reps"]), "seed": int(rg["seed"])}
+                     if "regimes" in bt["models"] else None)
     first = _month(first_origin) if first_origin is not None else bt["first_origin"]
     tasks, task_meta = [], []
     for sid, spec in sorted(config.targets.items()):
@@ -185,7 +186,7 @@ def backtest(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
                 target=sid, origin=origin, level=level, regressors=regressors.loc[:origin],
                 threshold=float(spec["threshold"]), seasonally_adjust=not spec["seasonally_adjusted"],
                 horizons=int(bt["horizons"]), repetitions=int(bt["repetitions"]), seed=int(bt["seed"]),
-                sarimax=sarimax_kwargs, regimes=regime_kwargs, seasonal_mase=not spec["seasonally_adjusted"]))
+                sarimax=sarimax_kwargs if "sarimax" in bt["models"] else None, regimes=regime_kwargs, seasonal_mase=not spec["seasonally_adjusted"]))
             task_meta.append((vintage, real_time))
         report.origins[sid] = (f"{origins[0]:%Y-%m}", f"{origins[-1]:%Y-%m}", len(origins))
         report.data_basis[sid] = (
@@ -196,7 +197,7 @@ def backtest(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
 
     nc = config.nowcast
     vintage_of = {}
-    if nc.get("enabled", True) and bt.get("nowcast", True) and report.origins:
+    if nc.get("enabled", True) and "nowcast" in bt["models"] and report.origins:
         long = con.execute(db.sql_text("forecast/nowcast_panel.sql"),
                            [list(nc["series"]), bool(nc["market_cap"])]).df()
         long["month"] = pd.to_datetime(long["month"])

@@ -31,6 +31,7 @@ NEWS_COLUMNS = ["run_id", "as_of", "origin", "previous_origin", "target_series",
 REGIME_COLUMNS = ["run_id", "target_series", "month", "p_cooling_regime", "kind", "synthetic"]
 
 
+BACKTEST_MODELS = ("sarimax", "regimes", "nowcast")
 COMBINATION_CANDIDATES = ("sarimax", "nowcast", "random_walk", "drift", "seasonal_naive", "climatology")
 
 
@@ -81,8 +82,10 @@ def load_cooling_config(path: Path | str | None = None) -> CoolingConfig:
         value = bt.setdefault(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise CoolingConfigError(f"{path}: backtest.{key} {value!r} must be a whole number from {low} to {high}")
-    if not isinstance(bt.setdefault("regimes", True), bool):
-        raise CoolingConfigError(f"{path}: backtest.regimes must be true or false")
+    models = bt.setdefault("models", list(BACKTEST_MODELS))
+    if not isinstance(models, list) or not set(models) <= set(BACKTEST_MODELS):
+        raise CoolingConfigError(f"{path}: backtest.models {models!r} must be a list drawn from "
+                                 f"{list(BACKTEST_MODELS)} (the baselines always run)")
     try:
         bt["first_origin"] = pd.Timestamp(str(bt.setdefault("first_origin", "2019-01")) + "-01").normalize()
     except ValueError:

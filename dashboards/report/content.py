@@ -49,6 +49,18 @@ def _exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
     return bool(con.execute(sql_text("report/table_exists.sql"), [schema, table]).fetchall()[0][0])
 
 
+MODELS_NOTE = (
+    "Each model's probability for the coming season (p); 'headline' marks the one the report leads with, chosen "
+    "by its backtest Brier skill. climatology is the base rate; regimes* is the probability of the regime model's "
+    "volatile regime, a different event, shown for context.")
+BACKTEST_NOTE = (
+    "Each model re-run at every past month on the data known then (gapcast backtest). MASE against the random "
+    "walk by months ahead: below 1 beats it. Brier score of P(cooling), lower is better, beside the base rate's "
+    "at the same months. The monthly forecasts of one season are not independent: a few seasons are scored per "
+    "target, so small differences mean little. The headline model is the one with the best Brier skill. "
+    "Columns 1-9 mo: MASE over the random walk's; n: probability forecasts scored.")
+
+
 def _frame(con: duckdb.DuckDBPyConnection, name: str, params=()) -> pd.DataFrame:
     return con.execute(sql_text(f"report/{name}.sql"), list(params)).df()
 
@@ -103,7 +115,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
             "is not built yet, so the valuation gap leads this report.")
 
     if _exists(con, "marts.cooling_probability"):
-        sections.append(Section("cooling", "Probability of cooling", SEASON_NOTE,
+        sections.append(Section("cooling", "Probability of cooling", SEASON_NOTE + " " + MODELS_NOTE,
                                 table=_frame(con, "cooling_table")))
     else:
         sections.append(Section("cooling", "Probability of cooling", SEASON_NOTE,
@@ -136,7 +148,9 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
     sections.append(Section("talent", "The talent market", SEASON_NOTE, chart=targets, table=seasons))
 
     if _exists(con, "marts.cooling_forecast"):
-        sections.append(Section("forecast", "Forecast paths", "Mean forecast with 80% and 95% intervals.",
+        sections.append(Section("forecast", "Forecast paths",
+                                "Each target's headline model (the best CRPS skill in the backtest, else "
+                                "SARIMAX): mean forecast with 80% and 95% intervals.",
                                 chart=_frame(con, "forecast_fan")))
     else:
         sections.append(Section("forecast", "Forecast paths", "",
@@ -147,7 +161,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
         sections.append(Section("news", "What moved the forecast", "",
                                 missing="No news decomposition yet: marts.forecast_news is not built."))
     if _exists(con, "marts.backtest_scores"):
-        sections.append(Section("backtest", "How good such forecasts have been", "",
+        sections.append(Section("backtest", "How good such forecasts have been", BACKTEST_NOTE,
                                 table=_frame(con, "backtest_summary")))
     else:
         sections.append(Section("backtest", "How good such forecasts have been", "",

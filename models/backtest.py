@@ -3,15 +3,16 @@ pinball loss, interval coverage, Brier score and its reliability table).
 
 Frames in, frames out; nothing here reads a database. ``warehouse/backtest.py`` runs the rolling origins.
 
-Every predictive distribution scored here is Gaussian in the log level (the SARIMAX forecasts are, and the
-baselines are built so): a forecast row carries its median (``mean``) and 80% / 95% bounds in the target's
-units, from which the log-scale mean and standard deviation are recovered exactly (:func:`log_normal_params`).
+CRPS treats each forecast as Gaussian in the log level, with the mean and standard deviation recovered from
+its median (``mean``) and 95% bounds (:func:`log_normal_params`): exact for the baselines, an approximation for
+SARIMAX with parameter draws and for the nowcast, whose bounds are quantiles of simulated paths. The pinball
+loss and coverage use the published bounds as they are.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -85,7 +86,8 @@ def reliability_table(frame: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
         return pd.DataFrame(columns=["model", "bin_low", "bin_high", "forecasts", "mean_probability",
                                      "observed_frequency"])
     edges = np.linspace(0, 1, bins + 1)
-    data["bin"] = np.clip(np.digitize(data["probability"], edges[1:-1]), 0, bins - 1)
+    # floor(p x bins), nudged: np.linspace's edges are inexact (0.30000000000000004) and p = 0.3 belongs above.
+    data["bin"] = np.clip(np.floor(data["probability"].astype(float) * bins + 1e-9), 0, bins - 1).astype(int)
     data["cooled"] = data["cooled"].astype(float)
     out = (data.groupby(["model", "bin"], as_index=False)
            .agg(forecasts=("probability", "size"), mean_probability=("probability", "mean"),
@@ -183,7 +185,7 @@ def score_paths(forecasts: pd.DataFrame) -> pd.DataFrame:
     ``forecasts`` columns: target_series, model, horizon, origin, mean, lo80, hi80, lo95, hi95, actual, scale
     (the MASE scale of the training data at the origin). Returns long rows target_series, model, horizon,
     metric, value, n with metrics mase, rmse, crps_log (CRPS of the log level, x100 = percent), pinball
-    (mean over the five quantile levels, target units), coverage80, coverage95, and the ratios to the random
+    (mean over the five published quantiles, target units), coverage80, coverage95, and the ratios to the random
     walk at the same origins: relative_mase (MASE / random walk MASE) and crps_skill (1 - CRPS / random walk CRPS).
     """
     f = forecasts.dropna(subset=["actual", "mean"]).copy()
@@ -195,8 +197,9 @@ def score_paths(forecasts: pd.DataFrame) -> pd.DataFrame:
     f["scaled_error"] = f["abs_error"] / f["scale"]
     f["sq_error"] = (y - f["mean"].to_numpy(dtype=float)) ** 2
     f["crps_log"] = 100 * gaussian_crps(mu, sigma, np.log(y))
-    qs = {0.025: np.exp(mu - Z95 * sigma), 0.10: np.exp(mu - Z80 * sigma), 0.50: np.exp(mu),
-          0.90: np.exp(mu + Z80 * sigma), 0.975: np.exp(mu + Z95 * sigma)}
+    # The published bounds themselves (for simulated intervals they are quantiles of paths, not of a Gaussian).
+    qs = {0.025: f["lo95"].to_numpy(float), 0.10: f["lo80"].to_numpy(float), 0.50: f["mean"].to_numpy(float),
+          0.90: f["hi80"].to_numpy(float), 0.975: f["hi95"].to_numpy(float)}
     f["pinball"] = np.mean([pinball_loss(y, q, tau) for tau, q in qs.items()], axis=0)
     f["in80"] = ((y >= f["lo80"]) & (y <= f["hi80"])).astype(float)
     f["in95"] = ((y >= f["lo95"]) & (y <= f["hi95"])).astype(float)
@@ -229,10 +232,11 @@ def score_paths(forecasts: pd.DataFrame) -> pd.DataFrame:
 def score_probabilities(forecasts: pd.DataFrame) -> pd.DataFrame:
     """Brier scores by target, model and lead (months from the origin to the season's May) and over all leads,
     each beside the Brier score of the climatological base rate at the same origins and the skill
-    1 - Brier / Brier(climatology). ``forecasts``: target_series, model, origin, lead, probability, cooled.
-    Returns rows target_series, model, horizon (the lead; NaN = all leads), metric, value, n."""
+    1 - Brier / Brier(climatology). ``forecasts``: target_series, model, origin, season, lead, probability, cooled.
+    Returns rows target_series, model, horizon (the lead; NaN = all leads), metric, value, n and seasons (the
+    distinct seasons those n forecasts are about: monthly origins forecasting one season are not independent)."""
     f = forecasts.dropna(subset=["probability", "cooled"]).copy()
-    cols = ["target_series", "model", "horizon", "metric", "value", "n"]
+    cols = ["target_series", "model", "horizon", "metric", "value", "n", "seasons"]
     if f.empty:
         return pd.DataFrame(columns=cols)
     f["sq"] = (f["probability"].astype(float) - f["cooled"].astype(float)) ** 2
@@ -244,10 +248,11 @@ def score_probabilities(forecasts: pd.DataFrame) -> pd.DataFrame:
             b, n = float(gl["sq"].mean()), len(gl)
             paired = gl.dropna(subset=["sq_clim"])
             bc = float(paired["sq_clim"].mean()) if len(paired) else float("nan")
-            rows += [(target, model, lead, "brier", b, n),
-                     (target, model, lead, "brier_climatology", bc, len(paired)),
+            seasons, paired_seasons = gl["season"].nunique(), paired["season"].nunique()
+            rows += [(target, model, lead, "brier", b, n, seasons),
+                     (target, model, lead, "brier_climatology", bc, len(paired), paired_seasons),
                      (target, model, lead, "brier_skill", 1 - float(paired["sq"].mean()) / bc if bc > 0 else np.nan,
-                      len(paired))]
+                      len(paired), paired_seasons)]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -276,6 +281,8 @@ class OriginTask:
     sarimax: dict | None
     regimes: dict | None
     seasonal_mase: bool = False
+    vintage: pd.Timestamp | None = None  # the target's vintage read, and whether it was retrieved by the origin
+    real_time: bool = False
 
 
 @dataclass(frozen=True)
@@ -286,6 +293,8 @@ class OriginResult:
     probabilities: pd.DataFrame  # model, season, lead, probability
     scale: float  # the MASE scale of the training data
     statuses: dict  # model -> (status, message)
+    vintage: pd.Timestamp | None = None
+    real_time: bool = False
 
 
 def season_year_at(origin: pd.Timestamp) -> int:
@@ -324,8 +333,15 @@ def forecast_at_origin(task: OriginTask) -> OriginResult:
         probs.append({"model": model, "season": label, "lead": lead, "probability": float(p)})
 
     log_level = np.log(level)
-    factors = (seasonal_factors(log_level) if task.seasonally_adjust
-               else pd.Series(0.0, index=range(1, 13)))
+    try:
+        factors = (seasonal_factors(log_level) if task.seasonally_adjust
+                   else pd.Series(0.0, index=range(1, 13)))
+    except CoolingInputError as exc:  # too short to adjust: every model of this origin is skipped, saying why
+        why = f"seasonal adjustment at {origin:%Y-%m}: {exc}"
+        names = ["climatology", *BASELINES] + (["sarimax"] if task.sarimax is not None else []) \
+            + (["regimes"] if task.regimes is not None else [])
+        return OriginResult(task.target, origin, pd.DataFrame(), pd.DataFrame(), float("nan"),
+                            {name: ("skipped", why) for name in names}, task.vintage, task.real_time)
     adjusted = log_level - factors.reindex(log_level.index.month).to_numpy()
     base_rate, seasons = event.base_rate(np.exp(adjusted))
     if seasons:
@@ -340,7 +356,7 @@ def forecast_at_origin(task: OriginTask) -> OriginResult:
             path_rows(name, frame)
             probability_row(name, p)
             statuses[name] = ("ok", "")
-    except BacktestInputError as exc:
+    except (BacktestInputError, CoolingInputError) as exc:
         for name in BASELINES:
             statuses[name] = ("skipped", str(exc))
 
@@ -366,13 +382,16 @@ def forecast_at_origin(task: OriginTask) -> OriginResult:
             statuses["regimes"] = ("failed", f"{type(exc).__name__}: {exc}")
         else:
             statuses["regimes"] = (reg.status, "; ".join(reg.warnings))
-            if reg.status == "ok":
-                pending = spring[~spring.isin(adjusted.index)]  # the regime model forecasts only unseen months
-                p = reg.season_probability(pending) if len(pending) else float("nan")
-                if pd.notna(p):
-                    probability_row("regimes", p)
+            pending = spring[~spring.isin(adjusted.index)]  # the regime model forecasts only unseen months
+            p = reg.season_probability(pending) if reg.status == "ok" and len(pending) else float("nan")
+            if pd.notna(p):
+                probability_row("regimes", p)
+            elif reg.status == "ok":
+                statuses["regimes"] = ("ok", "no probability: the season's months are all observed or beyond "
+                                              "the regime forecast")
     scale = mase_scale(level, 12 if task.seasonal_mase else 1)
-    return OriginResult(task.target, origin, pd.DataFrame(paths), pd.DataFrame(probs), scale, statuses)
+    return OriginResult(task.target, origin, pd.DataFrame(paths), pd.DataFrame(probs), scale, statuses,
+                        task.vintage, task.real_time)
 
 
 @dataclass(frozen=True)
@@ -387,13 +406,14 @@ class NowcastTask:
     lags: dict
     horizons: int
     nowcast: dict
+    vintages: dict = field(default_factory=dict)  # target -> (vintage, real_time) of its own origin task
 
 
 def nowcast_at_origin(task: NowcastTask) -> list[OriginResult]:
     """The nowcast's paths (horizons 1..``horizons``) and P(cooling) for every target at one origin, as one
     OriginResult per target (model ``nowcast``); a failed fit gives each target a failed status and no rows."""
-    from models.cooling import CoolingEvent, seasonal_factors
-    from models.nowcast import TalentNowcast, known_at
+    from models.cooling import CoolingEvent, CoolingInputError, seasonal_factors
+    from models.nowcast import NowcastInputError, TalentNowcast, known_at
 
     origin = pd.Timestamp(task.origin)
     months = pd.date_range(origin + pd.offsets.MonthBegin(), periods=task.horizons, freq="MS")
@@ -403,22 +423,31 @@ def nowcast_at_origin(task: NowcastTask) -> list[OriginResult]:
     lead = (spring_end.year - origin.year) * 12 + spring_end.month - origin.month
     label = CoolingEvent.season_label(season_year)
     known = known_at(task.panel, origin, task.lags)
-    targets = tuple(t for t in task.targets if t in known.columns and known[t].notna().sum() > 0)
     empty = pd.DataFrame()
+    absent = [t for t in task.targets if t not in known.columns or known[t].notna().sum() == 0]
+    targets = tuple(t for t in task.targets if t not in absent)
+
+    def result(t, paths, probs, scale, status):
+        vintage, real_time = task.vintages.get(t, (None, False))
+        return OriginResult(t, origin, paths, probs, scale, {"nowcast": status}, vintage, real_time)
+
+    skipped = [result(t, empty, empty, float("nan"), ("skipped", f"{t} has no data known at {origin:%Y-%m}"))
+               for t in absent]
+    if not targets:
+        return skipped
     try:
         res = TalentNowcast(monthly=task.panel, targets=targets, origin=origin, horizon_end=horizon_end,
                             lags=task.lags, seasonally_adjust=tuple(t for t in targets if task.targets[t][1]),
                             **task.nowcast).fit()
     except Exception as exc:  # recorded per target, never raised
-        return [OriginResult(t, origin, empty, empty, float("nan"),
-                             {"nowcast": ("skipped" if "NowcastInputError" in type(exc).__name__ else "failed",
-                                          f"{type(exc).__name__}: {exc}")}) for t in targets]
-    out = []
+        status = "skipped" if isinstance(exc, NowcastInputError) else "failed"
+        return skipped + [result(t, empty, empty, float("nan"), (status, f"{type(exc).__name__}: {exc}"))
+                          for t in targets]
+    out = skipped
     for t in targets:
         threshold, adjust = task.targets[t]
         if res.status != "ok":
-            out.append(OriginResult(t, origin, empty, empty, float("nan"),
-                                    {"nowcast": (res.status, "; ".join(res.warnings))}))
+            out.append(result(t, empty, empty, float("nan"), (res.status, "; ".join(res.warnings))))
             continue
         frame = res.forecast[res.forecast["target_series"] == t].set_index("month").reindex(months)
         paths = [{"model": "nowcast", "horizon": h, "target_month": m,
@@ -429,14 +458,15 @@ def nowcast_at_origin(task: NowcastTask) -> list[OriginResult]:
         factors = seasonal_factors(log_level) if adjust else pd.Series(0.0, index=range(1, 13))
         sa = np.exp(log_level - factors.reindex(log_level.index.month).to_numpy())
         sims = res.paths.get(t)
-        probs = []
+        probs, note = [], ""
         if sims is not None and len(sims):
             sims_sa = sims.div(np.exp(factors.reindex(sims.index.month).to_numpy()), axis=0)
             try:
                 p = CoolingEvent(threshold).probability(sa, sims_sa, season_year)
                 probs.append({"model": "nowcast", "season": label, "lead": lead, "probability": p})
-            except ValueError:
-                pass
-        out.append(OriginResult(t, origin, pd.DataFrame(paths), pd.DataFrame(probs),
-                                mase_scale(level, 12 if adjust else 1), {"nowcast": ("ok", "")}))
+            except CoolingInputError as exc:
+                note = f"no P(cooling): {exc}"
+        # The MASE scale is set by the caller from the target's own origin task, so that every model's MASE at
+        # this origin divides by the same number.
+        out.append(result(t, pd.DataFrame(paths), pd.DataFrame(probs), float("nan"), ("ok", note)))
     return out

@@ -186,6 +186,8 @@ class CoolingSARIMAX:
         names = list(res.params.index)
         mean = res.params.to_numpy(dtype=float)
         cov = np.asarray(res.cov_params(), dtype=float)
+        if not np.isfinite(cov).all():
+            return np.empty((0, len(mean))), 0  # the caller says so and simulates with shocks only
         values, vectors = np.linalg.eigh((cov + cov.T) / 2)
         root = vectors * np.sqrt(np.clip(values, 0, None))
         ar = [i for i, n in enumerate(names) if n.startswith("ar.L")]
@@ -266,9 +268,10 @@ class CoolingSARIMAX:
             if self.parameter_draws > 0 and converged:
                 draws, rejected = self._draw_parameters(res, rng)
                 if len(draws) < self.parameter_draws:
+                    why = (f"{rejected} rejected: the estimates sit at the edge of the parameter space" if rejected
+                           else "the estimates' covariance matrix is not finite")
                     notes.append(f"sarimax:{self.target}: only {len(draws)} of {self.parameter_draws} parameter draws "
-                                 f"were valid ({rejected} rejected: the estimates sit at the edge of the parameter "
-                                 "space); simulated with shocks only")
+                                 f"were valid ({why}); simulated with shocks only")
             if len(draws) and len(draws) == self.parameter_draws:
                 per_draw = max(1, self.repetitions // self.parameter_draws)
                 sims = np.concatenate([

@@ -82,6 +82,9 @@ def test_mase_scale_brier_and_reliability_by_hand():
     assert list(table["forecasts"]) == [2, 1, 2]
     assert list(table["observed_frequency"]) == [0.5, 1.0, 1.0]
     assert list(table["bin_low"]) == pytest.approx([0.0, 0.5, 0.9])
+    # 0.3, 0.6 and 0.7 sit on bin edges that np.linspace makes inexact: each belongs to the bin it opens
+    edges = reliability_table(pd.DataFrame({"model": "m", "probability": [0.3, 0.6, 0.7], "cooled": True}))
+    assert list(edges["bin_low"]) == pytest.approx([0.3, 0.6, 0.7])
 
 
 # -- baselines ------------------------------------------------------------------------------------------
@@ -151,8 +154,10 @@ def test_score_probabilities_pairs_each_model_with_the_base_rate():
         "target_series": "T", "origin": [1, 2, 3, 1, 2, 3, 1, 2],
         "model": ["climatology"] * 3 + ["perfect"] * 3 + ["late"] * 2,
         "lead": [6, 6, 3, 6, 6, 3, 6, 6], "probability": [0.25, 0.25, 0.25, 1.0, 0.0, 1.0, 0.5, 0.5],
-        "cooled": [True, False, True, True, False, True, True, False]})
+        "cooled": [True, False, True, True, False, True, True, False],
+        "season": ["2020", "2021", "2021", "2020", "2021", "2021", "2020", "2021"]})
     s = score_probabilities(f)
+    assert s[(s["model"] == "perfect") & s["horizon"].isna()]["seasons"].tolist() == [2, 2, 2]
     overall = s[s["horizon"].isna()].set_index(["model", "metric"])["value"]
     assert overall["climatology", "brier"] == pytest.approx((0.5625 + 0.0625 + 0.5625) / 3)
     assert overall["climatology", "brier_skill"] == 0 and overall["perfect", "brier_skill"] == 1
@@ -365,3 +370,23 @@ def test_backtest_models_are_configurable_and_checked(snapshot_backtest, tmp_pat
     assert set(report.statuses) == {"random_walk", "seasonal_naive", "drift", "climatology"}
     assert {m for (m,) in query(settings.analytics_db, "SELECT DISTINCT model FROM marts.backtest_scores")} == \
         {"random_walk", "seasonal_naive", "drift", "climatology"}
+
+
+def test_a_task_that_breaks_becomes_a_failed_result_not_a_lost_backtest(synthetic_target):
+    from warehouse.backtest import _run_one
+
+    level, regressors = synthetic_target
+    broken = _task(level.iloc[:0], regressors, "2019-06-01")  # nothing known: the models cannot even start
+    (result,) = _run_one(broken)
+    assert result.target == "T" and result.paths.empty
+    assert {status for status, _ in result.statuses.values()} <= {"failed", "skipped"}
+
+
+def test_an_unknown_target_is_refused_before_anything_is_written(snapshot_backtest):
+    settings, _ = snapshot_backtest
+    before = query(settings.analytics_db, "SELECT count(*) FROM marts.backtest_scores")
+    with pytest.raises(BacktestError, match="NOPE: not a target of .* the targets are CES6054150001"):
+        backtest_job(settings, targets=["NOPE"], workers=1)
+    with pytest.raises(BacktestError, match="nothing written"):
+        backtest_job(settings, first_origin=pd.Timestamp("2030-01-01"), workers=1)
+    assert query(settings.analytics_db, "SELECT count(*) FROM marts.backtest_scores") == before

@@ -181,25 +181,38 @@ def test_the_combination_rule_picks_the_best_backtested_candidate_that_ran():
     from warehouse.forecast import choose_headline
 
     config = load_cooling_config()
+    config.targets.update({"A": {"threshold": -0.1}, "B": {"threshold": -0.1}, "C": {"threshold": -0.1},
+                           "D": {"threshold": -0.1}})
     con = duckdb.connect()
     con.execute("CREATE SCHEMA marts")
     con.execute("CREATE TABLE marts.backtest_scores (target_series VARCHAR, model VARCHAR, horizon INTEGER, "
-                "metric VARCHAR, value DOUBLE, n INTEGER)")
-    con.executemany("INSERT INTO marts.backtest_scores VALUES (?, ?, ?, ?, ?, ?)", [
-        ("A", "random_walk", None, "brier_skill", 0.6, 40), ("A", "sarimax", None, "brier_skill", 0.2, 40),
-        ("A", "nowcast", None, "brier_skill", 0.9, 10),  # best, but on too few forecasts
-        ("A", "regimes", None, "brier_skill", 0.99, 40),  # not a candidate: a different event
-        ("A", "drift", 1, "crps_skill", 0.3, 30), ("A", "drift", 2, "crps_skill", 0.1, 30),
-        ("A", "sarimax", 1, "crps_skill", 0.1, 30), ("A", "sarimax", 2, "crps_skill", 0.1, 30),
-        ("B", "drift", None, "brier_skill", 0.7, 40),  # B's drift did not run this month
-    ])
-    probabilities = pd.DataFrame({"target_series": ["A"] * 5 + ["B"] * 2,
-                                  "model": ["sarimax:A", "random_walk:A", "nowcast:A", "regimes:A", "climatology:A",
-                                            "sarimax:B", "random_walk:B"]})
-    forecasts = pd.DataFrame({"target_series": ["A", "A", "A", "A"], "model": ["sarimax:A", "sarimax:A", "drift:A",
-                                                                                "drift:A"]})
-    choose_headline(con, config, forecasts, probabilities)
+                "metric VARCHAR, value DOUBLE, n INTEGER, seasons INTEGER, threshold DOUBLE, synthetic BOOLEAN)")
+    rows = [
+        # A: random_walk beats the default sarimax by more than the margin
+        ("A", "random_walk", None, "brier_skill", 0.6, 40, 5), ("A", "sarimax", None, "brier_skill", 0.2, 40, 5),
+        ("A", "nowcast", None, "brier_skill", 0.9, 10, 2),  # best, but on too few forecasts
+        ("A", "regimes", None, "brier_skill", 0.99, 40, 5),  # not a candidate: a different event
+        ("A", "drift", 1, "crps_skill", 0.3, 30, None), ("A", "drift", 2, "crps_skill", 0.1, 30, None),
+        ("A", "sarimax", 1, "crps_skill", 0.1, 30, None), ("A", "sarimax", 2, "crps_skill", 0.1, 30, None),
+        ("B", "drift", None, "brier_skill", 0.7, 40, 5),  # B's drift did not run this month
+        ("C", "drift", None, "brier_skill", 0.23, 40, 5), ("C", "sarimax", None, "brier_skill", 0.2, 40, 5),
+        ("D", "drift", None, "brier_skill", 0.9, 40, 2), ("D", "sarimax", None, "brier_skill", 0.1, 40, 2),
+    ]
+    con.executemany("INSERT INTO marts.backtest_scores VALUES (?, ?, ?, ?, ?, ?, ?, -0.1, false)", rows)
+    con.execute("INSERT INTO marts.backtest_scores VALUES ('A', 'seasonal_naive', NULL, 'brier_skill', 0.95, 40, 5, "
+                "-0.05, false)")  # scored with another threshold: ignored
+    probabilities = pd.DataFrame({
+        "target_series": ["A"] * 6 + ["B"] * 2 + ["C"] * 2 + ["D"] * 2,
+        "model": ["sarimax:A", "random_walk:A", "nowcast:A", "regimes:A", "climatology:A", "seasonal_naive:A",
+                  "sarimax:B", "random_walk:B", "sarimax:C", "drift:C", "sarimax:D", "drift:D"]})
+    forecasts = pd.DataFrame({"target_series": ["A"] * 4, "model": ["sarimax:A", "sarimax:A", "drift:A", "drift:A"]})
+    choose_headline(con, config, forecasts, probabilities, synthetic=False)
     chosen = probabilities[probabilities["headline"]].set_index("target_series")
     assert chosen.loc["A", "model"] == "random_walk:A" and "+0.60 over 40" in chosen.loc["A", "chosen_by"]
     assert chosen.loc["B", "model"] == "sarimax:B" and "default" in chosen.loc["B", "chosen_by"]
+    assert chosen.loc["C", "model"] == "sarimax:C" and "not ahead by more than 0.05" in chosen.loc["C", "chosen_by"]
+    assert chosen.loc["D", "model"] == "sarimax:D" and "4+ seasons" in chosen.loc["D", "chosen_by"]
     assert set(forecasts[forecasts["headline"]]["model"]) == {"drift:A"}  # mean CRPS skill 0.2 beats 0.1
+    # a synthetic run ignores scores from real data
+    choose_headline(con, config, forecasts, probabilities, synthetic=True)
+    assert probabilities[probabilities["headline"]]["model"].str.startswith("sarimax:").all()

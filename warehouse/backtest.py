@@ -36,7 +36,8 @@ from warehouse.settings import Settings
 FORECAST_COLUMNS = ["run_id", "kind", "target_series", "origin", "model", "horizon", "target_month", "mean", "lo80",
                     "hi80", "lo95", "hi95", "actual", "season", "lead_months", "probability", "cooled", "vintage",
                     "real_time", "synthetic"]
-SCORE_COLUMNS = ["run_id", "target_series", "model", "horizon", "metric", "value", "n", "data_basis", "synthetic"]
+SCORE_COLUMNS = ["run_id", "target_series", "model", "horizon", "metric", "value", "n", "seasons", "threshold",
+                 "data_basis", "synthetic"]
 RELIABILITY_COLUMNS = ["run_id", "target_series", "model", "bin_low", "bin_high", "forecasts", "mean_probability",
                        "observed_frequency", "synthetic"]
 
@@ -94,7 +95,18 @@ def _workers(configured: int) -> int:
 
 
 def _run_one(task) -> list[OriginResult]:
-    return nowcast_at_origin(task) if isinstance(task, NowcastTask) else [forecast_at_origin(task)]
+    """One task's results; an unexpected error becomes a failed result per target instead of ending the pool
+    (pool.map would re-raise it and every other origin's results would be lost)."""
+    try:
+        return nowcast_at_origin(task) if isinstance(task, NowcastTask) else [forecast_at_origin(task)]
+    except Exception as exc:
+        message = f"{type(exc).__name__}: {exc}"
+        if isinstance(task, NowcastTask):
+            return [OriginResult(t, task.origin, pd.DataFrame(), pd.DataFrame(), float("nan"),
+                                 {"nowcast": ("failed", message)}, *task.vintages.get(t, (None, False)))
+                    for t in task.targets]
+        return [OriginResult(task.target, task.origin, pd.DataFrame(), pd.DataFrame(), float("nan"),
+                             {"origin": ("failed", message)}, task.vintage, task.real_time)]
 
 
 def run_tasks(tasks: list, workers: int) -> list[OriginResult]:
@@ -160,7 +172,11 @@ def backtest(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
                       "search_reps": int(rg["search_reps"]), "seed": int(rg["seed"])}
                      if "regimes" in bt["models"] else None)
     first = _month(first_origin) if first_origin is not None else bt["first_origin"]
-    tasks, task_meta = [], []
+    unknown = sorted(set(targets or ()) - set(config.targets))
+    if unknown:
+        raise BacktestError(f"--target {', '.join(unknown)}: not a target of {config.path}; the targets are "
+                            f"{', '.join(sorted(config.targets))}")
+    tasks = []
     for sid, spec in sorted(config.targets.items()):
         if targets and sid not in targets:
             continue
@@ -186,8 +202,8 @@ def backtest(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
                 target=sid, origin=origin, level=level, regressors=regressors.loc[:origin],
                 threshold=float(spec["threshold"]), seasonally_adjust=not spec["seasonally_adjusted"],
                 horizons=int(bt["horizons"]), repetitions=int(bt["repetitions"]), seed=int(bt["seed"]),
-                sarimax=sarimax_kwargs if "sarimax" in bt["models"] else None, regimes=regime_kwargs, seasonal_mase=not spec["seasonally_adjusted"]))
-            task_meta.append((vintage, real_time))
+                sarimax=sarimax_kwargs if "sarimax" in bt["models"] else None, regimes=regime_kwargs,
+                seasonal_mase=not spec["seasonally_adjusted"], vintage=vintage, real_time=real_time))
         report.origins[sid] = (f"{origins[0]:%Y-%m}", f"{origins[-1]:%Y-%m}", len(origins))
         report.data_basis[sid] = (
             f"{real} of {len(origins)} origins read a vintage retrieved by the origin (real time); "
@@ -195,8 +211,10 @@ def backtest(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
             f"stored), each cut at a {lag}-month publication lag. Divergence regressors: expanding-window, "
             "revenue as filed by each month's end, prices as last retrieved.")
 
+    if not tasks:
+        raise BacktestError("no target has an origin to backtest (" + "; ".join(report.warnings or ["no targets"])
+                            + "): nothing written; widen --from/--to or check the targets' data")
     nc = config.nowcast
-    vintage_of = {}
     if nc.get("enabled", True) and "nowcast" in bt["models"] and report.origins:
         long = con.execute(db.sql_text("forecast/nowcast_panel.sql"),
                            [list(nc["series"]), bool(nc["market_cap"])]).df()
@@ -206,6 +224,7 @@ def backtest(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
         lags.update({k: int(v) for k, v in nc["lags"].items()})
         specs = {sid: (float(config.targets[sid]["threshold"]), not config.targets[sid]["seasonally_adjusted"])
                  for sid in report.origins}
+        latest = {sid: (pd.Timestamp(v.max()), False) for sid, v in vintages.groupby("series_id")["vintage"]}
         first_nc = min(pd.Timestamp(f"{o[0]}-01") for o in report.origins.values())
         last_nc = max(pd.Timestamp(f"{o[1]}-01") for o in report.origins.values())
         kwargs = {"factors": int(nc["factors"]), "factor_order": int(nc["factor_order"]),
@@ -215,20 +234,15 @@ def backtest(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
             in_range = {sid: spec for sid, spec in specs.items()
                         if pd.Timestamp(f"{report.origins[sid][0]}-01") <= origin <= pd.Timestamp(f"{report.origins[sid][1]}-01")}
             tasks.append(NowcastTask(origin=origin, panel=panel, targets=in_range, lags=lags,
-                                     horizons=int(bt["horizons"]), nowcast=kwargs))
-            task_meta.append(None)
+                                     horizons=int(bt["horizons"]), nowcast=kwargs,
+                                     vintages={sid: latest.get(sid, (None, False)) for sid in in_range}))
         for sid in report.origins:
-            report.data_basis[sid] += (" The nowcast reads the latest vintage of every panel series, cut at each "
-                                       "series' publication lag.")
-        vintage_of = {sid: pd.Timestamp(mine_v.max()) for sid, mine_v in vintages.groupby("series_id")["vintage"]}
+            report.data_basis[sid] += (" The nowcast reads the latest vintage of every panel series (real_time "
+                                       "false), cut at each series' publication lag.")
 
     results = run_tasks(tasks, report.workers)
-    metas = []
-    for task, meta in zip(tasks, task_meta):
-        if isinstance(task, NowcastTask):
-            metas += [(vintage_of.get(sid), False) for sid in task.targets]
-        else:
-            metas.append(meta)
+    # Every model's MASE at an origin divides by the same scale: the target's own task's (its vintage there).
+    scales = {(r.target, r.origin): r.scale for r in results if "nowcast" not in r.statuses}
 
     path_frames, prob_frames = [], []
     outcomes = {sid: _outcomes(final[final["series_id"] == sid].set_index("month")["value"].astype(float)
@@ -236,17 +250,15 @@ def backtest(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
                 for sid, spec in config.targets.items() if sid in report.origins}
     finals = {sid: final[final["series_id"] == sid].set_index("month")["value"].astype(float)
               for sid in report.origins}
-    if len(metas) != len(results):
-        raise BacktestError(f"internal: {len(results)} backtest results for {len(metas)} expected: a worker "
-                            "returned fewer targets than it was given; rerun with --workers 1 to see which")
-    for res, (vintage, real_time) in zip(results, metas):
+    for res in results:
+        vintage, real_time = res.vintage, res.real_time
         for model, (status, message) in res.statuses.items():
             report.statuses.setdefault(model, Counter())[status] += 1
             if status not in ("ok",) and message and len(report.warnings) < 50:
                 report.warnings.append(f"{model}:{res.target} at {res.origin:%Y-%m}: {status}: {message}")
         common = {"target_series": res.target, "origin": res.origin, "vintage": vintage, "real_time": real_time}
         if len(res.paths):
-            p = res.paths.assign(**common, scale=res.scale)
+            p = res.paths.assign(**common, scale=scales.get((res.target, res.origin), res.scale))
             p["actual"] = finals[res.target].reindex(pd.DatetimeIndex(p["target_month"])).to_numpy()
             path_frames.append(p)
         if len(res.probabilities):
@@ -265,6 +277,8 @@ def backtest(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
 
     scores = pd.concat([score_paths(paths), score_probabilities(probs)], ignore_index=True)
     scores["data_basis"] = scores["target_series"].map(report.data_basis)
+    scores["threshold"] = scores["target_series"].map(
+        {sid: float(spec["threshold"]) for sid, spec in config.targets.items()})
     scored_probs = probs.dropna(subset=["cooled"])
     reliability = pd.concat(
         [reliability_table(g, 10).assign(target_series=sid) for sid, g in scored_probs.groupby("target_series")]

@@ -106,6 +106,10 @@ def load_cooling_config(path: Path | str | None = None) -> CoolingConfig:
     comb.setdefault("default", "sarimax")
     comb.setdefault("candidates", list(COMBINATION_CANDIDATES))
     comb.setdefault("min_forecasts", 24)
+    comb.setdefault("min_seasons", 4)
+    comb.setdefault("margin", 0.05)
+    if isinstance(comb["margin"], bool) or not isinstance(comb["margin"], (int, float)) or comb["margin"] < 0:
+        raise CoolingConfigError(f"{path}: combination.margin {comb['margin']!r} must be a number >= 0")
     unknown = [c for c in [comb["default"], *comb["candidates"]] if c not in COMBINATION_CANDIDATES]
     if unknown:
         raise CoolingConfigError(f"{path}: combination names {unknown}; the candidates are {list(COMBINATION_CANDIDATES)}")
@@ -233,7 +237,7 @@ def forecast(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
                                                        int(sx["repetitions"]), int(sx["seed"])).items():
                 add(f"{name}:{sid}", frame, p)
                 record(f"{name}:{sid}", "ok", {**params_common, "baseline": name}, {}, [])
-        except BacktestInputError as exc:
+        except (BacktestInputError, CoolingInputError) as exc:
             record(f"baselines:{sid}", "skipped", params_common, {}, [f"baselines:{sid}: {exc}"])
         if base_seasons_all:
             add(f"climatology:{sid}", None, base_rate_all)
@@ -297,7 +301,7 @@ def forecast(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
 
     forecasts = pd.DataFrame(fc_rows, columns=FORECAST_COLUMNS)
     probabilities = pd.DataFrame(prob_rows, columns=PROBABILITY_COLUMNS)
-    choose_headline(con, config, forecasts, probabilities)
+    choose_headline(con, config, forecasts, probabilities, synthetic)
     frames = {
         "cooling_forecast": forecasts,
         "cooling_probability": probabilities,
@@ -361,8 +365,9 @@ def _nowcast(con, config: CoolingConfig, info: dict, adders: dict, record, *, as
             paths_sa = paths.div(np.exp(t["factors"].reindex(paths.index.month).to_numpy()), axis=0)
             try:
                 probability = CoolingEvent(t["threshold"]).probability(t["sa_level"], paths_sa, season_year)
-            except CoolingInputError:
+            except CoolingInputError as exc:
                 probability = None
+                record(f"nowcast:{sid}", "skipped", {"config": str(config.path)}, {}, [f"nowcast:{sid}: no P(cooling): {exc}"])
         adders[sid](f"nowcast:{sid}", frame, probability)
     previous_origin = origin - pd.DateOffset(months=1)
     rows = []
@@ -383,17 +388,22 @@ def _nowcast(con, config: CoolingConfig, info: dict, adders: dict, record, *, as
     return rows
 
 
-def choose_headline(con, config: CoolingConfig, forecasts: pd.DataFrame, probabilities: pd.DataFrame) -> None:
-    """The combination rule (catalogs/cooling.toml [combination]): per target, the candidate with the highest
-    backtest skill that ran this month -- Brier skill for P(cooling), mean CRPS skill over horizons 1-9 for the
-    paths -- among candidates scored on at least min_forecasts backtest forecasts; else the default.
-    Sets ``headline`` (and, on probabilities, ``chosen_by``) in place."""
+def choose_headline(con, config: CoolingConfig, forecasts: pd.DataFrame, probabilities: pd.DataFrame,
+                    synthetic: bool | None = None) -> None:
+    """The combination rule (catalogs/cooling.toml [combination]), per target: among the candidates that ran this
+    month and were backtested with the target's current threshold on the same kind of data, scored on at least
+    ``min_forecasts`` forecasts about at least ``min_seasons`` seasons, the one with the highest backtest skill
+    -- Brier skill for P(cooling), mean CRPS skill over horizons 1-9 for the paths -- provided it beats the
+    default's by more than ``margin``; else the default. Sets ``headline`` (and, on probabilities, ``chosen_by``)
+    in place."""
     comb = config.combination
     try:
         skill = con.execute(db.sql_text("forecast/backtest_skill.sql")).df()
     except duckdb.CatalogException:
-        skill = pd.DataFrame(columns=["target_series", "model", "brier_skill", "brier_n", "crps_skill", "crps_n"])
-    minimum = int(comb["min_forecasts"])
+        skill = pd.DataFrame(columns=["target_series", "model", "brier_skill", "brier_n", "brier_seasons",
+                                      "crps_skill", "crps_n", "threshold", "synthetic"])
+    minimum, seasons, margin, default = (int(comb["min_forecasts"]), int(comb["min_seasons"]),
+                                         float(comb["margin"]), comb["default"])
     forecasts["headline"] = False
     probabilities["headline"] = False
     probabilities["chosen_by"] = None
@@ -405,16 +415,33 @@ def choose_headline(con, config: CoolingConfig, forecasts: pd.DataFrame, probabi
         for sid in frame["target_series"].unique():
             mine = frame["target_series"] == sid
             ran = set(kinds[mine])
-            scored = skill[(skill["target_series"] == sid) & skill["model"].isin(comb["candidates"])
-                           & skill["model"].isin(ran) & (skill[count].fillna(0) >= minimum)].dropna(subset=[metric])
-            if len(scored):
-                best = scored.sort_values(metric, ascending=False, kind="stable").iloc[0]
-                chosen = best["model"]
-                why = (f"highest backtest {what} ({best[metric]:+.2f} over {int(best[count])} forecasts) among "
-                       f"{', '.join(sorted(scored['model']))}")
-            elif comb["default"] in ran:
-                chosen, why = comb["default"], f"the default ({comb['default']}): no backtest with {minimum}+ forecasts"
-            else:
+            spec = config.targets.get(sid, {})
+            rows = skill[(skill["target_series"] == sid) & skill["model"].isin(comb["candidates"])
+                         & skill["model"].isin(ran) & (skill[count].fillna(0) >= minimum)].dropna(subset=[metric])
+            rows = rows[(rows["threshold"] - float(spec.get("threshold", np.nan))).abs().fillna(1) < 1e-12]
+            if synthetic is not None:
+                rows = rows[rows["synthetic"].fillna(False).astype(bool) == bool(synthetic)]
+            if metric == "brier_skill":
+                rows = rows[rows["brier_seasons"].fillna(0) >= seasons]
+            chosen, why = (default, f"the default ({default}): no backtest of {minimum}+ forecasts"
+                           + (f" about {seasons}+ seasons" if metric == "brier_skill" else "")
+                           + " with this threshold") if default in ran else (None, None)
+            if len(rows):
+                rows = rows.assign(is_default=rows["model"] == default)
+                best = rows.sort_values([metric, "is_default"], ascending=[False, False], kind="stable").iloc[0]
+                base = rows.loc[rows["is_default"], metric]
+                scored = f"{what} {best[metric]:+.2f} over {int(best[count])} forecasts"
+                if best["model"] == default:
+                    chosen, why = default, f"the default ({default}) has the highest backtest {scored}"
+                elif base.empty or default not in ran:
+                    chosen, why = best["model"], f"highest backtest {scored}; the default was not scored or did not run"
+                elif best[metric] > float(base.iloc[0]) + margin:
+                    chosen, why = best["model"], (f"highest backtest {scored}, beating the default's "
+                                                  f"{float(base.iloc[0]):+.2f} by more than {margin}")
+                else:
+                    why = (f"the default ({default}, {what} {float(base.iloc[0]):+.2f}): {best['model']}'s "
+                           f"{best[metric]:+.2f} is not ahead by more than {margin}")
+            if chosen is None:
                 continue
             pick = mine & (kinds == chosen)
             frame.loc[pick, "headline"] = True

@@ -110,8 +110,8 @@ def reliability_bins(frame: pd.DataFrame, probability: str, outcome: str, model:
         "p": frame[probability].astype(float),
         "o": frame[outcome].astype(float),
     }).dropna()
-    edges = np.linspace(0.0, 1.0, RELIABILITY_BINS + 1)
-    data["bin"] = np.clip(np.digitize(data["p"], edges[1:-1]), 0, RELIABILITY_BINS - 1)
+    # floor(p x bins), nudged: np.linspace's edges are inexact (0.30000000000000004) and p = 0.3 belongs above.
+    data["bin"] = np.clip(np.floor(data["p"] * RELIABILITY_BINS + 1e-9), 0, RELIABILITY_BINS - 1).astype(int)
     return (data.groupby(["model", "bin"], as_index=False)
             .agg(forecast=("p", "mean"), observed=("o", "mean"), count=("p", "size")))
 

@@ -8,6 +8,8 @@ SELECT
     CAST(metric AS VARCHAR) AS metric,
     CAST(value AS DOUBLE) AS value,
     CAST(n AS INTEGER) AS n,
+    CAST(seasons AS INTEGER) AS seasons,
+    CAST(threshold AS DOUBLE) AS threshold,
     CAST(data_basis AS VARCHAR) AS data_basis,
     CAST(synthetic AS BOOLEAN) AS synthetic
 FROM backtest_scores_frame;
@@ -20,5 +22,7 @@ COMMENT ON COLUMN marts.backtest_scores.horizon IS 'Paths: months after the orig
 COMMENT ON COLUMN marts.backtest_scores.metric IS 'mase: mean |error| over the in-sample naive MAE at the origin (seasonal, lag 12, for a not seasonally adjusted target; Hyndman and Koehler 2006). relative_mase: MASE over the random walk''s at the same origins (< 1 beats it). rmse: target units. crps_log: CRPS of the log level x 100 (about percent). crps_skill: 1 - CRPS / random walk CRPS. pinball: mean quantile loss at 2.5, 10, 50, 90, 97.5%, target units. coverage80/95: share of outcomes inside the interval. brier: mean (p - cooled)^2. brier_climatology: the base rate''s Brier at the same origins. brier_skill: 1 - brier / brier_climatology (> 0 beats the base rate).';
 COMMENT ON COLUMN marts.backtest_scores.value IS 'The score.';
 COMMENT ON COLUMN marts.backtest_scores.n IS 'Forecasts scored (origins with a known outcome).';
+COMMENT ON COLUMN marts.backtest_scores.seasons IS 'Brier rows: the distinct seasons those forecasts are about (monthly origins forecasting one season are not independent: count seasons). NULL for path scores.';
+COMMENT ON COLUMN marts.backtest_scores.threshold IS 'The target''s cooling threshold the backtest used (the combination rule ignores scores made with another).';
 COMMENT ON COLUMN marts.backtest_scores.data_basis IS 'What the origins could see for this target: how many read a real-time vintage, how many revised data cut at the publication lag.';
 COMMENT ON COLUMN marts.backtest_scores.synthetic IS 'True when built from the synthetic sample.';

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -216,3 +217,23 @@ def test_the_combination_rule_picks_the_best_backtested_candidate_that_ran():
     # a synthetic run ignores scores from real data
     choose_headline(con, config, forecasts, probabilities, synthetic=True)
     assert probabilities[probabilities["headline"]]["model"].str.startswith("sarimax:").all()
+
+
+def test_regressors_can_come_from_the_macro_layoff_and_funding_marts():
+    from warehouse.forecast import regressor_frame
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE TABLE marts.macro_monthly AS SELECT 'UNRATE' AS series_id, DATE '2020-01-01' AS month, "
+                "3.5 AS value UNION ALL SELECT 'UNRATE', DATE '2020-02-01', 3.6")
+    con.execute("CREATE TABLE marts.layoffs_monthly AS SELECT 'fyi' AS series_id, DATE '2020-02-01' AS month, "
+                "CAST(99 AS DOUBLE) AS laid_off")
+    con.execute("CREATE TABLE marts.funding_monthly (series_id VARCHAR, month DATE, amount_usd DOUBLE)")
+    divergence = pd.DataFrame({"month": pd.to_datetime(["2020-01-01", "2020-02-01"]), "ps_zscore": [1.0, 2.0]})
+    frame, missing = regressor_frame(con, divergence, ["ps_zscore", "macro:UNRATE", "layoffs:fyi", "funding:none",
+                                                       "typo"])
+    assert missing == ["funding:none", "typo"]
+    assert list(frame.columns) == ["ps_zscore", "macro:UNRATE", "layoffs:fyi"]
+    assert frame.loc["2020-02-01", "macro:UNRATE"] == 3.6
+    assert frame.loc["2020-02-01", "layoffs:fyi"] == pytest.approx(np.log(100))
+    assert np.isnan(frame.loc["2020-01-01", "layoffs:fyi"])

@@ -30,7 +30,7 @@ from models.backtest import (
 from models.cooling import CoolingEvent, seasonal_factors
 from warehouse import db
 from warehouse.estimate import _dumps
-from warehouse.forecast import load_cooling_config
+from warehouse.forecast import load_cooling_config, regressor_frame
 from warehouse.settings import Settings
 
 FORECAST_COLUMNS = ["run_id", "kind", "target_series", "origin", "model", "horizon", "target_month", "mean", "lo80",
@@ -156,11 +156,10 @@ def backtest(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
         raise BacktestError("marts.divergence_monthly is not built: run `gapcast estimate` (or `gapcast run`) "
                             "before `gapcast backtest`") from None
     divergence["month"] = pd.to_datetime(divergence["month"])
-    names = list(sx.get("regressors", []))
-    missing = [c for c in names if c not in divergence.columns]
+    regressors, missing = regressor_frame(con, divergence, list(sx.get("regressors", [])))
     if missing:
-        raise BacktestError(f"{config.path}: sarimax.regressors {missing} are not columns of marts.divergence_monthly")
-    regressors = divergence.set_index("month")[names]
+        raise BacktestError(f"{config.path}: sarimax.regressors {missing} are neither columns of "
+                            "marts.divergence_monthly nor macro:/layoffs:/funding: series with data")
     if final.empty:
         raise BacktestError("no talent target (marts.hiring_monthly.talent_target) has data: run `gapcast build`")
     report.synthetic = bool(final["synthetic"].any())

@@ -133,6 +133,26 @@ def _fetch(con, name: str, params=()) -> pd.DataFrame:
     return con.execute(db.sql_text(f"forecast/{name}.sql"), list(params)).df()
 
 
+def regressor_frame(con, divergence: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The SARIMAX regressors by month: columns of marts.divergence_monthly by their name, and macro:<series>,
+    layoffs:<tracker> or funding:<series> from the other marts (forecast/other_regressors.sql). Returns the
+    frame and the names found nowhere."""
+    frame = divergence.set_index("month")[[c for c in names if c in divergence.columns]]
+    wanted = [c for c in names if c not in divergence.columns and ":" in c]
+    if wanted:
+        try:
+            other = con.execute(db.sql_text("forecast/other_regressors.sql")).df()
+        except duckdb.CatalogException:
+            other = pd.DataFrame(columns=["name", "month", "value"])
+        other = other[other["name"].isin(wanted)]
+        if len(other):
+            other["month"] = pd.to_datetime(other["month"])
+            wide = other.pivot_table(index="month", columns="name", values="value")
+            frame = frame.join(wide, how="outer") if len(frame.columns) else wide
+    missing = [c for c in names if c not in frame.columns]
+    return frame[[c for c in names if c in frame.columns]].sort_index(), missing
+
+
 def season_year_for(last_month: pd.Timestamp, configured: int = 0) -> int:
     """The coming March-May: this year's while May is not yet observed, else next year's."""
     if configured:
@@ -186,8 +206,7 @@ def forecast(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
         report.season = CoolingEvent.season_label(season_year)
         horizon_end = pd.Timestamp(season_year, int(config.event.get("horizon_end_month", 6)), 1)
     sx, rg = config.sarimax, config.regimes
-    regressors = divergence.set_index("month")[[c for c in sx.get("regressors", []) if c in divergence.columns]]
-    missing_regressors = [c for c in sx.get("regressors", []) if c not in divergence.columns]
+    regressors, missing_regressors = regressor_frame(con, divergence, list(sx.get("regressors", [])))
 
     for sid, rows in targets.groupby("series_id", sort=True):
         level = rows.set_index("month")["value"].astype(float)
@@ -245,8 +264,9 @@ def forecast(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
         model = f"sarimax:{sid}"
         if missing_regressors or regressors.dropna().empty:
             record(model, "skipped", params_common, {},
-                   [f"{model}: divergence measures {missing_regressors or sx.get('regressors')} absent or empty in "
-                    "marts.divergence_monthly: run gapcast estimate first"])
+                   [f"{model}: regressors {missing_regressors or sx.get('regressors')} absent or empty (columns of "
+                    "marts.divergence_monthly, or macro:/layoffs:/funding: series): run gapcast estimate first, "
+                    f"or correct sarimax.regressors in {config.path}"])
         else:
             try:
                 res = CoolingSARIMAX(

@@ -390,3 +390,20 @@ def test_an_unknown_target_is_refused_before_anything_is_written(snapshot_backte
     with pytest.raises(BacktestError, match="nothing written"):
         backtest_job(settings, first_origin=pd.Timestamp("2030-01-01"), workers=1)
     assert query(settings.analytics_db, "SELECT count(*) FROM marts.backtest_scores") == before
+
+
+def test_the_snapshot_run_forecasts_every_target_through_june_2027(snapshot_run):
+    """The issue's first condition, on the real data: paths through June 2027 and P(cooling) for March-May 2027
+    for every target, one headline each."""
+    settings, _ = snapshot_run
+    db = settings.analytics_db
+    targets = {"IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "CES6054150001"}
+    ends = query(db, "SELECT target_series, model, max(target_month) FROM marts.cooling_forecast GROUP BY ALL")
+    assert {t for t, _, _ in ends} == targets
+    assert {str(end) for _, _, end in ends} == {"2027-06-01"}
+    assert {(t, m.split(":")[0]) for t, m, _ in ends} >= {(t, m) for t in targets for m in ("sarimax", "nowcast")}
+    heads = query(db, "SELECT target_series, season, probability FROM marts.cooling_probability WHERE headline")
+    assert sorted(t for t, _, _ in heads) == sorted(targets)
+    assert all(season == "2027 Mar-May" and 0 <= p <= 1 for _, season, p in heads)
+    assert query(db, "SELECT count(DISTINCT target_series) FROM marts.forecast_news WHERE updated_series = 'total'"
+                 )[0][0] == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -45,6 +46,16 @@ def sample_run(tmp_path_factory):
     settings = make_settings(tmp_path_factory.mktemp("sample") / "home")
     report = run_job(settings, "sample")
     return settings, report
+
+
+def copy_home(run, tmp_path_factory, name: str) -> Settings:
+    """A private copy of a session run's pipeline database (``run`` is snapshot_run or sample_run), so a test
+    that writes never touches the shared homes."""
+    settings, _ = run
+    home = tmp_path_factory.mktemp(name) / "home"
+    home.mkdir()
+    shutil.copy(settings.pipeline_db, home / "gapcast.duckdb")
+    return make_settings(home)
 
 
 def query(path: Path, sql: str, params=None):

@@ -4,7 +4,6 @@ baselines, what an origin may see, and `gapcast backtest` on the real snapshot."
 from __future__ import annotations
 
 import math
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -29,7 +28,7 @@ from models.backtest import (
     score_probabilities,
     season_year_at,
 )
-from tests.conftest import make_settings, query
+from tests.conftest import copy_home, make_settings, query
 from warehouse.backtest import BacktestError, backtest_job, known_at
 
 MODELS = {"sarimax", "nowcast", "regimes", "random_walk", "seasonal_naive", "drift", "climatology"}
@@ -265,11 +264,7 @@ def test_a_failing_model_is_recorded_and_the_others_go_on(synthetic_target):
 @pytest.fixture(scope="module")
 def snapshot_backtest(snapshot_run, tmp_path_factory):
     """A short backtest (origins 2025-01..2025-06, in process) on a private copy of the snapshot warehouse."""
-    settings, _ = snapshot_run
-    home = tmp_path_factory.mktemp("backtest") / "home"
-    home.mkdir()
-    shutil.copy(settings.pipeline_db, home / "gapcast.duckdb")
-    mine = make_settings(home)
+    mine = copy_home(snapshot_run, tmp_path_factory, "backtest")
     report = backtest_job(mine, first_origin=pd.Timestamp("2025-01-01"), last_origin=pd.Timestamp("2025-06-01"),
                           workers=1)
     return mine, report

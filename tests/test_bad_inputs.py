@@ -1015,49 +1015,10 @@ def check_pipeline(case: str, fmt_name: str, baselines, tmp_path: Path) -> None:
     assert run_row[0][0] == "failed" and error in run_row[0][1]
 
 
-@pytest.mark.parametrize("fmt_name", formats_for("missing_column", pipeline=True))
-def test_missing_column_pipeline(fmt_name: str, baselines, tmp_path: Path) -> None:
-    check_pipeline("missing_column", fmt_name, baselines, tmp_path)
-
-
-@pytest.mark.parametrize("fmt_name", formats_for("non_numeric", pipeline=True))
-def test_non_numeric_pipeline(fmt_name: str, baselines, tmp_path: Path) -> None:
-    check_pipeline("non_numeric", fmt_name, baselines, tmp_path)
-
-
-@pytest.mark.parametrize("fmt_name", formats_for("duplicate_date", pipeline=True))
-def test_duplicate_date_pipeline(fmt_name: str, baselines, tmp_path: Path) -> None:
-    check_pipeline("duplicate_date", fmt_name, baselines, tmp_path)
-
-
-@pytest.mark.parametrize("fmt_name", formats_for("html_page", pipeline=True))
-def test_html_page_pipeline(fmt_name: str, baselines, tmp_path: Path) -> None:
-    check_pipeline("html_page", fmt_name, baselines, tmp_path)
-
-
-@pytest.mark.parametrize("fmt_name", formats_for("empty_file", pipeline=True))
-def test_empty_file_pipeline(fmt_name: str, baselines, tmp_path: Path) -> None:
-    check_pipeline("empty_file", fmt_name, baselines, tmp_path)
-
-
-@pytest.mark.parametrize("fmt_name", formats_for("truncated_file", pipeline=True))
-def test_truncated_file_pipeline(fmt_name: str, baselines, tmp_path: Path) -> None:
-    check_pipeline("truncated_file", fmt_name, baselines, tmp_path)
-
-
-@pytest.mark.parametrize("fmt_name", formats_for("future_date", pipeline=True))
-def test_future_date_pipeline(fmt_name: str, baselines, tmp_path: Path) -> None:
-    check_pipeline("future_date", fmt_name, baselines, tmp_path)
-
-
-@pytest.mark.parametrize("fmt_name", formats_for("zero_price", pipeline=True))
-def test_zero_price_pipeline(fmt_name: str, baselines, tmp_path: Path) -> None:
-    check_pipeline("zero_price", fmt_name, baselines, tmp_path)
-
-
-@pytest.mark.parametrize("fmt_name", formats_for("negative_price", pipeline=True))
-def test_negative_price_pipeline(fmt_name: str, baselines, tmp_path: Path) -> None:
-    check_pipeline("negative_price", fmt_name, baselines, tmp_path)
+@pytest.mark.parametrize(("case", "fmt_name"),
+                         [(case, fmt) for case in CASES for fmt in formats_for(case, pipeline=True)])
+def test_bad_payload_through_the_pipeline(case: str, fmt_name: str, baselines, tmp_path: Path) -> None:
+    check_pipeline(case, fmt_name, baselines, tmp_path)
 
 
 def test_bad_second_payload_never_lands_yahoo(tmp_path: Path) -> None:

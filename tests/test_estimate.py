@@ -4,7 +4,6 @@ row, meta.model_runs, one transaction, the critical-value cache, and `gapcast es
 from __future__ import annotations
 
 import json
-import shutil
 
 import duckdb
 import pandas as pd
@@ -13,7 +12,7 @@ import typer
 from typer.testing import CliRunner
 
 from flows.cli_models import register
-from tests.conftest import make_settings
+from tests.conftest import copy_home
 from warehouse import db
 from warehouse.estimate import estimate
 
@@ -25,15 +24,6 @@ MEASURES = {
     "capex_gap": "capex_gap", "required_ai_revenue": "required_ai_revenue",
     "required_revenue_gap": ("required_revenue_gap", "required_ai_revenue"), "bubble_bsadf": "bubble_",
 }
-
-
-def copy_home(run, tmp_path_factory, name: str):
-    """A private copy of a session run's pipeline database, so estimating never touches shared homes."""
-    settings, _ = run
-    home = tmp_path_factory.mktemp(name) / "home"
-    home.mkdir()
-    shutil.copy(settings.pipeline_db, home / "gapcast.duckdb")
-    return make_settings(home)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ transaction, too little data skipped with its reason, and a failing fit recorded
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -11,21 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import make_settings
+from tests.conftest import copy_home
 from warehouse import db
 from warehouse.forecast import COOLING_PATH, CoolingConfigError, forecast, load_cooling_config, season_year_for
 
 TARGETS = ("CES6054150001", "IHLIDXUSTPSOFTDEVE", "JTU5100JOL")
 TABLES = ("cooling_forecast", "cooling_probability", "regime_probabilities", "forecast_news")
 PROBABILITY_MODELS = ("sarimax", "regimes", "nowcast", "random_walk", "drift", "seasonal_naive", "climatology")
-
-
-def private_copy(sample_run, tmp_path_factory, name: str):
-    settings, _ = sample_run
-    home = tmp_path_factory.mktemp(name) / "home"
-    home.mkdir()
-    shutil.copy(settings.pipeline_db, home / "gapcast.duckdb")
-    return make_settings(home)
 
 
 def run_forecast(settings, run_id: str, config_path: Path | None = None, before=None):
@@ -59,7 +50,7 @@ def config_with(tmp_path: Path, *changes: tuple[str, str]) -> Path:
 
 @pytest.fixture(scope="module")
 def sample_forecast(sample_run, tmp_path_factory):
-    settings = private_copy(sample_run, tmp_path_factory, "forecast-sample")
+    settings = copy_home(sample_run, tmp_path_factory, "forecast-sample")
     return settings, run_forecast(settings, "fc-1")
 
 
@@ -125,7 +116,7 @@ def test_model_runs_record_every_model_and_keep_the_estimates(sample_forecast, s
 
 
 def test_a_target_with_too_little_data_is_skipped_with_the_reason(sample_run, tmp_path_factory):
-    settings = private_copy(sample_run, tmp_path_factory, "forecast-short")
+    settings = copy_home(sample_run, tmp_path_factory, "forecast-short")
     report = run_forecast(settings, "fc-short", before=(
         "DELETE FROM marts.hiring_monthly WHERE series_id = 'CES6054150001' AND month < DATE '2025-06-01'"))
     runs = read(settings, "SELECT model, status, warnings FROM meta.model_runs WHERE run_id = 'fc-short'")
@@ -139,7 +130,7 @@ def test_a_target_with_too_little_data_is_skipped_with_the_reason(sample_run, tm
 
 
 def test_a_failing_fit_is_recorded_not_raised(sample_run, tmp_path_factory, tmp_path):
-    settings = private_copy(sample_run, tmp_path_factory, "forecast-fail")
+    settings = copy_home(sample_run, tmp_path_factory, "forecast-fail")
     config = config_with(tmp_path, ("order = [1, 1, 0]", "order = [2, 1, 2]"),
                          ("maxiter = 200\nmin_months = 36\nfuture", "maxiter = 1\nmin_months = 36\nfuture"))
     report = run_forecast(settings, "fc-fail", config)
@@ -158,7 +149,7 @@ def test_a_failing_fit_is_recorded_not_raised(sample_run, tmp_path_factory, tmp_
 
 
 def test_a_target_without_a_threshold_is_skipped_not_guessed(sample_run, tmp_path_factory, tmp_path):
-    settings = private_copy(sample_run, tmp_path_factory, "forecast-nothreshold")
+    settings = copy_home(sample_run, tmp_path_factory, "forecast-nothreshold")
     config = config_with(tmp_path, ("[targets.CES6054150001]", "[targets.SOMETHING_ELSE]"))
     run_forecast(settings, "fc-nt", config)
     runs = read(settings, "SELECT model, status, warnings FROM meta.model_runs WHERE run_id = 'fc-nt'")

@@ -244,11 +244,10 @@ def backtest(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
     scales = {(r.target, r.origin): r.scale for r in results if "nowcast" not in r.statuses}
 
     path_frames, prob_frames = [], []
-    outcomes = {sid: _outcomes(final[final["series_id"] == sid].set_index("month")["value"].astype(float)
-                               .sort_index(), float(spec["threshold"]), not spec["seasonally_adjusted"])
-                for sid, spec in config.targets.items() if sid in report.origins}
-    finals = {sid: final[final["series_id"] == sid].set_index("month")["value"].astype(float)
+    finals = {sid: final[final["series_id"] == sid].set_index("month")["value"].astype(float).sort_index()
               for sid in report.origins}
+    outcomes = {sid: _outcomes(finals[sid], float(config.targets[sid]["threshold"]),
+                               not config.targets[sid]["seasonally_adjusted"]) for sid in report.origins}
     for res in results:
         vintage, real_time = res.vintage, res.real_time
         for model, (status, message) in res.statuses.items():

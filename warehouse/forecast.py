@@ -285,34 +285,27 @@ def forecast(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
                     add(model, res.forecast, res.probability)
         # Markov-switching regimes
         model = f"regimes:{sid}"
-        try:
-            log_level = np.log(level.where(level > 0)).dropna()
-            if adjust:
-                log_level = log_level - seasonal_factors(log_level).reindex(log_level.index.month).to_numpy()
-            reg = GrowthRegimes(sid, log_level, horizon_end, maxiter=int(rg["maxiter"]),
+        try:  # on the level adjusted above (for a target that is not seasonally adjusted)
+            reg = GrowthRegimes(sid, np.log(sa_level), horizon_end, maxiter=int(rg["maxiter"]),
                                 min_months=int(rg["min_months"]), search_reps=int(rg["search_reps"]),
                                 seed=int(rg["seed"])).fit()
-        except (RegimeInputError, CoolingInputError) as exc:
+        except RegimeInputError as exc:
             record(model, "skipped", params_common, {}, [f"{model}: {exc}"])
             continue
         except Exception as exc:
             record(model, "failed", params_common, {}, [f"{model}: {type(exc).__name__}: {exc}"])
             continue
-        autumn, spring = CoolingEvent.windows(season_year)
+        _, spring = CoolingEvent.windows(season_year)
         p_spring = reg.season_probability(spring)
-        base_rate, base_seasons = CoolingEvent(threshold).base_rate(np.exp(log_level))
         record(model, reg.status, {**params_common, **reg.parameters, "seasonally_adjusted_first": adjust},
                {**reg.diagnostics, "p_cooling_regime_spring": p_spring}, reg.warnings)
         if reg.status != "ok":
             continue
-        report.probabilities.setdefault(sid, {})[model] = p_spring
         regime_rows += [{"run_id": run_id, "target_series": sid, "month": m, "p_cooling_regime": float(p),
                          "kind": "smoothed", "synthetic": synthetic} for m, p in reg.smoothed.items()]
         regime_rows += [{"run_id": run_id, "target_series": sid, "month": m, "p_cooling_regime": float(p),
                          "kind": "forecast", "synthetic": synthetic} for m, p in reg.forecast.items()]
-        prob_rows.append({"run_id": run_id, "as_of": as_of, "target_series": sid, "season": label,
-                          "probability": p_spring, "model": model, "threshold": threshold, "base_rate": base_rate,
-                          "base_seasons": base_seasons, "synthetic": synthetic})
+        add(model, None, p_spring)
 
     news_rows: list[dict] = []
     if info and config.nowcast.get("enabled", True):

@@ -10,7 +10,7 @@ Runs alternate between the two and the median of each is compared, so a busy mac
 alike. A ratio below 1 means gapcast is faster. The last column checks that both give the same
 numbers.
 
-Usage: uv run python bench/bubbles.py [--repeat N] [--workers N] [--skip-long]
+Usage: uv run python bench/bubbles.py [--repeat N] [--mc-repeat N] [--skip-long]
 """
 
 from __future__ import annotations
@@ -54,21 +54,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="timed runs of each single-series case (median)")
     parser.add_argument("--mc-repeat", type=int, default=3, help="timed runs of the 2,000-replication case")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="worker processes for long gapcast simulations (default: up to 2)")
     parser.add_argument("--skip-long", action="store_true", help="skip the T = 1,680 Monte Carlo case")
     args = parser.parse_args()
     try:
         import exuber
     except ImportError:
         raise SystemExit("bench: pyexuber is not installed; it is a dev dependency: run `uv sync` (dev group)")
-    from models import _radf_kernel as kernel
     from models import bubbles
 
-    workers = args.workers or kernel.default_workers()
     load = os.getloadavg()[0]
-    print(f"PSY bubble tests: gapcast against pyexuber {exuber_version()} (lag 0); {os.cpu_count()} cores, "
-          f"gapcast workers {workers}; load average {load:.2f} at the start")
+    print(f"PSY bubble tests: gapcast against pyexuber {exuber_version()} (lag 0); {os.cpu_count()} cores "
+          f"(gapcast in one process); load average {load:.2f} at the start")
     header = f"{'case':<44}{'gapcast':>12}{'pyexuber':>12}{'ratio':>8}   same numbers"
     print(header)
     print("-" * len(header))
@@ -84,7 +80,7 @@ def main() -> None:
     mc_cases = [(300, 2000, args.mc_repeat)] + ([] if args.skip_long else [(1680, 200, 1)])
     for n, reps, repeat in mc_cases:
         ours_t, theirs_t, ours, theirs = compare(
-            lambda n=n, reps=reps: bubbles.simulate_critical_values(n, reps=reps, seed=7, workers=workers),
+            lambda n=n, reps=reps: bubbles.simulate_critical_values(n, reps=reps, seed=7),
             lambda n=n, reps=reps: exuber.radf_mc_cv(n, nrep=reps, seed=7), repeat)
         diff = max(float(np.abs(ours.gsadf - theirs.gsadf_cv).max()), float(np.abs(ours.bsadf - theirs.bsadf_cv).max()))
         rows.append((f"Monte Carlo {reps:,} replications, T = {n:,}", ours_t, theirs_t, f"max |diff| {diff:.1e}"))

@@ -1,10 +1,9 @@
-"""The `gapcast` command line: each command calls one job from warehouse.jobs."""
+"""The `gapcast` command line: each command runs a flow of flows.pipeline or one step of flows.steps."""
 
 from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
 from datetime import date, datetime, time
 from pathlib import Path
@@ -77,16 +76,8 @@ def _progress():
     )
 
 
-def _known_errors():
-    from warehouse.build import BuildError
-    from warehouse.catalog import CatalogError
-    from warehouse.db import WarehouseError
-    from warehouse.jobs import QueryRefused
-    from warehouse.http import HttpError
-    from warehouse.load import IngestError
-    from warehouse.settings import SettingsError
-
-    return (BuildError, CatalogError, WarehouseError, QueryRefused, IngestError, SettingsError, HttpError)
+from flows.cli_common import known_errors as _known_errors  # noqa: E402
+from flows.cli_common import run_flow  # noqa: E402,F401
 
 
 def _print_failures(report) -> None:
@@ -117,19 +108,40 @@ def run(
     send: Annotated[bool, typer.Option("--send", help="Email the report (once a month unless --force).")] = False,
     force: Annotated[bool, typer.Option("--force", help="With --send: send even if this month's went out.")] = False,
 ) -> None:
-    """Run the pipeline: ingest, build, publish, then the month's report (the Prefect parent flow).
+    """Run the pipeline: ingest, build, estimate, forecast, publish, then the month's report (the Prefect parent
+    flow).
 
-    Runs under Prefect (a temporary local API, no server to start) unless GAPCAST_PREFECT=off, which runs
-    the same steps as plain calls.
+    Runs under Prefect (a temporary local API, no server to start) unless GAPCAST_PREFECT=off, which calls the
+    same flow's steps as plain functions.
     """
+    from flows.pipeline import daily, monthly
+    from warehouse.jobs import preflight_job
+
     settings = _settings(home, catalog)
     as_of_time = _parse_as_of(as_of)
     if month:
         _check_month(month)
-    if os.environ.get("GAPCAST_PREFECT", "on").strip().lower() in {"off", "0", "false", "no"}:
-        _run_plain(settings, as_of_time, offline, month, report, send, force)
+    try:
+        # Before Prefect starts (it takes seconds): with no network, say so at once and write nothing.
+        preflight_job(settings, settings.catalog, offline=offline)
+    except _known_errors() as exc:
+        _fail(str(exc))
+    kwargs = {"home": str(settings.home), "catalog": settings.catalog, "offline": offline,
+              "as_of": as_of_time.isoformat() if as_of_time else None}
+    if report:
+        outcome = run_flow(settings, monthly, month=month, send=send, force=force, **kwargs)
     else:
-        _run_prefect(settings, as_of_time, offline, month, report, send, force)
+        outcome = run_flow(settings, daily, **kwargs)
+    error = outcome.error
+    result = outcome.value if error is None else getattr(error, "result", None)
+    if result is not None:
+        _summarize_run(settings, result.get("daily", result))
+        if "report" in result:
+            _print_report(result["report"])
+    if error is not None:
+        if isinstance(error, _known_errors()):
+            _fail(str(error))
+        _fail(str(error) or f"the flow failed: {type(error).__name__}")
 
 
 def _check_month(month: str) -> None:
@@ -137,82 +149,6 @@ def _check_month(month: str) -> None:
         datetime.strptime(month, "%Y-%m")
     except ValueError:
         raise typer.BadParameter(f"{month!r} is not a month; use YYYY-MM", param_hint="--month") from None
-
-
-def _run_plain(settings, as_of_time, offline, month, report, send, force) -> None:
-    from warehouse.catalog import load_catalog
-    from warehouse.jobs import report_job, run_job
-
-    try:
-        n = len(load_catalog(settings.catalog, settings, check_files=False).series)
-        with _progress() as progress:
-            task = progress.add_task("ingest", total=n)
-            result = run_job(
-                settings,
-                as_of=as_of_time,
-                offline=offline,
-                on_series=lambda s, o: progress.update(task, advance=1, description=f"ingest {s.id}"),
-                on_stage=lambda stage: progress.update(task, description=stage),
-            )
-        files, delivery = report_job(settings, month, send=send, force=force) if report else (None, None)
-    except _known_errors() as exc:
-        _fail(str(exc))
-    _summarize_run(settings, result)
-    if files is not None:
-        _print_report(files, delivery)
-    if result.ingest.failed:
-        _print_failures(result.ingest)
-        _fail(
-            f"{len(result.ingest.failed)} series failed to load (the rest were built and published); "
-            "see above and `gapcast status`"
-        )
-    if result.estimate_error:
-        _fail(f"{result.estimate_error} (the marts were built and published without fresh model results)")
-
-
-def _run_prefect(settings, as_of_time, offline, month, report, send, force) -> None:
-    from flows import environment
-    from warehouse.jobs import preflight_job
-
-    try:
-        # Before Prefect starts (it takes seconds): with no network, say so at once and write nothing.
-        preflight_job(settings, settings.catalog, offline=offline)
-    except _known_errors() as exc:
-        _fail(str(exc))
-
-    settings.home.mkdir(parents=True, exist_ok=True)
-    (settings.home / "prefect").mkdir(exist_ok=True)
-    environment.apply(settings.home)
-    with err.status("running the gapcast flow under Prefect (a temporary local API starts first)", spinner="dots"):
-        from flows.pipeline import daily, monthly
-
-        kwargs = {"home": str(settings.home), "catalog": settings.catalog, "offline": offline,
-                  "as_of": as_of_time.isoformat() if as_of_time else None}
-        if report:
-            state = monthly(month=month, send=send, force=force, return_state=True, **kwargs)
-        else:
-            state = daily(return_state=True, **kwargs)
-    result = state.result(raise_on_failure=False)
-    if isinstance(result, BaseException):
-        if isinstance(result, _known_errors()):
-            _fail(str(result))
-        _fail(f"the flow failed: {result}")
-    daily_result = result.get("daily", result)
-    built = daily_result["build"]
-    sources = daily_result["ingest"]["sources"]
-    typer.echo(f"ingested {len(sources)} sources ({sum(r['rows_added'] for r in sources.values()):,} raw rows added)")
-    typer.echo(f"built {len(built['marts'])} marts as of {built['as_of'][:16].replace('T', ' ')}; "
-               f"{built['checks_passed']}/{built['checks']} data checks passed")
-    typer.echo(f"analysts' database: {settings.analytics_db}")
-    typer.echo(f"pipeline database:  {settings.pipeline_db}")
-    typer.echo(f"outputs:            {settings.outputs_dir}")
-    if "report" in result:
-        rep = result["report"]
-        typer.echo(f"report ({rep['month']}): {rep['pdf']}")
-        typer.echo(f"                  {rep['html']}")
-        typer.echo(f"                  {rep['csv']}")
-        if rep.get("delivery"):
-            typer.echo(f"email: {rep['delivery']['status']} {rep['delivery']['note']}".rstrip())
 
 
 @app.command()
@@ -247,13 +183,14 @@ def serve(
     raise typer.Exit(code)
 
 
-def _print_report(files, delivery) -> None:
-    typer.echo(f"report ({files.month}): {files.pdf}")
-    typer.echo(f"                  {files.html}")
-    typer.echo(f"                  {files.csv}")
-    if delivery is not None:
-        typer.echo(f"email: {delivery.status} to {', '.join(delivery.recipients)}"
-                   + (f" ({delivery.note})" if delivery.note else ""))
+def _print_report(rep: dict) -> None:
+    typer.echo(f"report ({rep['month']}): {rep['pdf']}")
+    typer.echo(f"                  {rep['html']}")
+    typer.echo(f"                  {rep['csv']}")
+    delivery = rep.get("delivery")
+    if delivery:
+        typer.echo(f"email: {delivery['status']} to {', '.join(delivery.get('recipients', []))}"
+                   + (f" ({delivery['note']})" if delivery.get("note") else ""))
 
 
 @app.command()
@@ -266,36 +203,42 @@ def report(
 ) -> None:
     """Write the monthly report (HTML, PDF, CSV) from analytics.duckdb; with --send, email it."""
     from dashboards.report.email import DeliveryError
-    from warehouse.jobs import report_job
+    from flows import steps
 
     if month:
         _check_month(month)
     settings = _settings(home)
     try:
-        files, delivery = report_job(settings, month, out_dir=out, send=send, force=force)
+        files = steps.report(settings, month, out_dir=out)
+        delivery = steps.send(settings, files, force=force) if send else None
     except (*_known_errors(), DeliveryError) as exc:
         _fail(str(exc))
-    _print_report(files, delivery)
+    _print_report({"month": files.month, "pdf": files.pdf, "html": files.html, "csv": files.csv,
+                   "delivery": None if delivery is None else {"status": delivery.status, "note": delivery.note,
+                                                              "recipients": list(delivery.recipients)}})
 
 
-def _summarize_run(settings, report) -> None:
-    added = report.ingest.rows_added
-    changed = sum(1 for o in report.ingest.outcomes if o.status == "ok")
-    skipped = sum(1 for o in report.ingest.outcomes if o.status == "skipped")
-    typer.echo(
-        f"ingested {len(report.ingest.outcomes) - skipped} series ({changed} with new payloads, {added:,} raw rows added)"
-        + (f"; {skipped} live series skipped (--offline)" if skipped else "")
-    )
-    if report.build:
-        checks = report.build.checks
-        typer.echo(
-            f"built {len(report.build.mart_rows)} marts as of {report.build.as_of:%Y-%m-%d %H:%M}; "
-            f"{sum(c.passed for c in checks)}/{len(checks)} data checks passed"
-        )
-    if getattr(report, "estimate", None) is not None:
-        est = report.estimate
-        typer.echo(f"estimated {', '.join(f'{k} {v:,}' for k, v in est.rows.items())}"
-                   + (f"; {len(est.warnings)} model warnings (meta.model_runs)" if est.warnings else ""))
+def _summarize_run(settings, result: dict) -> None:
+    sources = result["ingest"]["sources"]
+    series = sum(s["series"] for s in sources.values())
+    skipped = sum(s["skipped"] for s in sources.values())
+    changed = sum(s["changed"] for s in sources.values())
+    added = sum(s["rows_added"] for s in sources.values())
+    typer.echo(f"ingested {series - skipped} series ({changed} with new payloads, {added:,} raw rows added)"
+               + (f"; {skipped} live series skipped (--offline)" if skipped else ""))
+    built = result["build"]
+    typer.echo(f"built {len(built['marts'])} marts as of {built['as_of'][:16].replace('T', ' ')}; "
+               f"{built['checks_passed']}/{built['checks']} data checks passed")
+    for step in ("estimate", "forecast"):
+        est = built.get(step)
+        if est is None:
+            continue
+        if est.get("reused"):
+            typer.echo(f"{step}: inputs, configuration and models unchanged: reused the results of run {est['reused']}")
+        else:
+            typer.echo(f"{'estimated' if step == 'estimate' else 'forecast'} "
+                       f"{', '.join(f'{k} {v:,}' for k, v in est['rows'].items())}"
+                       + (f"; {est['warnings']} model warnings (meta.model_runs)" if est["warnings"] else ""))
     typer.echo(f"analysts' database: {settings.analytics_db}")
     typer.echo(f"pipeline database:  {settings.pipeline_db}")
     typer.echo(f"outputs:            {settings.outputs_dir}")
@@ -382,7 +325,7 @@ def sql(
     max_rows: Annotated[int, typer.Option("--max-rows", help="Rows shown in table format.")] = 50,
 ) -> None:
     """Query the published marts read-only (writes, file access and extensions are refused)."""
-    from warehouse.jobs import sql_job
+    from warehouse.db import sql_job
 
     if format not in {"table", "csv", "json"}:
         _fail(f"--format {format!r} is not one of table, csv, json", code=2)
@@ -473,9 +416,6 @@ def catalog(
     for s in cat.series:
         table.add_row(s.id, s.kind, s.frequency, s.adapter, s.unit, ",".join(s.roles), str(len(s.payloads)))
     _print_table(table)
-    missing = cat.missing_adapters()
-    if missing:
-        out.print("adapters not in this version yet: " + ", ".join(sorted(missing)))
 
 
 def _print_table(table: Table) -> None:

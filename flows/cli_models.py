@@ -38,13 +38,10 @@ def _fail(message: str, code: int = 1) -> None:
 
 
 def _known_errors():
-    from models.bubbles import BubbleInputError
-    from models.divergence import DivergenceInputError
-    from warehouse.db import WarehouseError
-    from warehouse.backtest import BacktestError
+    from flows.steps import BacktestError, EstimateError
+    from models.api import AssumptionsError, BubbleInputError, CoolingConfigError, DivergenceInputError
     from warehouse.catalog import CatalogError
-    from warehouse.estimate import AssumptionsError, EstimateError
-    from warehouse.forecast import CoolingConfigError
+    from warehouse.db import WarehouseError
     from warehouse.settings import SettingsError
 
     return (AssumptionsError, EstimateError, WarehouseError, SettingsError, BubbleInputError, DivergenceInputError,
@@ -60,16 +57,20 @@ def _number(value, fmt: str = ".2f") -> str:
 
 
 def estimate(home: HomeOption = None) -> None:
-    """Estimate the AI basket, divergence measures and PSY bubble tests on the built marts, and publish."""
-    from warehouse.estimate import estimate_job
+    """Estimate the AI basket, divergence measures and PSY bubble tests, and forecast, on the built marts; publish."""
+    from flows.cli_common import run_flow
+    from flows.pipeline import estimate_flow
 
     settings = _settings(home)
-    try:
-        with err.status("estimating", spinner="dots"):
-            report = estimate_job(settings)
-    except _known_errors() as exc:
-        _fail(str(exc))
-    _print_estimate(settings, report)
+    if not settings.pipeline_db.exists():
+        _fail(f"{settings.pipeline_db} does not exist: run `gapcast run` (or ingest and build) first")
+    # The steps as plain calls, as before Prefect: a one-off command needs no API (the scheduled flows use one).
+    outcome = run_flow(settings, estimate_flow, prefect=False, home=str(settings.home))
+    if outcome.error is not None:
+        _fail(str(outcome.error))
+    if outcome.value["error"] is not None:
+        _fail(f"{outcome.value['model_error']} (nothing new was published for it)")
+    _print_estimate(settings, outcome.value["estimate"])
 
 
 def _month_option(value: str | None, flag: str):
@@ -93,27 +94,33 @@ def backtest(
     target: Annotated[Optional[list[str]], typer.Option("--target", help="Only these talent targets.")] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Processes (default: catalogs/cooling.toml).")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="A cooling configuration other than catalogs/cooling.toml.")] = None,
+    dask: Annotated[bool, typer.Option("--dask", help="Run the origins on a Dask LocalCluster of --workers processes "
+                                                      "(GAPCAST_DASK_ADDRESS names a running scheduler instead).")] = False,
 ) -> None:
     """Backtest the cooling forecast: one origin a month, each with only the data known then; score every model
     and baseline (MASE, RMSE, CRPS, pinball, coverage, Brier) into marts.backtest_*, and publish."""
-    from warehouse.backtest import backtest_job
-
-    from flows.cli import _known_errors as pipeline_errors
+    from flows.cli_common import known_errors as pipeline_errors
+    from flows.cli_common import run_flow
+    from flows.pipeline import backtest as backtest_flow
+    from flows.pipeline import daily
 
     settings = _settings(home)
-    first_origin, last_origin = _month_option(first, "--from"), _month_option(last, "--to")
-    try:
-        if catalog is not None:
-            from warehouse.jobs import run_job
-
-            with err.status(f"running the pipeline on the {catalog} catalog", spinner="dots"):
-                run_job(settings.with_(catalog=catalog), catalog)
-        with err.status("backtesting", spinner="dots"):
-            report = backtest_job(settings, config_path=config, first_origin=first_origin, last_origin=last_origin,
-                                  workers=workers, targets=list(target) if target else None)
-    except (*_known_errors(), *pipeline_errors()) as exc:
-        _fail(str(exc))
-    print_backtest(report)
+    _month_option(first, "--from"), _month_option(last, "--to")
+    if catalog is not None:
+        ran = run_flow(settings.with_(catalog=catalog), daily, home=str(settings.home), catalog=catalog)
+        if ran.error is not None:
+            _fail(str(ran.error))
+    elif not settings.pipeline_db.exists():
+        _fail(f"{settings.pipeline_db} does not exist: run `gapcast run` first")
+    # The steps as plain calls: the origins go to a Dask cluster when there is more than one worker.
+    outcome = run_flow(settings, backtest_flow, prefect=False, home=str(settings.home), workers=workers, first=first,
+                       last=last,
+                       targets=list(target) if target else None, config=str(config) if config else None, dask=dask)
+    if outcome.error is not None:
+        if isinstance(outcome.error, (*_known_errors(), *pipeline_errors())):
+            _fail(str(outcome.error))
+        _fail(f"the backtest failed: {type(outcome.error).__name__}: {outcome.error}")
+    print_backtest(outcome.value)
     typer.echo(f"published: {settings.analytics_db}")
 
 
@@ -121,7 +128,7 @@ def print_backtest(report) -> None:
     label = " [SYNTHETIC sample data]" if report.synthetic else ""
     rows = ", ".join(f"{k} {v:,}" for k, v in report.rows.items())
     out.print(f"backtest run {report.run_id} on data as of {report.data_as_of} in {report.seconds:.0f}s with "
-              f"{report.workers} worker(s){label}: {rows}", highlight=False)
+              f"{report.workers} worker(s), {report.runner}{label}: {rows}", highlight=False)
     for sid, (first, last, n) in report.origins.items():
         out.print(f"  {sid}: {n} origins {first}..{last}. {report.data_basis.get(sid, '')}", highlight=False)
     statuses = "; ".join(f"{m} " + ", ".join(f"{k} {v}" for k, v in sorted(c.items()))
@@ -145,11 +152,15 @@ def print_backtest(report) -> None:
 def _print_estimate(settings, report) -> None:
     import duckdb
 
-    rows = ", ".join(f"{k} {v:,}" for k, v in report.rows.items())
-    span = f"{report.months[0]}..{report.months[1]}" if report.months else "no months"
-    label = " [SYNTHETIC sample data]" if report.synthetic else ""
-    out.print(f"estimated run {report.run_id} on data as of {report.data_as_of} ({span}) in "
-              f"{report.seconds:.1f}s{label}: {rows}", highlight=False)
+    if report.reused:
+        out.print(f"estimate run {report.run_id}: inputs, assumptions and models unchanged since run "
+                  f"{report.reused}: its results were kept (nothing refitted)", highlight=False)
+    else:
+        rows = ", ".join(f"{k} {v:,}" for k, v in report.rows.items())
+        span = f"{report.months[0]}..{report.months[1]}" if report.months else "no months"
+        label = " [SYNTHETIC sample data]" if report.synthetic else ""
+        out.print(f"estimated run {report.run_id} on data as of {report.data_as_of} ({span}) in "
+                  f"{report.seconds:.1f}s{label}: {rows}", highlight=False)
     con = duckdb.connect(str(settings.analytics_db), read_only=True)
     try:
         last = con.execute(
@@ -225,8 +236,8 @@ def bubble(
     home: HomeOption = None,
 ) -> None:
     """PSY (2015) bubble test of any CSV column: ADF, SADF, GSADF, critical values and dated episodes."""
-    from models.bubbles import BubbleTest, psy_min_window
-    from warehouse.estimate import cached_critical_values
+    from flows.steps import critical_values_source
+    from models.api import BubbleTest, psy_min_window
 
     if format not in {"table", "json"}:
         _fail(f"--format {format!r} is not one of table, json", code=2)
@@ -234,9 +245,10 @@ def bubble(
     notes: list[str] = []
     try:
         window = psy_min_window(len(series), min_window)
-        cv, source = cached_critical_values(
-            _settings(home).cache_dir / "bubbles", len(series), min_window=window, lag=lag, reps=reps, seed=seed,
-            notes=notes, announce=lambda message: err.print(f"note: {message}", highlight=False, soft_wrap=True))
+        cv, source = critical_values_source(
+            _settings(home), notes, announce=lambda message: err.print(f"note: {message}", highlight=False,
+                                                                       soft_wrap=True))(
+            len(series), min_window=window, lag=lag, reps=reps, seed=seed)
         result = BubbleTest(series, lag=lag, min_window=window, name=column).fit(cv)
     except _known_errors() as exc:
         _fail(str(exc))

@@ -1,20 +1,97 @@
-"""Prefect flows: one per stage, and the daily and monthly parent flows. Each task calls one plain function."""
+"""The Prefect flows: each task wraps one step of flows/steps.py, and the flows only order them.
+
+The order is written once. ``gapcast run`` with GAPCAST_PREFECT=off runs the same flow functions inside
+:func:`plain`, where every task and subflow is called as the plain function it wraps (no Prefect API, no retries),
+so there is no second copy of the pipeline.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from flows import steps
 from warehouse import jobs
 from warehouse.load import NetworkUnavailable
 from warehouse.settings import Settings, load_settings
+
+_PLAIN: ContextVar[bool] = ContextVar("gapcast_plain", default=False)
 
 
 class SourceFailed(RuntimeError):
     """Some series of a source failed to load; the task is retried, and the rest of the run goes on."""
 
+    def __init__(self, message: str, result: dict | None = None):
+        super().__init__(message)
+        self.result = result
 
-def flow_settings(home: str | None, catalog: str | None) -> Settings:
+
+class SourceDown(NetworkUnavailable):
+    """A source's host could not be reached at all: not retried (the run goes on without it)."""
+
+    def __init__(self, message: str, result: dict | None = None):
+        super().__init__(message)
+        self.result = result
+
+
+_INJECTED: ContextVar[dict] = ContextVar("gapcast_injected_clients", default={})
+
+
+@contextmanager
+def plain(**clients) -> Iterator[None]:
+    """Within this block the flows call their steps directly, without Prefect (GAPCAST_PREFECT=off). ``clients``
+    (``http``, ``yahoo``) replace the ingest's own, for tests on recorded responses."""
+    token, injected = _PLAIN.set(True), _INJECTED.set(clients)
+    try:
+        yield
+    finally:
+        _PLAIN.reset(token)
+        _INJECTED.reset(injected)
+
+
+@dataclass
+class Outcome:
+    """How a task or subflow ended: its value, or the error it raised."""
+
+    value: object = None
+    error: BaseException | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    def result(self):
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def attempt(step, *args, **kwargs) -> Outcome:
+    """Call a task or subflow and say how it ended, under Prefect or (inside :func:`plain`) as a plain call."""
+    if _PLAIN.get():
+        try:
+            return Outcome(step.fn(*args, **kwargs))
+        except Exception as exc:
+            return Outcome(error=exc)
+    state = step(*args, return_state=True, **kwargs)
+    if state.is_failed() or state.is_crashed():
+        error = state.result(raise_on_failure=False)
+        return Outcome(error=error if isinstance(error, BaseException) else RuntimeError(str(state.message)))
+    return Outcome(state.result())
+
+
+def call(step, *args, **kwargs):
+    """Call a task or subflow for its value (its error propagates)."""
+    return attempt(step, *args, **kwargs).result()
+
+
+def flow_settings(home: str | None, catalog: str | None = None) -> Settings:
     return load_settings().with_(home=home, catalog=catalog)
 
 
@@ -29,7 +106,9 @@ def _not_for_retry(task, task_run, state) -> bool:
     return True
 
 
-# Tasks that touch the network retry with growing delays; the others do not retry.
+# -- tasks: one step each; only those that touch the network retry, with growing delays -----------------------
+
+
 @task(name="preflight", cache_policy=NO_CACHE)
 def preflight_task(home: str | None, catalog: str | None, offline: bool) -> dict[str, str]:
     return jobs.preflight_job(flow_settings(home, catalog), catalog, offline=offline)
@@ -37,94 +116,125 @@ def preflight_task(home: str | None, catalog: str | None, offline: bool) -> dict
 
 @task(name="ingest-source", retries=2, retry_delay_seconds=[30, 120], retry_condition_fn=_not_for_retry,
       cache_policy=NO_CACHE)
-def ingest_source_task(home: str | None, catalog: str | None, source: str, offline: bool) -> dict:
-    report = jobs.ingest_job(flow_settings(home, catalog), catalog, sources={source}, offline=offline)
-    summary = {"source": source, "rows_added": report.rows_added,
-               "failed": {o.series_id: o.error for o in report.failed}}
+def ingest_source_task(home: str | None, catalog: str | None, source: str, offline: bool,
+                       parent: str | None = None) -> dict:
+    report = steps.ingest(flow_settings(home, catalog), sources={source}, offline=offline, parent=parent,
+                          **_INJECTED.get())
+    summary = {"source": source, "rows_added": report.rows_added, "series": len(report.outcomes),
+               "changed": sum(1 for o in report.outcomes if o.status == "ok"),
+               "skipped": sum(1 for o in report.outcomes if o.status == "skipped"),
+               "failed": {o.series_id: o.error for o in report.failed}, "outcomes": report.outcomes}
     if report.failed:
-        raise SourceFailed(f"{source}: {len(report.failed)} series failed: "
-                           + "; ".join(f"{k}: {v}" for k, v in list(summary["failed"].items())[:3]))
+        kind = SourceDown if all(o.unreachable for o in report.failed) else SourceFailed
+        raise kind(f"{source}: {len(report.failed)} series failed: "
+                   + "; ".join(f"{k}: {v}" for k, v in list(summary["failed"].items())[:3]), summary)
     return summary
 
 
 @task(name="build", cache_policy=NO_CACHE)
-def build_task(home: str | None, as_of: str | None) -> dict:
-    from datetime import datetime
-
-    report = jobs.build_job(flow_settings(home, None), as_of=datetime.fromisoformat(as_of) if as_of else None,
-                            publish=False)
-    return {"as_of": report.as_of.isoformat(), "marts": report.mart_rows,
-            "checks_passed": sum(c.passed for c in report.checks), "checks": len(report.checks)}
+def build_task(home: str | None, as_of: str | None, parent: str | None = None):
+    return steps.build(flow_settings(home), as_of=datetime.fromisoformat(as_of) if as_of else None, parent=parent)
 
 
 @task(name="estimate", cache_policy=NO_CACHE)
-def estimate_task(home: str | None) -> dict:
-    """The divergence, bubble and cooling-forecast models; Monte Carlo critical values are cached on disk."""
-    from warehouse.estimate import estimate_job
-
-    report = estimate_job(flow_settings(home, None), publish=False)
-    return {"rows": report.rows, "warnings": len(report.warnings), "seconds": round(report.seconds, 2),
-            "forecast": bool(report.forecast)}
+def estimate_task(home: str | None, parent: str | None = None) -> steps.EstimateReport:
+    """The divergence measures and bubble tests; Monte Carlo critical values come from the shared cache."""
+    return steps.estimate(flow_settings(home), parent=parent)
 
 
-@task(name="backtest", cache_policy=NO_CACHE)
-def backtest_task(home: str | None) -> dict:
-    """The rolling-origin backtest of the cooling forecast (marts.backtest_*), published."""
-    from warehouse.backtest import backtest_job
-
-    report = backtest_job(flow_settings(home, None))
-    return {"rows": report.rows, "origins": {k: v[2] for k, v in report.origins.items()},
-            "statuses": report.statuses, "seconds": round(report.seconds, 1)}
+@task(name="forecast", cache_policy=NO_CACHE)
+def forecast_task(home: str | None, parent: str | None = None) -> steps.ForecastReport:
+    """The cooling forecast of every talent target, headline by the combination rule."""
+    return steps.forecast(flow_settings(home), parent=parent)
 
 
 @task(name="publish", cache_policy=NO_CACHE)
 def publish_task(home: str | None) -> str:
-    return str(jobs.publish_job(flow_settings(home, None)))
+    return str(steps.publish(flow_settings(home)))
 
 
 @task(name="report", cache_policy=NO_CACHE)
 def report_task(home: str | None, month: str | None) -> dict:
-    files, _ = jobs.report_job(flow_settings(home, None), month)
+    files = steps.report(flow_settings(home), month)
     return {"month": files.month, "pdf": str(files.pdf), "html": str(files.html), "csv": str(files.csv),
             "headline": files.rendered.headline_display}
 
 
 @task(name="send-report", retries=2, retry_delay_seconds=[60, 300], cache_policy=NO_CACHE)
 def send_task(home: str | None, month: str | None, force: bool) -> dict:
-    files, delivery = jobs.report_job(flow_settings(home, None), month, send=True, force=force)
-    return {"month": files.month, "status": delivery.status, "note": delivery.note}
+    settings = flow_settings(home)
+    files = steps.report(settings, month)
+    delivery = steps.send(settings, files, force=force)
+    return {"month": files.month, "status": delivery.status, "note": delivery.note,
+            "recipients": list(delivery.recipients)}
+
+
+# -- flows: the order, written once ----------------------------------------------------------------------------
 
 
 @flow(name="gapcast-ingest")
-def ingest_flow(home: str | None = None, catalog: str | None = None, offline: bool = False) -> dict:
-    """Preflight, then one task per source; a failing source is retried, then reported, and the others go on."""
-    preflight_task(home, catalog, offline)
+def ingest_flow(home: str | None = None, catalog: str | None = None, offline: bool = False,
+                parent: str | None = None) -> dict:
+    """One task per source (after the parent flow's preflight); a failing source is retried, then reported, and
+    the others go on."""
     results, failed = {}, {}
     for source in jobs.sources_of(flow_settings(home, catalog), catalog):
-        state = ingest_source_task(home, catalog, source, offline, return_state=True)
-        if state.is_failed():
-            failed[source] = str(state.message or "failed")
+        outcome = attempt(ingest_source_task, home, catalog, source, offline, parent)
+        if outcome.failed:
+            failed[source] = str(outcome.error)
+            if getattr(outcome.error, "result", None):
+                results[source] = outcome.error.result
         else:
-            results[source] = state.result()
+            results[source] = outcome.value
     return {"sources": results, "failed": failed}
 
 
+@flow(name="gapcast-models")
+def models_flow(home: str | None = None, parent: str | None = None) -> dict:
+    """Estimate (divergence, bubbles), then forecast; a failure is reported, not raised, so that the marts still
+    publish."""
+    estimated = attempt(estimate_task, home, parent)
+    forecasted = attempt(forecast_task, home, parent) if not estimated.failed else Outcome(error=estimated.error)
+    failure = estimated.error or forecasted.error
+    return {"estimate": estimated.value, "forecast": forecasted.value,
+            "model_error": None if failure is None else
+            f"{type(failure).__name__}: {str(failure).splitlines()[0][:300] if str(failure) else ''}",
+            "error": failure}
+
+
+@flow(name="gapcast-estimate")
+def estimate_flow(home: str | None = None) -> dict:
+    """`gapcast estimate`: the models on the built marts, then publish."""
+    fitted = call(models_flow, home)
+    fitted["published"] = call(publish_task, home)
+    return fitted
+
+
 @flow(name="gapcast-build")
-def build_flow(home: str | None = None, as_of: str | None = None) -> dict:
-    built = build_task(home, as_of)
-    estimated = estimate_task(home, return_state=True)
-    publish_task(home)  # the marts are published even when the models failed
-    if estimated.is_failed():
-        estimated.result()  # re-raise: the run is marked failed
-    built["estimate"] = estimated.result()
-    return built
+def build_flow(home: str | None = None, as_of: str | None = None, parent: str | None = None) -> dict:
+    """Build, then estimate and forecast: a model step that fails is reported, not raised, so that the marts still
+    publish (the parent flow then fails after publishing, saying which)."""
+    built = call(build_task, home, as_of, parent)
+    fitted = call(models_flow, home, parent)
+    return {"as_of": built.as_of.isoformat(), "marts": built.mart_rows,
+            "checks_passed": sum(c.passed for c in built.checks), "checks": len(built.checks),
+            "estimate": _model_summary(fitted["estimate"]),
+            "forecast": _model_summary(fitted["forecast"]), "model_error": fitted["model_error"],
+            "reports": {"build": built, "estimate": fitted["estimate"], "forecast": fitted["forecast"]}}
+
+
+def _model_summary(report) -> dict | None:
+    if report is None:
+        return None
+    return {"rows": report.rows, "warnings": len(report.warnings), "seconds": round(report.seconds, 2),
+            "reused": report.reused}
 
 
 @flow(name="gapcast-report")
 def report_flow(home: str | None = None, month: str | None = None, send: bool = False, force: bool = False) -> dict:
-    report = report_task(home, month)
+    report = call(report_task, home, month)
     if send:
-        report["delivery"] = send_task(home, month, force)
+        report["delivery"] = call(send_task, home, month, force)
     return report
 
 
@@ -142,29 +252,172 @@ def _alert_on_failure(flow, flow_run, state) -> None:
         pass
 
 
+class ModelsFailed(RuntimeError):
+    """A model step failed after the marts were published."""
+
+    def __init__(self, message: str, result: dict | None = None):
+        super().__init__(message)
+        self.result = result
+
+
+@task(name="run-summary", cache_policy=NO_CACHE)
+def summary_task(home: str | None, catalog: str | None, ingested: dict, built: dict) -> str:
+    return str(steps.run_summary(flow_settings(home, catalog), catalog, ingested, built))
+
+
 @flow(name="gapcast-daily", on_failure=[_alert_on_failure])
 def daily(home: str | None = None, catalog: str | None = None, as_of: str | None = None,
           offline: bool = False) -> dict:
-    """Ingest, build, estimate, publish. Fails (after publishing what loaded) when a source failed."""
-    ingested = ingest_flow(home, catalog, offline)
-    built = build_flow(home, as_of)
+    """Ingest, build, estimate, forecast, publish, recorded as one run in meta.runs. Fails (after publishing what
+    loaded) when a source or a model failed."""
+    call(preflight_task, home, catalog, offline)  # no network at all: stop before anything is written
+    run_id = call(start_task, home, catalog, as_of)
+    try:
+        ingested = call(ingest_flow, home, catalog, offline, run_id)
+        built = call(build_flow, home, as_of, run_id)
+    except Exception as exc:
+        call(finish_task, home, run_id, "failed", None, str(exc).splitlines()[0] if str(exc) else repr(exc))
+        raise
+    failures = "; ".join(f"{k}: {v}" for k, v in ingested["failed"].items())
+    message = "; ".join(m for m in (f"sources failed: {failures}" if failures else "",
+                                    f"models failed: {built['model_error']}" if built.get("model_error") else "")
+                        if m) or None
+    rows = sum(s["rows_added"] for s in ingested["sources"].values())
+    # Recorded before publishing, so that the published meta.runs shows this run as it ended.
+    call(finish_task, home, run_id, "failed" if message else "ok", rows, message)
+    built["published"] = call(publish_task, home)
+    result = {"run_id": run_id, "ingest": ingested, "build": built,
+              "summary": call(summary_task, home, catalog, ingested, built)}
     if ingested["failed"]:
-        raise SourceFailed("sources failed: " + "; ".join(f"{k}: {v}" for k, v in ingested["failed"].items()))
-    return {"ingest": ingested, "build": built}
+        series = {sid: why for source, summary in ingested["sources"].items() if source in ingested["failed"]
+                  for sid, why in summary.get("failed", {}).items()}
+        whole = [source for source in ingested["failed"] if not ingested["sources"].get(source, {}).get("failed")]
+        what = ", ".join(filter(None, [f"{len(series)} series" if series else "",
+                                        f"source(s) {', '.join(whole)}" if whole else ""]))
+        detail = "; ".join([f"{sid}: {why}" for sid, why in series.items()]
+                           + [f"{source}: {ingested['failed'][source]}" for source in whole])
+        raise SourceFailed(f"{what} failed to load (the rest were built and published; see `gapcast status`): "
+                           + detail, result)
+    if built.get("model_error"):
+        raise ModelsFailed(f"{built['model_error']} (the marts were built and published without fresh model "
+                           "results)", result)
+    return result
+
+
+@task(name="start-run", cache_policy=NO_CACHE)
+def start_task(home: str | None, catalog: str | None, as_of: str | None) -> str:
+    return steps.start(flow_settings(home, catalog), "run", catalog,
+                       datetime.fromisoformat(as_of) if as_of else None)
+
+
+@task(name="finish-run", cache_policy=NO_CACHE)
+def finish_task(home: str | None, run_id: str, status: str, rows_added: int | None, message: str | None) -> None:
+    steps.finish(flow_settings(home), run_id, status, rows_added, message)
 
 
 @flow(name="gapcast-backtest", on_failure=[_alert_on_failure])
-def backtest(home: str | None = None) -> dict:
-    """Backtest what the warehouse holds; the next forecast's combination rule reads the scores."""
-    return backtest_task(home)
+def backtest(home: str | None = None, workers: int | None = None, first: str | None = None, last: str | None = None,
+             targets: list[str] | None = None, config: str | None = None, dask: bool = False) -> dict:
+    """Backtest what the warehouse holds, on a task runner; the next forecast's combination rule reads the
+    scores."""
+    settings = flow_settings(home)
+    report = call(backtest_task, home, workers, first, last, targets, config, dask, settings.dask_address)
+    call(publish_task, home)
+    return report
+
+
+@task(name="backtest", cache_policy=NO_CACHE)
+def backtest_task(home: str | None, workers: int | None, first: str | None, last: str | None,
+                  targets: list[str] | None, config: str | None, dask: bool, dask_address: str | None):
+    import pandas as pd
+
+    settings = flow_settings(home)
+    configured = workers if workers is not None else None
+    runner, name = origin_runner(configured if configured is not None else _configured_workers(config),
+                                 dask=dask, address=dask_address)
+    return steps.backtest(settings, config_path=config, workers=workers, targets=targets,
+                          first_origin=pd.Timestamp(f"{first}-01") if first else None,
+                          last_origin=pd.Timestamp(f"{last}-01") if last else None,
+                          runner=runner, runner_name=name)
+
+
+def _configured_workers(config: str | None) -> int:
+    from flows.config import load_cooling_config
+
+    return int(load_cooling_config(config).backtest["workers"])
+
+
+BLAS_THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def origin_runner(workers: int | None, *, dask: bool = False, address: str | None = None):
+    """How the backtest's origin batches run: on a running dask.distributed scheduler at ``address``
+    (GAPCAST_DASK_ADDRESS), or on a Dask LocalCluster of ``workers`` single-threaded processes started for the run
+    (``--dask``, or any run with more than one worker); else in this process. The batches are pure functions of
+    their data, so the results are the same whichever runs them."""
+    if not (address or dask or (workers or 0) > 1):
+        return None, "in process"
+
+    def run(units: list[tuple]) -> list[list]:
+        import dask.config
+        from distributed import Client, LocalCluster
+
+        from models.api import run_origins
+
+        if address:
+            with Client(address) as client:
+                return client.gather(client.map(run_origins, units, pure=False))
+        # One BLAS thread per worker: the workers already fill the cores, and threaded reductions would make a
+        # fit's last bits (and so, at the margin, whether the optimizer converges) depend on scheduling.
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": BLAS_THREADS}):
+            with LocalCluster(n_workers=max(1, workers or 2), threads_per_worker=1, processes=True,
+                              dashboard_address=None, silence_logs=50) as cluster, Client(cluster) as client:
+                return client.gather(client.map(run_origins, units, pure=False))
+
+    name = f"Dask at {address}" if address else f"Dask LocalCluster ({max(1, workers or 2)} workers)"
+    return run, name
 
 
 @flow(name="gapcast-monthly", on_failure=[_alert_on_failure])
 def monthly(home: str | None = None, catalog: str | None = None, month: str | None = None, send: bool = False,
             force: bool = False, offline: bool = False, as_of: str | None = None) -> dict:
     """The daily flow, then the month's report and, with send, its email."""
-    state = daily(home, catalog, as_of, offline, return_state=True)
-    report = report_flow(home, month, send, force)
-    if state.is_failed():
-        state.result()  # re-raise: the report went out, but the run is marked failed
-    return {"daily": state.result(), "report": report}
+    ran = attempt(daily, home, catalog, as_of, offline)
+    report = call(report_flow, home, month, send, force)
+    if ran.failed:
+        raise ran.error  # the report went out, but the run is marked failed
+    return {"daily": ran.value, "report": report}
+
+
+@dataclass
+class RunReport:
+    """What :func:`run_plain` ran: the ingest (every source's series), the build, the models and the publish."""
+
+    run_id: str
+    ingest: object  # warehouse.load.IngestReport
+    build: object | None
+    estimate: object | None
+    forecast: object | None
+    estimate_error: str | None
+    published_to: str | None
+    error: BaseException | None = None
+
+
+def run_plain(settings: Settings, catalog: str | None = None, *, as_of: datetime | None = None,
+              offline: bool = False, http=None, yahoo=None) -> RunReport:
+    """The daily flow as plain calls (what GAPCAST_PREFECT=off runs), with its reports; for tests and scripts.
+    ``http`` and ``yahoo`` replace the ingest's clients."""
+    from warehouse.load import IngestReport
+
+    with plain(**{k: v for k, v in (("http", http), ("yahoo", yahoo)) if v is not None}):
+        outcome = attempt(daily, str(settings.home), catalog or settings.catalog,
+                          as_of.isoformat() if as_of else None, offline)
+    result = outcome.value if outcome.error is None else getattr(outcome.error, "result", None)
+    if result is None:
+        raise outcome.error
+    outcomes = [o for s in result["ingest"]["sources"].values() for o in s.get("outcomes", [])]
+    built = result["build"]
+    reports = built.get("reports", {})
+    return RunReport(result["run_id"], IngestReport(result["run_id"], outcomes), reports.get("build"),
+                     reports.get("estimate"), reports.get("forecast"), built.get("model_error"),
+                     built.get("published"), outcome.error)

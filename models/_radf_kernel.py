@@ -16,12 +16,15 @@ matrix, and the t statistic on the lagged level x is
 The maxima are taken over the signed square t|t|, which orders windows as t does, so the square
 root is taken only of the maxima. Every window costs a handful of vector operations, with no
 Python loop over windows; windows shorter than the minimum carry NaN and are skipped by fmax.
+
+The Monte Carlo critical values run the same computation on a batch of replications at once
+(one batched matrix product per moment and block of windows), batch after batch, in the calling
+process: no worker processes or threads of its own. Memory is bounded by the batch, whatever the
+number of replications, except for the BADF paths the quantiles need (reps x T values).
 """
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numpy as np
@@ -30,20 +33,19 @@ import numpy as np
 # stay in the 1 MB L2 cache of a core, yet numpy's per-call overhead must stay a few percent.
 # Measured on the 2-core machine: 24,000 beats 12,000 and 48,000 at T = 300, within 10% at 1,680.
 BLOCK_ELEMENTS = 24_000
-# Monte Carlo: windows per numpy call across a batch of replications, and replications per batch
-# (12,000 windows of each of 4 replications: best or within 5% of best at T = 300, 1,000 and 1,680
-# in an interleaved grid of 1-8 replications and 6,000-24,000 windows on the 2-core machine).
-MC_BATCH_ELEMENTS = 48_000
-MC_BATCH_REPS = 4
-
-
-def default_workers() -> int:
-    """Worker processes for long simulations: the cores this process may use, at most 2."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 2))
+# Monte Carlo: windows per numpy call across a batch of replications (12,000 windows of each of 4
+# replications was best or within 5% of best at T = 300, 1,000 and 1,680 on the 2-core machine).
+# A short series has few windows per replication: the batch then takes more replications, so that
+# each splits into about MC_BLOCKS_PER_REP blocks, which keeps the windows computed only to be
+# discarded (those shorter than the minimum, about half a block's height squared per block) near
+# 1 / MC_BLOCKS_PER_REP of the total. 2,000 replications at T = 135 took 0.21 s of CPU time in
+# batches of 60 against 0.41 s in batches of 4 (medians of 5, on the loaded 2-core machine);
+# 4 to 32 blocks a replication were within noise at T = 72-300. MC_BATCH_BYTES caps the per-batch
+# arrays.
+MC_CALL_ELEMENTS = 48_000
+MC_MIN_BATCH_REPS = 4
+MC_BLOCKS_PER_REP = 8
+MC_BATCH_BYTES = 64 * 2**20
 
 
 def regression_variables(z: np.ndarray, lag: int) -> np.ndarray:
@@ -66,16 +68,18 @@ def _pairs(p: int) -> tuple[tuple[int, int], ...]:
     return tuple((u, v) for u in range(p) for v in range(u, p))
 
 
-def _factors(variables: np.ndarray):
+def _factors(variables: np.ndarray, cols: np.ndarray | None = None, rows: np.ndarray | None = None):
     """Per pair (u, v): column factors of a ``(..., 6, nr+1)``, row factors of b ``(..., 6, nr+1)``,
-    and g ``(..., nr+1)``, the n-scaled co-moment of the rows [0, a)."""
+    and g ``(..., nr+1)``, the n-scaled co-moment of the rows [0, a); in ``cols`` and ``rows``
+    when given (of shape ``(pairs, ..., 6, nr+1)``)."""
     *batch, p, nr = variables.shape
     pairs = _pairs(p)
     first = np.zeros((*batch, p, nr + 1))
     np.cumsum(variables, axis=-1, out=first[..., 1:])
     index = np.arange(nr + 1, dtype=float)
-    cols = np.empty((len(pairs), *batch, 6, nr + 1))
-    rows = np.empty((len(pairs), *batch, 6, nr + 1))
+    shape = (len(pairs), *batch, 6, nr + 1)
+    cols = np.empty(shape) if cols is None else cols
+    rows = np.empty(shape) if rows is None else rows
     for k, (u, v) in enumerate(pairs):
         c, r = cols[k], rows[k]
         cross = c[..., 3, :]
@@ -98,22 +102,26 @@ def _factors(variables: np.ndarray):
     return cols, rows
 
 
-def _signed_t2(moments: list, p: int, df) -> np.ndarray:
-    """t|t| from the moment matrices, after sweeping out the lagged differences; reuses their memory."""
+def _signed_t2(moments: list, p: int, df, scratch: np.ndarray | None = None) -> np.ndarray:
+    """t|t| from the moment matrices, after sweeping out the lagged differences, in their memory
+    (and, with lags, that of ``scratch``, an array of their shape)."""
     pairs = _pairs(p)
     m = dict(zip(pairs, moments, strict=True))
+    if p > 2 and scratch is None:
+        scratch = np.empty_like(moments[0])
     for w in range(p - 2):  # lag > 0: partial the w-th lagged difference out of the later variables
         pivot = m[w, w]
         for u, v in pairs:
-            if u > w and v > w:
-                m[u, v] = m[u, v] - m[w, u] * m[w, v] / pivot
+            if u > w and v > w:  # m[u, v] - m[w, u] * m[w, v] / pivot, in place
+                np.multiply(m[w, u], m[w, v], out=scratch)
+                scratch /= pivot
+                m[u, v] -= scratch
     x, d = p - 2, p - 1
     uxx, vxd, wdd = m[x, x], m[x, d], m[d, d]
     det = np.multiply(uxx, wdd, out=uxx)
     vv = np.multiply(vxd, vxd, out=wdd)
     det -= vv
-    q = np.abs(vxd, out=vv)
-    q *= vxd
+    q = np.copysign(vv, vxd, out=vv)  # vxd |vxd|, bit for bit
     q *= df
     q /= det
     return q
@@ -200,54 +208,53 @@ def window_statistics(z: np.ndarray, min_window: int, lag: int) -> dict:
             "badf": badf, "bsadf": bsadf}
 
 
-def simulated_statistics(walks: np.ndarray, min_window: int, lag: int) -> dict:
-    """GSADF and the BADF path of each simulated series (rows of ``walks``), for critical values.
-
-    Replications go through the kernel in batches that share one design: the same window
-    blocks, the same degrees of freedom, one batched matrix product per moment.
-    """
-    reps, n = walks.shape
+def batch_reps(n: int, min_window: int, lag: int, reps: int) -> int:
+    """Replications per batch of the Monte Carlo (see MC_BLOCKS_PER_REP): at least
+    MC_MIN_BATCH_REPS, enough for about MC_BLOCKS_PER_REP blocks per replication, and within
+    MC_BATCH_BYTES of per-batch arrays."""
     nr = n - 1 - lag
-    p = lag + 2
     positions = nr - min_window + 1
-    batch = int(max(1, min(reps, MC_BATCH_REPS)))
-    blocks = _blocks(positions, max(MC_BATCH_ELEMENTS // batch, 1))
-    pad = max(i1 - i0 for i0, i1 in blocks) + 1
-    df_rev = _df_reversed(nr, p, min_window, pad)
-    gsadf = np.empty(reps)
-    badf = np.empty((reps, positions))
-
-    def run(r0: int, r1: int) -> None:
-        z = walks[r0:r1]
-        z = (z - z.mean(axis=1, keepdims=True)) / z.std(axis=1, keepdims=True)
-        cols, rows = _factors(regression_variables(z, lag))
-        badf[r0:r1] = badf_statistics(cols, p, min_window)
-        colsT = cols.swapaxes(-1, -2)
-        best = np.full(r1 - r0, -np.inf)
-        for i0, i1 in blocks:
-            a0, a1 = min_window + i0, min_window + i1
-            moments = [np.matmul(colsT[k, :, a0:a1], rows[k, :, :, :i1]) for k in range(len(cols))]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                q = _signed_t2(moments, p, _df_view(df_rev, nr, a0, a1, i1))
-            np.fmax(best, np.fmax.reduce(q.reshape(r1 - r0, -1), axis=1), out=best)
-        gsadf[r0:r1] = best
-
-    for r0 in range(0, reps, batch):
-        run(r0, min(r0 + batch, reps))
-    return {"gsadf": signed_root(gsadf), "badf": signed_root(badf)}
+    windows = positions * (positions + 1) / 2
+    batch = max(MC_MIN_BATCH_REPS, int(np.ceil(MC_BLOCKS_PER_REP * MC_CALL_ELEMENTS / windows)))
+    p = lag + 2
+    per_rep = 8 * (18 * len(_pairs(p)) + 2 * p + 4) * (nr + 1)  # cols, rows, colsT; variables; walk
+    batch = min(batch, max(1, MC_BATCH_BYTES // per_rep))
+    return int(max(1, min(batch, reps)))
 
 
-# -- Monte Carlo across processes ---------------------------------------------------------------
-# Threads gain nothing measurable here: between numpy calls the interpreter holds the GIL. Large
-# simulations go to worker processes instead. They are started as plain `python -c` subprocesses, not with
-# multiprocessing: fork is unsafe beside the caller's DuckDB threads, and spawn or forkserver
-# re-run the caller's __main__. Each worker regenerates the seeded stream up to its last
-# replication, so the draws, and the critical values, are the same as in one process.
+def _batch_statistics(walks: np.ndarray, min_window: int, lag: int, blocks, dfs,
+                      work: dict) -> tuple[np.ndarray, np.ndarray]:
+    """t|t| of GSADF (one per row of ``walks``) and of the BADF path, for one batch of walks.
 
-# Seconds per window of the kernel, for deciding when worker processes pay for their start-up.
+    ``work`` holds the factors (``cols``, ``rows``, ``colsT``, each ``(pairs, batch, ...)``) and
+    every block's moments (``moments``: one row per pair and one of scratch, each with room for
+    the largest block): reused batch after batch and block after block. Allocated afresh, these
+    arrays make the allocator hand memory back to the system and fault it in again each time.
+    """
+    p = lag + 2
+    reps = len(walks)
+    z = (walks - walks.mean(axis=1, keepdims=True)) / walks.std(axis=1, keepdims=True)
+    cols, rows = _factors(regression_variables(z, lag), work["cols"][:, :reps], work["rows"][:, :reps])
+    badf = badf_statistics(cols, p, min_window)
+    colsT = work["colsT"][:, :reps]
+    colsT[...] = cols.swapaxes(-1, -2)
+    moments_work = work["moments"]
+    best = np.full(reps, -np.inf)
+    for (i0, i1), df in zip(blocks, dfs, strict=True):
+        a0, a1 = min_window + i0, min_window + i1
+        shape = (reps, i1 - i0, i1)
+        size = reps * (i1 - i0) * i1
+        moments = [np.matmul(colsT[k, :, a0:a1], rows[k, :, :, :i1], out=moments_work[k, :size].reshape(shape))
+                   for k in range(len(cols))]
+        q = _signed_t2(moments, p, df, moments_work[-1, :size].reshape(shape))
+        np.fmax(best, np.fmax.reduce(q.reshape(reps, -1), axis=1), out=best)
+    return best, badf
+
+
+# -- Monte Carlo --------------------------------------------------------------------------------
+
+# Seconds per window of the kernel on one core, for announcing long simulations.
 SECONDS_PER_WINDOW = 4e-9
-PROCESS_MIN_SECONDS = 4.0
-_STREAM_CHUNK = 128
 
 
 def estimated_seconds(n: int, min_window: int, lag: int, reps: int) -> float:
@@ -255,61 +262,43 @@ def estimated_seconds(n: int, min_window: int, lag: int, reps: int) -> float:
     return reps * positions * (positions + 1) / 2 * SECONDS_PER_WINDOW
 
 
-def seeded_walks(seed: int, n: int, first: int, stop: int) -> np.ndarray:
-    """Random walks ``first..stop-1`` of the stream ``default_rng(seed).normal(size=(reps, n))``."""
+def seeded_walks(seed: int, n: int, reps: int, batch: int):
+    """The random walks ``cumsum(default_rng(seed).normal(size=(reps, n)), axis=1)``, ``batch`` rows at a time.
+
+    Consecutive draws of the generator continue one stream, so the batches are the rows of that
+    one draw in order, whatever ``batch`` is.
+    """
     rng = np.random.default_rng(seed)
-    kept = []
-    for start in range(0, stop, _STREAM_CHUNK):
-        end = min(start + _STREAM_CHUNK, stop)
-        draws = rng.normal(size=(end - start, n))
-        if end > first:
-            kept.append(draws[max(first - start, 0):])
-    return np.cumsum(np.concatenate(kept), axis=1)
+    for r0 in range(0, reps, batch):
+        yield np.cumsum(rng.normal(size=(min(batch, reps - r0), n)), axis=1)
 
 
-def worker_main() -> None:
-    """Entry point of a worker process: a JSON task on stdin, an .npz of the statistics on stdout."""
-    import io
-    import json
-    import sys
+def simulate(seed: int, n: int, reps: int, min_window: int, lag: int, batch: int | None = None) -> dict:
+    """GSADF and BADF paths of ``reps`` seeded random walks (rows of :func:`seeded_walks`).
 
-    task = json.loads(sys.stdin.readline())
-    walks = seeded_walks(task["seed"], task["n"], task["first"], task["stop"])
-    stats = simulated_statistics(walks, task["min_window"], task["lag"])
-    buffer = io.BytesIO()
-    np.savez(buffer, gsadf=stats["gsadf"], badf=stats["badf"])
-    sys.stdout.buffer.write(buffer.getvalue())
-
-
-def _run_worker(task: dict) -> dict:
-    import io
-    import json
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = str(Path(__file__).resolve().parents[1])
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
-    done = subprocess.run(
-        [sys.executable, "-c", "from models._radf_kernel import worker_main; worker_main()"],
-        input=(json.dumps(task) + "\n").encode(), capture_output=True, env=env, cwd=root, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"Monte Carlo worker failed (exit {done.returncode}): "
-                           f"{done.stderr.decode(errors='replace').strip().splitlines()[-1:]}")
-    with np.load(io.BytesIO(done.stdout)) as data:
-        return {"gsadf": data["gsadf"], "badf": data["badf"]}
-
-
-def simulate(seed: int, n: int, reps: int, min_window: int, lag: int, workers: int) -> dict:
-    """GSADF and BADF paths of ``reps`` seeded random walks, in worker processes when that pays."""
-    if workers <= 1 or estimated_seconds(n, min_window, lag, reps) < PROCESS_MIN_SECONDS:
-        return simulated_statistics(seeded_walks(seed, n, 0, reps), min_window, lag)
-    bounds = np.linspace(0, reps, workers + 1).astype(int)
-    tasks = [{"seed": seed, "n": n, "min_window": min_window, "lag": lag, "first": int(a), "stop": int(b)}
-             for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
-    # One thread per worker only waits on its pipe; the work runs in the worker processes.
-    with ThreadPoolExecutor(max_workers=len(tasks)) as pool:
-        parts = list(pool.map(_run_worker, tasks))
-    return {"gsadf": np.concatenate([p["gsadf"] for p in parts]),
-            "badf": np.concatenate([p["badf"] for p in parts])}
+    Replications go through the kernel in batches that share one design: the same window
+    blocks, the same degrees of freedom, one batched matrix product per moment. ``batch``
+    (default :func:`batch_reps`) changes the speed, not the values.
+    """
+    nr = n - 1 - lag
+    p = lag + 2
+    positions = nr - min_window + 1
+    batch = batch_reps(n, min_window, lag, reps) if batch is None else int(max(1, min(batch, reps)))
+    blocks = _blocks(positions, max(MC_CALL_ELEMENTS // batch, 1))
+    pad = max(i1 - i0 for i0, i1 in blocks) + 1
+    df_rev = _df_reversed(nr, p, min_window, pad)
+    dfs = [_df_view(df_rev, nr, min_window + i0, min_window + i1, i1) for i0, i1 in blocks]
+    pairs = len(_pairs(p))
+    work = {"cols": np.empty((pairs, batch, 6, nr + 1)), "rows": np.empty((pairs, batch, 6, nr + 1)),
+            "colsT": np.empty((pairs, batch, nr + 1, 6)),
+            "moments": np.empty((pairs + 1, batch * max((i1 - i0) * i1 for i0, i1 in blocks)))}
+    gsadf = np.empty(reps)
+    badf = np.empty((reps, positions))
+    r0 = 0
+    # Windows shorter than the minimum have NaN degrees of freedom and divide by zero: skipped.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for walks in seeded_walks(seed, n, reps, batch):
+            r1 = r0 + len(walks)
+            gsadf[r0:r1], badf[r0:r1] = _batch_statistics(walks, min_window, lag, blocks, dfs, work)
+            r0 = r1
+    return {"gsadf": signed_root(gsadf), "badf": signed_root(badf)}

@@ -26,6 +26,36 @@ CapexGap
 RequiredRevenue
     Sequoia Capital's "AI's $600B question" arithmetic on the warehouse's GPU-vendor revenue.
 
+Configuration
+-------------
+parse_assumptions, parse_cooling_config
+    catalogs/assumptions.toml and catalogs/cooling.toml from their text, validated (errors name file and key).
+
+The divergence estimate
+-----------------------
+estimate_divergence
+    Every divergence model and bubble test on the members' prices and fundamentals, as mart tables.
+
+The cooling forecast
+--------------------
+CoolingEvent, seasonally_adjusted, season_year_at
+    The event (March-May mean against the previous September-November), the one seasonal adjustment, the season
+    rule.
+CoolingSARIMAX, GrowthRegimes, TalentNowcast
+    SARIMAX with parameter uncertainty, Markov-switching regimes, the DynamicFactorMQ nowcast and its news.
+forecast_target, nowcast_targets
+    Every model's forecast of one target at one origin, and the nowcast of all targets at one origin: what the
+    live forecast and each backtest origin call.
+live_forecast
+    The month's forecast of every target, with the headline chosen by ``choose_headline`` (the combination rule).
+
+The backtest
+------------
+plan_backtest, run_origin, run_origins, backtest_tables
+    The origins with what each could see, one origin's forecasts, and the scores.
+gaussian_crps, pinball_loss, score_paths, score_probabilities, reliability_table, baselines
+    The scores and the baselines.
+
 Examples
 --------
 >>> import numpy as np, pandas as pd
@@ -36,8 +66,35 @@ Examples
 True
 """
 
+from models.backtest import (
+    BacktestPlan,
+    BacktestPlanError,
+    BacktestTables,
+    NowcastTask,
+    OriginResult,
+    OriginTask,
+    backtest_tables,
+    cooling_outcomes,
+    gaussian_crps,
+    headline_table,
+    known_at,
+    log_normal_params,
+    month_start,
+    pinball_loss,
+    plan_backtest,
+    reliability_table,
+    run_origin,
+    run_origins,
+    score_paths,
+    score_probabilities,
+    season_year_at,
+)
+from models.baselines import BASELINES, BacktestInputError, Baseline, baseline_forecasts, baselines, mase_scale
 from models.basket import AIBasket, BasketInputError, BasketResults, RaggedEdge, filed_values
 from models.bubbles import (
+    DEFAULT_REPS,
+    DEFAULT_SEED,
+    KERNEL_VERSION,
     LEVELS,
     BubbleInputError,
     BubbleResults,
@@ -45,12 +102,30 @@ from models.bubbles import (
     CriticalValues,
     Episode,
     RadfResult,
+    cache_key,
     datestamp,
     estimated_simulation_seconds,
     psy_min_duration,
     psy_min_window,
     radf,
     simulate_critical_values,
+)
+from models.combination import choose_headline
+from models.config import (
+    Assumptions,
+    AssumptionsError,
+    CoolingConfig,
+    CoolingConfigError,
+    parse_assumptions,
+    parse_cooling_config,
+)
+from models.cooling import (
+    CoolingEvent,
+    CoolingForecastResults,
+    CoolingInputError,
+    CoolingSARIMAX,
+    seasonal_factors,
+    seasonally_adjusted,
 )
 from models.divergence import (
     Assumption,
@@ -67,23 +142,46 @@ from models.divergence import (
     RequiredRevenueResults,
     ZScoreResults,
     half_life,
-    recorded_warnings,
 )
-from models.cooling import CoolingEvent, CoolingForecastResults, CoolingInputError, CoolingSARIMAX
+from models.estimate import DivergenceEstimate, ModelRun, estimate_divergence
+from models.forecast import (
+    LiveForecast,
+    ModelSettings,
+    NowcastForecast,
+    TargetForecast,
+    TargetSpec,
+    forecast_target,
+    live_forecast,
+    nowcast_targets,
+    target_specs,
+)
+from models.nowcast import NowcastInputError, NowcastResults, TalentNowcast
 from models.regimes import GrowthRegimes, RegimeInputError, RegimeResults, forecast_regime_probabilities
 
 __all__ = [
+    # configuration
+    "parse_assumptions", "parse_cooling_config", "Assumptions", "AssumptionsError", "CoolingConfig",
+    "CoolingConfigError",
     # bubble dating
-    "radf", "RadfResult", "simulate_critical_values", "CriticalValues", "datestamp", "Episode", "BubbleTest",
-    "BubbleResults", "psy_min_window", "psy_min_duration", "estimated_simulation_seconds", "LEVELS",
-    "BubbleInputError",
-    # the basket
+    "radf", "RadfResult", "simulate_critical_values", "CriticalValues", "cache_key", "datestamp", "Episode",
+    "BubbleTest", "BubbleResults", "psy_min_window", "psy_min_duration", "estimated_simulation_seconds", "LEVELS",
+    "DEFAULT_REPS", "DEFAULT_SEED", "KERNEL_VERSION", "BubbleInputError",
+    # the basket and divergence
     "AIBasket", "BasketResults", "RaggedEdge", "filed_values", "BasketInputError",
-    # divergence
     "ExpandingZScore", "ZScoreResults", "CointegrationGap", "CointegrationResults", "EngleGrangerResults",
     "JohansenResults", "CapexGap", "CapexGapResults", "RequiredRevenue", "RequiredRevenueResults",
-    "RequiredRevenueAssumptions", "Assumption", "half_life", "recorded_warnings", "DivergenceInputError",
-    # cooling forecast
-    "CoolingEvent", "CoolingSARIMAX", "CoolingForecastResults", "CoolingInputError", "GrowthRegimes",
-    "RegimeResults", "forecast_regime_probabilities", "RegimeInputError",
+    "RequiredRevenueAssumptions", "Assumption", "half_life", "DivergenceInputError",
+    "estimate_divergence", "DivergenceEstimate", "ModelRun",
+    # the cooling forecast
+    "CoolingEvent", "seasonal_factors", "seasonally_adjusted", "season_year_at", "CoolingSARIMAX",
+    "CoolingForecastResults", "CoolingInputError", "GrowthRegimes", "RegimeResults", "forecast_regime_probabilities",
+    "RegimeInputError", "TalentNowcast", "NowcastResults", "NowcastInputError",
+    "TargetSpec", "ModelSettings", "TargetForecast", "NowcastForecast", "LiveForecast", "forecast_target",
+    "nowcast_targets", "live_forecast", "target_specs", "choose_headline",
+    # the backtest
+    "plan_backtest", "BacktestPlan", "BacktestPlanError", "OriginTask", "NowcastTask", "OriginResult", "run_origin",
+    "run_origins", "backtest_tables", "BacktestTables", "headline_table", "known_at", "month_start",
+    "cooling_outcomes", "gaussian_crps", "pinball_loss", "log_normal_params", "score_paths", "score_probabilities",
+    "reliability_table", "Baseline", "baselines", "baseline_forecasts", "mase_scale", "BASELINES",
+    "BacktestInputError",
 ]

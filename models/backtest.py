@@ -1,7 +1,9 @@
-"""Backtest arithmetic: the baselines (random walk, seasonal naive, drift) and the scores (MASE, RMSE, CRPS,
-pinball loss, interval coverage, Brier score and its reliability table).
+"""The rolling-origin backtest: what each origin could see (the target's vintage known then, cut at its
+publication lag), every model's forecast there (:func:`models.forecast.forecast_target`, the live forecast's own
+function), and the scores (MASE, RMSE, CRPS, pinball loss, interval coverage, Brier score and its reliability).
 
-Frames in, frames out; nothing here reads a database. ``warehouse/backtest.py`` runs the rolling origins.
+Frames in, frames out; nothing here reads a database. ``flows.steps.backtest`` reads the inputs, maps
+:func:`run_origin` over the plan's tasks on a task runner, and writes :func:`backtest_tables`.
 
 CRPS treats each forecast as Gaussian in the log level, with the mean and standard deviation recovered from
 its median (``mean``) and 95% bounds (:func:`log_normal_params`): exact for the baselines, an approximation for
@@ -18,14 +20,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-Z80 = float(norm.ppf(0.90))
-Z95 = float(norm.ppf(0.975))
+from models.cooling import season_year_at  # noqa: F401  (the season rule, re-exported)
+from models.baselines import BASELINES, Z80, Z95, BacktestInputError, interval_rows, mase_scale  # noqa: F401
+
 QUANTILE_LEVELS = (0.025, 0.10, 0.50, 0.90, 0.975)
-BASELINES = ("random_walk", "seasonal_naive", "drift")
-
-
-class BacktestInputError(ValueError):
-    """Inputs the backtest arithmetic cannot use, naming what is wrong."""
 
 
 # -- scores ----------------------------------------------------------------------------------------
@@ -56,23 +54,6 @@ def log_normal_params(mean, lo95, hi95):
     return np.log(np.asarray(mean, dtype=float)), (hi - lo) / (2 * Z95)
 
 
-def interval_rows(mu, sigma) -> dict[str, np.ndarray]:
-    """Median and 80% / 95% bounds in target units of a Gaussian log level."""
-    mu, sigma = np.asarray(mu, dtype=float), np.asarray(sigma, dtype=float)
-    return {"mean": np.exp(mu), "lo80": np.exp(mu - Z80 * sigma), "hi80": np.exp(mu + Z80 * sigma),
-            "lo95": np.exp(mu - Z95 * sigma), "hi95": np.exp(mu + Z95 * sigma)}
-
-
-def mase_scale(level: pd.Series, season: int = 1) -> float:
-    """Hyndman and Koehler (2006): the in-sample mean absolute error of the (seasonal) naive forecast,
-    mean |x_t - x_{t-season}| over the training sample. NaN when it cannot be formed or is zero."""
-    x = level.dropna().astype(float).to_numpy()
-    if len(x) <= season:
-        return float("nan")
-    scale = float(np.mean(np.abs(x[season:] - x[:-season])))
-    return scale if scale > 0 else float("nan")
-
-
 def brier_score(probability, outcome) -> float:
     p, o = np.asarray(probability, dtype=float), np.asarray(outcome, dtype=float)
     return float(np.mean((p - o) ** 2)) if len(p) else float("nan")
@@ -95,85 +76,6 @@ def reliability_table(frame: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
     out["bin_low"] = edges[out["bin"]]
     out["bin_high"] = edges[out["bin"] + 1]
     return out[["model", "bin_low", "bin_high", "forecasts", "mean_probability", "observed_frequency"]]
-
-
-# -- baselines -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """A baseline forecast of the log level ``steps`` months ahead: Gaussian with mean ``mu`` and sd ``sigma``.
-
-    random_walk     x_{T+h} = x_T;                         var = h s1^2,  s1 the sd of one-month changes
-    seasonal_naive  x_{T+h} = x_{T+h-12k}, k = ceil(h/12);  var = k s12^2, s12 the sd of 12-month changes
-    drift           x_{T+h} = x_T + h d, d the mean change; var = h s1^2 (1 + h / (T - 1))   (Hyndman and
-                    Athanasopoulos, Forecasting: Principles and Practice, 3rd ed., section 5.5, table 5.2)
-    """
-
-    name: str
-    mu: np.ndarray
-    sigma: np.ndarray
-
-    def simulate(self, repetitions: int, rng: np.random.Generator, log_level: np.ndarray) -> np.ndarray:
-        """Paths (steps x repetitions) of the log level whose marginals are this baseline's, built as the
-        model implies: cumulated one-month shocks (random walk, drift) or yearly shocks (seasonal naive)."""
-        steps = len(self.mu)
-        if self.name == "seasonal_naive":
-            s12 = float(self.sigma[0]) if steps else 0.0
-            x = np.asarray(log_level, dtype=float)
-            paths = np.empty((steps, repetitions))
-            for h in range(steps):
-                base = x[len(x) - 12 + h] if h < 12 else paths[h - 12]
-                paths[h] = base + rng.normal(0, s12, repetitions)
-            return paths
-        s1 = float(self.sigma[0]) if steps else 0.0
-        drift = float(self.mu[0] - log_level[-1]) if (self.name == "drift" and steps) else 0.0
-        shocks = rng.normal(drift, s1, (steps, repetitions))
-        return log_level[-1] + np.cumsum(shocks, axis=0)
-
-
-def baselines(log_level: pd.Series, steps: int) -> dict[str, Baseline]:
-    """The three baselines of a monthly log level (month-start index, no gaps), ``steps`` months ahead."""
-    x = log_level.dropna().astype(float).to_numpy()
-    if len(x) < 25:
-        raise BacktestInputError(f"baselines need 25 months, have {len(x)}")
-    h = np.arange(1, steps + 1)
-    d1 = np.diff(x)
-    s1 = float(np.std(d1, ddof=1))
-    d12 = x[12:] - x[:-12]
-    s12 = float(np.sqrt(np.mean(d12 ** 2)))  # the seasonal naive's own residuals (no mean removed)
-    k = np.ceil(h / 12).astype(int)
-    last_year = x[-12:]
-    snaive_mu = np.array([last_year[(i % 12)] for i in range(steps)])  # k-th repeat of the last 12 months
-    drift = float((x[-1] - x[0]) / (len(x) - 1))
-    return {
-        "random_walk": Baseline("random_walk", np.full(steps, x[-1]), s1 * np.sqrt(h)),
-        "seasonal_naive": Baseline("seasonal_naive", snaive_mu, s12 * np.sqrt(k)),
-        "drift": Baseline("drift", x[-1] + h * drift, s1 * np.sqrt(h * (1 + h / (len(x) - 1)))),
-    }
-
-
-def baseline_forecasts(level: pd.Series, factors: pd.Series, event, season_year: int, horizon_end: pd.Timestamp,
-                       repetitions: int, seed: int) -> dict[str, tuple[pd.DataFrame, float]]:
-    """Each baseline's path (month, mean, lo80, hi80, lo95, hi95 in target units, from the month after the last
-    value through ``horizon_end``) and its P(cooling) for ``season_year`` by simulation.
-
-    The baselines run on the target as published (not adjusted: the seasonal naive carries the seasonality);
-    the event is judged on levels less the month-of-year ``factors`` (zeros for an adjusted target)."""
-    level = level.astype(float).dropna().sort_index()
-    log_level = np.log(level)
-    future = pd.date_range(level.index[-1] + pd.offsets.MonthBegin(), pd.Timestamp(horizon_end), freq="MS")
-    base = baselines(log_level.asfreq("MS"), len(future))
-    rng = np.random.default_rng(seed)
-    adjusted = log_level - factors.reindex(log_level.index.month).to_numpy()
-    out = {}
-    for name, b in base.items():
-        frame = pd.DataFrame({"month": future, **interval_rows(b.mu, b.sigma)})
-        sims = b.simulate(repetitions, rng, log_level.to_numpy())
-        sims_sa = sims - factors.reindex(future.month).to_numpy()[:, None]
-        p = event.probability(np.exp(adjusted), pd.DataFrame(np.exp(sims_sa), index=future), season_year)
-        out[name] = (frame, p)
-    return out
 
 
 # -- aggregation -----------------------------------------------------------------------------------
@@ -256,33 +158,80 @@ def score_probabilities(forecasts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-# -- one origin ------------------------------------------------------------------------------------
+# -- the plan: what each origin could see ----------------------------------------------------------------------
+
+FORECAST_COLUMNS = ["run_id", "kind", "target_series", "origin", "model", "horizon", "target_month", "mean", "lo80",
+                    "hi80", "lo95", "hi95", "actual", "season", "lead_months", "probability", "cooled", "vintage",
+                    "real_time", "synthetic"]
+SCORE_COLUMNS = ["run_id", "target_series", "model", "horizon", "metric", "value", "n", "seasons", "threshold",
+                 "data_basis", "synthetic"]
+RELIABILITY_COLUMNS = ["run_id", "target_series", "model", "bin_low", "bin_high", "forecasts", "mean_probability",
+                       "observed_frequency", "synthetic"]
+
+
+class BacktestPlanError(ValueError):
+    """The backtest cannot be planned, saying why and what to do."""
+
+
+def month_start(ts) -> pd.Timestamp:
+    return pd.Timestamp(ts).to_period("M").to_timestamp()
+
+
+def known_at(vintages: pd.DataFrame, origin: pd.Timestamp, lag: int) -> tuple[pd.Series, pd.Timestamp, bool]:
+    """A target's complete months known at the end of ``origin``: its latest vintage retrieved by then (real
+    time), else its first vintage (retrieved after the origin: revised data), cut at ``lag`` months after the
+    origin. ``vintages``: vintage, month, value, partial of one target. Returns (level, vintage, real_time)."""
+    end = origin + pd.offsets.MonthBegin()
+    stamps = sorted(vintages["vintage"].unique())
+    before = [v for v in stamps if pd.Timestamp(v) < end]
+    vintage, real_time = (before[-1], True) if before else (stamps[0], False)
+    rows = vintages[(vintages["vintage"] == vintage) & ~vintages["partial"].astype(bool)
+                    & (vintages["month"] <= origin - pd.DateOffset(months=lag))]
+    return rows.set_index("month")["value"].astype(float).sort_index(), pd.Timestamp(vintage), real_time
+
+
+def cooling_outcomes(final: pd.Series, spec) -> pd.Series:
+    """Whether each fully observed season cooled, on the final (latest) data of a target (``spec``: its
+    TargetSpec)."""
+    from models.cooling import CoolingEvent, seasonally_adjusted
+
+    _, adjusted = seasonally_adjusted(np.log(final), spec.seasonally_adjust)
+    return CoolingEvent(spec.threshold).changes(np.exp(adjusted)) < spec.threshold
 
 
 @dataclass(frozen=True)
 class OriginTask:
-    """Everything one target's forecasts at one origin need, all of it known at the end of month ``origin``.
+    """One target's forecasts at one origin, with everything they need, all of it known at the end of ``origin``:
+    ``level`` (the target's vintage at the origin, cut at its publication lag) and ``regressors`` (through the
+    origin)."""
 
-    ``level`` holds the target's complete months known then (its vintage at the origin, cut at its publication
-    lag); ``regressors`` the divergence measures through the origin. ``sarimax`` and ``regimes`` are the
-    keyword arguments of :class:`models.cooling.CoolingSARIMAX` and :class:`models.regimes.GrowthRegimes`
-    (without the data); None leaves that model out.
-    """
-
-    target: str
+    spec: object  # models.forecast.TargetSpec
     origin: pd.Timestamp
     level: pd.Series
     regressors: pd.DataFrame
-    threshold: float
-    seasonally_adjust: bool
     horizons: int
-    repetitions: int
-    seed: int
-    sarimax: dict | None
-    regimes: dict | None
-    seasonal_mase: bool = False
+    settings: object  # models.forecast.ModelSettings
     vintage: pd.Timestamp | None = None  # the target's vintage read, and whether it was retrieved by the origin
     real_time: bool = False
+
+    @property
+    def target(self) -> str:
+        return self.spec.target
+
+
+@dataclass(frozen=True)
+class NowcastTask:
+    """The nowcast at one origin: ``panel`` is the whole monthly panel (levels); the nowcast keeps only what each
+    series had published by the origin's end (``lags``). ``specs``: target -> TargetSpec; ``options``:
+    TalentNowcast's remaining keyword arguments."""
+
+    origin: pd.Timestamp
+    panel: pd.DataFrame
+    specs: dict
+    lags: dict
+    horizons: int
+    options: dict
+    vintages: dict = field(default_factory=dict)  # target -> (vintage, real_time) of its own origin task
 
 
 @dataclass(frozen=True)
@@ -297,176 +246,274 @@ class OriginResult:
     real_time: bool = False
 
 
-def season_year_at(origin: pd.Timestamp) -> int:
-    """The March-May a forecast made at the end of ``origin`` is about: this year's until May ends."""
-    return origin.year if origin.month < 5 else origin.year + 1
+@dataclass(frozen=True)
+class BacktestPlan:
+    tasks: tuple
+    origins: dict  # target -> (first, last, count)
+    data_basis: dict  # target -> what its origins could see, in words
+    specs: dict  # target -> TargetSpec
+    warnings: tuple[str, ...] = ()
+    settings: object = None  # models.forecast.ModelSettings of every origin
+
+
+def plan_backtest(config, vintages: pd.DataFrame, final: pd.DataFrame, regressors: pd.DataFrame,
+                  panel: pd.DataFrame | None, *, first_origin=None, last_origin=None,
+                  targets: list[str] | None = None) -> BacktestPlan:
+    """One task per target and origin month (and one nowcast task per origin), each holding only what was known
+    at the end of its origin. ``config``: models.config.CoolingConfig; ``vintages``: series_id, vintage, month,
+    value, partial of every target's stored vintages; ``final``: series_id, month, value (latest data);
+    ``panel``: the nowcast's monthly panel (None leaves the nowcast out)."""
+    from models.forecast import ModelSettings, target_specs
+
+    bt, sx, rg = config.backtest, config.sarimax, config.regimes
+    sarimax_kwargs = {"lag": int(sx["lag"]), "order": tuple(sx["order"]), "maxiter": int(sx["maxiter"]),
+                      "min_months": int(sx["min_months"]), "future_regressors": str(sx["future_regressors"]),
+                      "parameter_draws": min(int(bt["parameter_draws"]), int(bt["repetitions"]))}
+    regime_kwargs = ({"maxiter": int(rg["maxiter"]), "min_months": int(rg["min_months"]),
+                      "search_reps": int(rg["search_reps"]), "seed": int(rg["seed"])}
+                     if "regimes" in bt["models"] else None)
+    settings = ModelSettings(int(bt["repetitions"]), int(bt["seed"]),
+                             sarimax_kwargs if "sarimax" in bt["models"] else None, regime_kwargs)
+    first = month_start(first_origin) if first_origin is not None else bt["first_origin"]
+    unknown = sorted(set(targets or ()) - set(config.targets))
+    if unknown:
+        raise BacktestPlanError(f"--target {', '.join(unknown)}: not a target of {config.path}; the targets are "
+                            f"{', '.join(sorted(config.targets))}")
+    specs = target_specs(config)
+    tasks, origins, data_basis, warnings = [], {}, {}, []
+    for sid, spec in sorted(specs.items()):
+        if targets and sid not in targets:
+            continue
+        mine = vintages[vintages["series_id"] == sid]
+        levels = final[final["series_id"] == sid].set_index("month")["value"].astype(float).sort_index()
+        if mine.empty or levels.empty:
+            warnings.append(f"{sid}: configured in {config.path} but has no data: not backtested")
+            continue
+        lag = spec.publication_lag
+        start = max(first, levels.index[0] + pd.DateOffset(months=int(sx["min_months"]) + lag))
+        stop = levels.index[-1] - pd.DateOffset(months=1)  # the last origin with an outcome one month ahead
+        if last_origin is not None:
+            stop = min(stop, month_start(last_origin))
+        months = pd.date_range(start, stop, freq="MS")
+        if len(months) == 0:
+            warnings.append(f"{sid}: no origin between {start:%Y-%m} and {stop:%Y-%m}: not backtested")
+            continue
+        real = 0
+        for origin in months:
+            level, vintage, real_time = known_at(mine, origin, lag)
+            real += real_time
+            tasks.append(OriginTask(spec=spec, origin=origin, level=level, regressors=regressors.loc[:origin],
+                                    horizons=int(bt["horizons"]), settings=settings, vintage=vintage,
+                                    real_time=real_time))
+        origins[sid] = (f"{months[0]:%Y-%m}", f"{months[-1]:%Y-%m}", len(months))
+        data_basis[sid] = (
+            f"{real} of {len(months)} origins read a vintage retrieved by the origin (real time); "
+            f"{len(months) - real} read the first vintage retrieved after it (revised data: no earlier vintage is "
+            f"stored), each cut at a {lag}-month publication lag. Divergence regressors: expanding-window, "
+            "revenue as filed by each month's end, prices as last retrieved.")
+    if not tasks:
+        raise BacktestPlanError("no target has an origin to backtest (" + "; ".join(warnings or ["no targets"])
+                            + "): nothing written; widen --from/--to or check the targets' data")
+    nc = config.nowcast
+    if panel is not None and nc.get("enabled", True) and "nowcast" in bt["models"] and origins:
+        lags = {sid: s.publication_lag for sid, s in specs.items()}
+        lags.update({k: int(v) for k, v in nc["lags"].items()})
+        latest = {sid: (pd.Timestamp(v.max()), False) for sid, v in vintages.groupby("series_id")["vintage"]}
+        first_nc = min(pd.Timestamp(f"{o[0]}-01") for o in origins.values())
+        last_nc = max(pd.Timestamp(f"{o[1]}-01") for o in origins.values())
+        options = {"factors": int(nc["factors"]), "factor_order": int(nc["factor_order"]),
+                   "maxiter": int(nc["maxiter"]), "repetitions": int(bt["repetitions"]), "seed": int(bt["seed"]),
+                   "min_months": int(nc["min_months"])}
+        for origin in pd.date_range(first_nc, last_nc, freq="MS"):
+            in_range = {sid: specs[sid] for sid in origins
+                        if pd.Timestamp(f"{origins[sid][0]}-01") <= origin <= pd.Timestamp(f"{origins[sid][1]}-01")}
+            tasks.append(NowcastTask(origin=origin, panel=panel, specs=in_range, lags=lags,
+                                     horizons=int(bt["horizons"]), options=options,
+                                     vintages={sid: latest.get(sid, (None, False)) for sid in in_range}))
+        for sid in origins:
+            data_basis[sid] += (" The nowcast reads the latest vintage of every panel series (real_time "
+                                "false), cut at each series' publication lag.")
+    return BacktestPlan(tuple(tasks), origins, data_basis, {sid: specs[sid] for sid in origins}, tuple(warnings),
+                        settings)
+
+
+# -- one origin --------------------------------------------------------------------------------------------------
+
+
+def _windows(origin: pd.Timestamp, horizons: int) -> tuple[pd.DatetimeIndex, int, pd.Timestamp, int]:
+    """The months scored (1..horizons after the origin), the season, the paths' last month and the lead (months
+    from the origin to the season's May)."""
+    months = pd.date_range(origin + pd.offsets.MonthBegin(), periods=horizons, freq="MS")
+    season_year = season_year_at(origin)
+    horizon_end = max(months[-1], pd.Timestamp(season_year, 6, 1))
+    lead = (season_year - origin.year) * 12 + 5 - origin.month
+    return months, season_year, horizon_end, lead
+
+
+def _scored_paths(frame: pd.DataFrame, months: pd.DatetimeIndex, model: str | None = None) -> list[dict]:
+    rows = []
+    for name, g in ([(model, frame)] if model else frame.groupby("model", sort=False)):
+        g = g.set_index("month").reindex(months)
+        rows += [{"model": name, "horizon": h, "target_month": m,
+                  **{k: float(r[k]) for k in ("mean", "lo80", "hi80", "lo95", "hi95")}}
+                 for h, (m, r) in enumerate(g.iterrows(), start=1) if pd.notna(r["mean"])]
+    return rows
 
 
 def forecast_at_origin(task: OriginTask) -> OriginResult:
-    """Every model's and baseline's forecasts of one target at one origin: paths for horizons 1..``horizons``
-    months after the origin, and P(cooling) for the season :func:`season_year_at` the origin.
-
-    A model that fails is recorded in ``statuses`` with the error and contributes no rows; the others go on."""
-    from models.cooling import CoolingEvent, CoolingInputError, CoolingSARIMAX, seasonal_factors
-    from models.regimes import GrowthRegimes
+    """Every model's and baseline's forecasts of one target at one origin, by the live forecast's own function:
+    paths for horizons 1..``horizons`` months after the origin, and P(cooling) for the season the origin is in."""
+    from models.cooling import CoolingEvent
+    from models.forecast import forecast_target
 
     origin = pd.Timestamp(task.origin)
-    level = task.level.astype(float).dropna().sort_index()
-    months = pd.date_range(origin + pd.offsets.MonthBegin(), periods=task.horizons, freq="MS")
-    season_year = season_year_at(origin)
-    autumn, spring = CoolingEvent.windows(season_year)
-    horizon_end = max(months[-1], pd.Timestamp(season_year, 6, 1))
-    lead = (spring[-1].year - origin.year) * 12 + spring[-1].month - origin.month
+    months, season_year, horizon_end, lead = _windows(origin, task.horizons)
+    fc = forecast_target(task.spec, task.level, task.regressors, origin=origin, season_year=season_year,
+                         horizon_end=horizon_end, settings=task.settings)
     label = CoolingEvent.season_label(season_year)
-    event = CoolingEvent(task.threshold)
-    statuses: dict = {}
-    paths, probs = [], []
-
-    def path_rows(model: str, frame: pd.DataFrame) -> None:
-        frame = frame.set_index("month").reindex(months)
-        for h, (m, r) in enumerate(frame.iterrows(), start=1):
-            if pd.notna(r["mean"]):
-                paths.append({"model": model, "horizon": h, "target_month": m, **{k: float(r[k]) for k in
-                              ("mean", "lo80", "hi80", "lo95", "hi95")}})
-
-    def probability_row(model: str, p: float) -> None:
-        probs.append({"model": model, "season": label, "lead": lead, "probability": float(p)})
-
-    log_level = np.log(level)
-    try:
-        factors = (seasonal_factors(log_level) if task.seasonally_adjust
-                   else pd.Series(0.0, index=range(1, 13)))
-    except CoolingInputError as exc:  # too short to adjust: every model of this origin is skipped, saying why
-        why = f"seasonal adjustment at {origin:%Y-%m}: {exc}"
-        names = ["climatology", *BASELINES] + (["sarimax"] if task.sarimax is not None else []) \
-            + (["regimes"] if task.regimes is not None else [])
-        return OriginResult(task.target, origin, pd.DataFrame(), pd.DataFrame(), float("nan"),
-                            {name: ("skipped", why) for name in names}, task.vintage, task.real_time)
-    adjusted = log_level - factors.reindex(log_level.index.month).to_numpy()
-    base_rate, seasons = event.base_rate(np.exp(adjusted))
-    if seasons:
-        probability_row("climatology", base_rate)
-        statuses["climatology"] = ("ok", f"base rate over {seasons} seasons known at the origin")
-    else:
-        statuses["climatology"] = ("skipped", "no fully observed season known at the origin")
-
-    try:
-        for name, (frame, p) in baseline_forecasts(level, factors, event, season_year, horizon_end,
-                                                   task.repetitions, task.seed).items():
-            path_rows(name, frame)
-            probability_row(name, p)
-            statuses[name] = ("ok", "")
-    except (BacktestInputError, CoolingInputError) as exc:
-        for name in BASELINES:
-            statuses[name] = ("skipped", str(exc))
-
-    if task.sarimax is not None:
-        try:
-            res = CoolingSARIMAX(task.target, level, task.regressors, task.threshold, season_year, horizon_end,
-                                 seasonally_adjust=task.seasonally_adjust, repetitions=task.repetitions,
-                                 seed=task.seed, **task.sarimax).fit()
-        except CoolingInputError as exc:
-            statuses["sarimax"] = ("skipped", str(exc))
-        except Exception as exc:  # recorded, never raised: the other models go on
-            statuses["sarimax"] = ("failed", f"{type(exc).__name__}: {exc}")
-        else:
-            statuses["sarimax"] = (res.status, "; ".join(res.warnings))
-            if res.status == "ok":
-                path_rows("sarimax", res.forecast)
-                probability_row("sarimax", res.probability)
-
-    if task.regimes is not None:
-        try:
-            reg = GrowthRegimes(task.target, adjusted, horizon_end, **task.regimes).fit()
-        except Exception as exc:
-            statuses["regimes"] = ("failed", f"{type(exc).__name__}: {exc}")
-        else:
-            statuses["regimes"] = (reg.status, "; ".join(reg.warnings))
-            pending = spring[~spring.isin(adjusted.index)]  # the regime model forecasts only unseen months
-            p = reg.season_probability(pending) if reg.status == "ok" and len(pending) else float("nan")
-            if pd.notna(p):
-                probability_row("regimes", p)
-            elif reg.status == "ok":
-                statuses["regimes"] = ("ok", "no probability: the season's months are all observed or beyond "
-                                              "the regime forecast")
-    scale = mase_scale(level, 12 if task.seasonal_mase else 1)
-    return OriginResult(task.target, origin, pd.DataFrame(paths), pd.DataFrame(probs), scale, statuses,
-                        task.vintage, task.real_time)
-
-
-@dataclass(frozen=True)
-class NowcastTask:
-    """The DynamicFactorMQ nowcast at one origin: ``panel`` is the whole monthly panel (levels); the nowcast
-    itself keeps only what each series had published by the origin's end (``lags``). ``targets`` maps each
-    target to (threshold, seasonally_adjust); ``nowcast`` holds TalentNowcast's remaining keyword arguments."""
-
-    origin: pd.Timestamp
-    panel: pd.DataFrame
-    targets: dict
-    lags: dict
-    horizons: int
-    nowcast: dict
-    vintages: dict = field(default_factory=dict)  # target -> (vintage, real_time) of its own origin task
+    probs = fc.probabilities.assign(season=label, lead=lead)[["model", "season", "lead", "probability"]]
+    statuses = {r.model: (r.status, "; ".join(r.warnings)) for r in fc.runs}
+    return OriginResult(task.target, origin, pd.DataFrame(_scored_paths(fc.paths, months)), probs, fc.scale,
+                        statuses, task.vintage, task.real_time)
 
 
 def nowcast_at_origin(task: NowcastTask) -> list[OriginResult]:
     """The nowcast's paths (horizons 1..``horizons``) and P(cooling) for every target at one origin, as one
     OriginResult per target (model ``nowcast``); a failed fit gives each target a failed status and no rows."""
-    from models.cooling import CoolingEvent, CoolingInputError, seasonal_factors
-    from models.nowcast import NowcastInputError, TalentNowcast, known_at
+    from models.cooling import CoolingEvent
+    from models.forecast import nowcast_targets
 
     origin = pd.Timestamp(task.origin)
-    months = pd.date_range(origin + pd.offsets.MonthBegin(), periods=task.horizons, freq="MS")
-    season_year = season_year_at(origin)
-    spring_end = pd.Timestamp(season_year, 5, 1)
-    horizon_end = max(months[-1], pd.Timestamp(season_year, 6, 1))
-    lead = (spring_end.year - origin.year) * 12 + spring_end.month - origin.month
+    months, season_year, horizon_end, lead = _windows(origin, task.horizons)
     label = CoolingEvent.season_label(season_year)
-    known = known_at(task.panel, origin, task.lags)
+    nc = nowcast_targets(task.panel, task.specs, origin=origin, season_year=season_year, horizon_end=horizon_end,
+                         lags=task.lags, options=task.options)
     empty = pd.DataFrame()
-    absent = [t for t in task.targets if t not in known.columns or known[t].notna().sum() == 0]
-    targets = tuple(t for t in task.targets if t not in absent)
 
-    def result(t, paths, probs, scale, status):
-        vintage, real_time = task.vintages.get(t, (None, False))
-        return OriginResult(t, origin, paths, probs, scale, {"nowcast": status}, vintage, real_time)
-
-    skipped = [result(t, empty, empty, float("nan"), ("skipped", f"{t} has no data known at {origin:%Y-%m}"))
-               for t in absent]
-    if not targets:
-        return skipped
-    try:
-        res = TalentNowcast(monthly=task.panel, targets=targets, origin=origin, horizon_end=horizon_end,
-                            lags=task.lags, seasonally_adjust=tuple(t for t in targets if task.targets[t][1]),
-                            **task.nowcast).fit()
-    except Exception as exc:  # recorded per target, never raised
-        status = "skipped" if isinstance(exc, NowcastInputError) else "failed"
-        return skipped + [result(t, empty, empty, float("nan"), (status, f"{type(exc).__name__}: {exc}"))
-                          for t in targets]
-    out = skipped
-    for t in targets:
-        threshold, adjust = task.targets[t]
-        if res.status != "ok":
-            out.append(result(t, empty, empty, float("nan"), (res.status, "; ".join(res.warnings))))
-            continue
-        frame = res.forecast[res.forecast["target_series"] == t].set_index("month").reindex(months)
-        paths = [{"model": "nowcast", "horizon": h, "target_month": m,
-                  **{k: float(r[k]) for k in ("mean", "lo80", "hi80", "lo95", "hi95")}}
-                 for h, (m, r) in enumerate(frame.iterrows(), start=1) if pd.notna(r["mean"])]
-        level = known[t].dropna()
-        log_level = np.log(level)
-        factors = seasonal_factors(log_level) if adjust else pd.Series(0.0, index=range(1, 13))
-        sa = np.exp(log_level - factors.reindex(log_level.index.month).to_numpy())
-        sims = res.paths.get(t)
-        probs, note = [], ""
-        if sims is not None and len(sims):
-            sims_sa = sims.div(np.exp(factors.reindex(sims.index.month).to_numpy()), axis=0)
-            try:
-                p = CoolingEvent(threshold).probability(sa, sims_sa, season_year)
-                probs.append({"model": "nowcast", "season": label, "lead": lead, "probability": p})
-            except CoolingInputError as exc:
-                note = f"no P(cooling): {exc}"
+    def result(t, paths, probs, status):
         # The MASE scale is set by the caller from the target's own origin task, so that every model's MASE at
         # this origin divides by the same number.
-        out.append(result(t, pd.DataFrame(paths), pd.DataFrame(probs), float("nan"), ("ok", note)))
+        vintage, real_time = task.vintages.get(t, (None, False))
+        return OriginResult(t, origin, paths, probs, float("nan"), {"nowcast": status}, vintage, real_time)
+
+    out = [result(t, empty, empty, ("skipped", f"{t} has no data known at {origin:%Y-%m}")) for t in nc.absent]
+    for t in nc.targets:
+        if nc.error is not None:
+            out.append(result(t, empty, empty, (nc.status, f"{type(nc.error).__name__}: {nc.error}")))
+        elif nc.status != "ok":
+            out.append(result(t, empty, empty, (nc.status, "; ".join(nc.results.warnings))))
+        else:
+            p = nc.probabilities.get(t)
+            probs = pd.DataFrame([{"model": "nowcast", "season": label, "lead": lead, "probability": p}]
+                                 if p is not None else [])
+            out.append(result(t, pd.DataFrame(_scored_paths(nc.paths[t], months, "nowcast")), probs,
+                              ("ok", nc.notes.get(t, ""))))
     return out
+
+
+def run_origin(task) -> list[OriginResult]:
+    """One task's results; an unexpected error becomes a failed result per target instead of ending the run (the
+    other origins' results are kept)."""
+    try:
+        return nowcast_at_origin(task) if isinstance(task, NowcastTask) else [forecast_at_origin(task)]
+    except Exception as exc:
+        message = f"{type(exc).__name__}: {exc}"
+        if isinstance(task, NowcastTask):
+            return [OriginResult(t, task.origin, pd.DataFrame(), pd.DataFrame(), float("nan"),
+                                 {"nowcast": ("failed", message)}, *task.vintages.get(t, (None, False)))
+                    for t in task.specs]
+        return [OriginResult(task.target, task.origin, pd.DataFrame(), pd.DataFrame(), float("nan"),
+                             {"origin": ("failed", message)}, task.vintage, task.real_time)]
+
+
+def run_origins(tasks) -> list[OriginResult]:
+    """:func:`run_origin` over a batch of tasks, in order (the unit a task runner ships to a worker)."""
+    return [r for t in tasks for r in run_origin(t)]
+
+
+# -- the tables ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BacktestTables:
+    tables: dict  # backtest_forecasts, backtest_scores, backtest_reliability (run_id empty)
+    statuses: dict  # model -> status -> count
+    warnings: tuple[str, ...]
+    headline: pd.DataFrame
+
+
+def backtest_tables(plan: BacktestPlan, results: list[OriginResult], final: pd.DataFrame,
+                    synthetic: bool | None) -> BacktestTables:
+    """Every origin's forecasts beside what happened (the final data), and their scores and reliability."""
+    from collections import Counter
+
+    warnings = list(plan.warnings)
+    statuses: dict = {}
+    # Every model's MASE at an origin divides by the same scale: the target's own task's (its vintage there).
+    scales = {(r.target, r.origin): r.scale for r in results if "nowcast" not in r.statuses}
+    finals = {sid: final[final["series_id"] == sid].set_index("month")["value"].astype(float).sort_index()
+              for sid in plan.origins}
+    outcomes = {sid: cooling_outcomes(finals[sid], plan.specs[sid]) for sid in plan.origins}
+    path_frames, prob_frames = [], []
+    for res in results:
+        for model, (status, message) in res.statuses.items():
+            statuses.setdefault(model, Counter())[status] += 1
+            if status not in ("ok",) and message and len(warnings) < 50:
+                warnings.append(f"{model}:{res.target} at {res.origin:%Y-%m}: {status}: {message}")
+        common = {"target_series": res.target, "origin": res.origin, "vintage": res.vintage,
+                  "real_time": res.real_time}
+        if len(res.paths):
+            p = res.paths.assign(**common, scale=scales.get((res.target, res.origin), res.scale))
+            p["actual"] = finals[res.target].reindex(pd.DatetimeIndex(p["target_month"])).to_numpy()
+            path_frames.append(p)
+        if len(res.probabilities):
+            q = res.probabilities.assign(**common)
+            cooled = outcomes[res.target].get(int(q["season"].iloc[0][:4]))
+            q["cooled"] = cooled if cooled is not None else pd.NA
+            prob_frames.append(q)
+    paths = pd.concat(path_frames, ignore_index=True) if path_frames else pd.DataFrame(
+        columns=["target_series", "origin", "model", "horizon", "target_month", "mean", "lo80", "hi80", "lo95",
+                 "hi95", "actual", "scale", "vintage", "real_time"])
+    probs = pd.concat(prob_frames, ignore_index=True) if prob_frames else pd.DataFrame(
+        columns=["target_series", "origin", "model", "season", "lead", "probability", "cooled", "vintage", "real_time"])
+    probs["cooled"] = probs["cooled"].astype("boolean")
+
+    scores = pd.concat([score_paths(paths), score_probabilities(probs)], ignore_index=True)
+    scores["data_basis"] = scores["target_series"].map(plan.data_basis)
+    scores["threshold"] = scores["target_series"].map({sid: s.threshold for sid, s in plan.specs.items()})
+    scored_probs = probs.dropna(subset=["cooled"])
+    reliability = pd.concat(
+        [reliability_table(g, 10).assign(target_series=sid) for sid, g in scored_probs.groupby("target_series")]
+        + [reliability_table(scored_probs, 10).assign(target_series="all targets")], ignore_index=True) \
+        if len(scored_probs) else pd.DataFrame(columns=RELIABILITY_COLUMNS)
+    forecasts = pd.concat([
+        paths.drop(columns=["scale"]).assign(kind="path"),
+        probs.rename(columns={"lead": "lead_months"}).assign(kind="probability"),
+    ], ignore_index=True).assign(run_id=None, synthetic=synthetic).reindex(columns=FORECAST_COLUMNS)
+    tables = {
+        "backtest_forecasts": forecasts,
+        "backtest_scores": scores.assign(run_id=None, synthetic=synthetic).reindex(columns=SCORE_COLUMNS),
+        "backtest_reliability": reliability.assign(run_id=None, synthetic=synthetic).reindex(
+            columns=RELIABILITY_COLUMNS),
+    }
+    return BacktestTables(tables, {m: dict(c) for m, c in statuses.items()}, tuple(warnings),
+                          headline_table(tables["backtest_scores"]))
+
+
+def headline_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per target and model: relative MASE (against the random walk) at horizons 1, 3, 6 and 9, and the
+    Brier score over all leads beside the climatological base rate's."""
+    if scores.empty:
+        return pd.DataFrame()
+    rows = []
+    for (sid, model), g in scores.groupby(["target_series", "model"], sort=True):
+        row = {"target_series": sid, "model": model}
+        rel = g[g["metric"] == "relative_mase"].set_index("horizon")["value"]
+        for h in (1, 3, 6, 9):
+            row[f"rel_mase_h{h}"] = rel.get(h, np.nan)
+        overall = g[g["horizon"].isna()].set_index("metric")["value"]
+        n = g[g["horizon"].isna() & (g["metric"] == "brier")]["n"]
+        row.update(brier=overall.get("brier", np.nan), brier_climatology=overall.get("brier_climatology", np.nan),
+                   brier_skill=overall.get("brier_skill", np.nan), brier_forecasts=int(n.iloc[0]) if len(n) else 0)
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -107,9 +107,9 @@ def _worst_basis(frame: pd.DataFrame, by: str, columns: list[str]) -> pd.Series:
 
 @dataclass(frozen=True)
 class BasketResults:
-    """The fitted basket: daily and monthly tables, the per-member months, and warnings."""
+    """The fitted basket: the monthly table, the per-member months, and warnings. (The daily basket is the
+    warehouse's own SQL mart, marts.ai_basket_daily.)"""
 
-    daily: pd.DataFrame = field(repr=False)
     monthly: pd.DataFrame = field(repr=False)
     member_monthly: pd.DataFrame = field(repr=False)
     members: tuple[str, ...]
@@ -174,8 +174,6 @@ class AIBasket:
         missing = sorted(set(self.members) - set(caps["ticker"]))
         if missing:
             notes.append(f"basket members with no market cap at all (no shares in the fundamentals): {missing}")
-        daily_members = filed_values(caps, fundamentals, "ttm_revenue_usd", self.ragged_edge)
-        daily = _daily(daily_members)
 
         month = caps["date"].dt.to_period("M")
         month_end = caps.assign(month=month).groupby(["ticker", "month"], sort=True)["date"].idxmax()
@@ -199,7 +197,7 @@ class AIBasket:
                               self.ragged_edge)
         monthly = monthly.merge(hyper, on="month", how="left")
         return BasketResults(
-            daily=daily, monthly=monthly, member_monthly=member_monthly, members=tuple(self.members),
+            monthly=monthly, member_monthly=member_monthly, members=tuple(self.members),
             hyperscalers=tuple(self.hyperscalers), ragged_edge=self.ragged_edge, warnings=tuple(notes),
         )
 
@@ -212,30 +210,6 @@ def _tickers_by_date(rows: pd.DataFrame, key: str = "date") -> dict:
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     groups = np.split(rows["ticker"].to_numpy(), starts[1:])
     return {pd.Timestamp(keys[i]): g.tolist() for i, g in zip(starts, groups, strict=True)}
-
-
-def _daily(members: pd.DataFrame) -> pd.DataFrame:
-    """One row per trading day, as marts.ai_basket_daily (revenue filed by that day, no nowcast)."""
-    frame = members.assign(counted=members["ttm_revenue_usd_filed"].notna()).sort_values(["date", "ticker"])
-    counted = frame[frame["counted"]].assign(ps=lambda f: f["market_cap"] / f["ttm_revenue_usd_filed"])
-    daily = counted.groupby("date").agg(
-        members=("ticker", "size"),
-        basket_market_cap=("market_cap", "sum"),
-        basket_ttm_revenue=("ttm_revenue_usd_filed", "sum"),
-        price_to_sales_equal_weight=("ps", "mean"),
-        oldest_revenue_period=("period_end", "min"),
-        newest_revenue_period=("period_end", "max"),
-    )
-    daily["synthetic"] = frame.groupby("date")["synthetic"].any().reindex(daily.index)
-    daily["price_to_sales"] = daily["basket_market_cap"] / daily["basket_ttm_revenue"]
-    daily["max_revenue_age_days"] = (daily.index.to_series() - daily["oldest_revenue_period"]).dt.days
-    member_lists = _tickers_by_date(counted)
-    # As the mart: tickers with a market cap that day but no USD revenue filed (e.g. TSM, in TWD).
-    uncounted = _tickers_by_date(frame[~frame["counted"]])
-    daily["member_tickers"] = [member_lists[day] for day in daily.index]
-    daily["excluded_tickers"] = [uncounted.get(day, []) for day in daily.index]
-    daily["members"] = daily["members"].astype(int)
-    return daily.rename_axis("date").reset_index()
 
 
 def _monthly(member_monthly: pd.DataFrame, universe: tuple[str, ...], prices: pd.DataFrame,

@@ -254,8 +254,7 @@ def cache_key(n: int, min_window: int | None = None, lag: int = 0, reps: int = D
 
 def simulate_critical_values(n: int, *, min_window: int | None = None, lag: int = 0,
                              reps: int = DEFAULT_REPS, seed: int = DEFAULT_SEED,
-                             levels: tuple[float, ...] = LEVELS,
-                             workers: int | None = None) -> CriticalValues:
+                             levels: tuple[float, ...] = LEVELS) -> CriticalValues:
     """Critical values of ADF, SADF, GSADF, BADF and BSADF by Monte Carlo (PSY 2015).
 
     Parameters
@@ -273,19 +272,21 @@ def simulate_critical_values(n: int, *, min_window: int | None = None, lag: int 
         the draws are those of pyexuber's ``radf_mc_cv(n, seed=seed)``, so the values agree.
     levels : tuple of float
         Quantiles to report.
-    workers : int, optional
-        Worker processes for long simulations (default: up to 2; short ones run in-process).
-        The values do not depend on it.
 
     Returns
     -------
     CriticalValues
+
+    Notes
+    -----
+    Runs in the calling process, the replications in batches of vectorized numpy (see
+    ``models._radf_kernel``): no worker processes or threads of its own.
     """
     window = psy_min_window(n) if min_window is None else int(min_window)
     _check_window("simulated series", n, window, lag)
     if reps < 10:
         raise BubbleInputError(f"reps {reps} is too few for quantiles; use at least 10 (2,000 is usual)")
-    stats = kernel.simulate(seed, n, reps, window, lag, workers or kernel.default_workers())
+    stats = kernel.simulate(seed, n, reps, window, lag)
     badf = stats["badf"]
     q = np.asarray(levels)
     return CriticalValues(
@@ -474,11 +475,11 @@ class BubbleTest:
     name: str | None = None
 
     def fit(self, critical_values: CriticalValues | None = None, *, reps: int = DEFAULT_REPS,
-            seed: int = DEFAULT_SEED, workers: int | None = None) -> BubbleResults:
+            seed: int = DEFAULT_SEED) -> BubbleResults:
         """Statistics, critical values (simulated unless given) and dated episodes."""
         stats = radf(self.series, lag=self.lag, min_window=self.min_window, name=self.name)
         cv = critical_values or simulate_critical_values(
-            stats.n, min_window=stats.min_window, lag=stats.lag, reps=reps, seed=seed, workers=workers)
+            stats.n, min_window=stats.min_window, lag=stats.lag, reps=reps, seed=seed)
         duration = psy_min_duration(stats.n) if self.min_duration is None else int(self.min_duration)
         notes = []
         if cv.reps < 1000:

@@ -81,6 +81,15 @@ class CoolingEvent:
         return float(np.mean(change < self.threshold))
 
 
+def season_year_at(origin: pd.Timestamp, configured: int = 0) -> int:
+    """The season rule: the March-May a forecast made at the end of ``origin`` is about -- this year's until May
+    ends, else next year's (``configured``, when not 0, fixes it)."""
+    if configured:
+        return int(configured)
+    origin = pd.Timestamp(origin)
+    return origin.year if origin.month < 5 else origin.year + 1
+
+
 def seasonal_factors(log_level: pd.Series) -> pd.Series:
     """Month-of-year factors of a log series (classical decomposition): the mean by calendar month of
     log x minus its centred 2x12 moving average, centred to sum to zero. Indexed 1..12."""
@@ -93,6 +102,14 @@ def seasonal_factors(log_level: pd.Series) -> pd.Series:
     if factors.isna().any():
         raise CoolingInputError("seasonal adjustment: some calendar month has no detrended value")
     return factors - factors.mean()
+
+
+def seasonally_adjusted(log_level: pd.Series, adjust: bool) -> tuple[pd.Series, pd.Series]:
+    """The month-of-year factors (zeros when ``adjust`` is False: the source adjusts the target already) and the
+    log level less them: the one seasonal adjustment every model and the cooling event use."""
+    log_level = log_level.dropna()
+    factors = seasonal_factors(log_level) if adjust else pd.Series(0.0, index=range(1, 13))
+    return factors, log_level - factors.reindex(log_level.index.month).to_numpy()
 
 
 # -- SARIMAX -------------------------------------------------------------------------------------
@@ -126,6 +143,101 @@ class CoolingForecastResults:
     def summary(self) -> str:
         return (f"{self.target}: P(cooling {CoolingEvent.season_label(self.season_year)}) {self.probability:.2f} "
                 f"(threshold {self.threshold:+.1%}, base rate {self.base_rate:.2f} over {self.base_seasons} seasons)")
+
+
+def _batched_simulation_obstacle(model) -> str | None:
+    """Why the parameter draws of this fitted SARIMAX ``model`` cannot be simulated by
+    :func:`_simulate_draws_batched` exactly, or None when they can.
+
+    They can when the regression errors are AR(p) with d differences (no MA part, no seasonal part, no trend,
+    no measurement error, regression coefficients among the parameters) and the sample is complete: then the
+    state at the sample end is known exactly from the data for every parameter vector (the last p values of the
+    d-th difference of y - x b and the last value of each lower difference), and nothing needs filtering.
+    """
+    if model.k_ma or model.k_seasonal_ma:
+        return "the order has MA terms, whose state at the sample end is only estimated by the Kalman filter"
+    if model.k_seasonal_ar or model.k_seasonal_diff:
+        return "the model has seasonal terms"
+    if model.k_trend:
+        return "the model has a trend"
+    if (model.measurement_error or model.time_varying_regression or not model.mle_regression
+            or model.simple_differencing or model.concentrate_scale):
+        return "the model uses a state-space option the batched recursion does not reproduce"
+    if model.nobs <= model.k_ar + model.k_diff:
+        return f"{model.nobs} months are too few to know the state at the sample end"
+    if not np.isfinite(np.asarray(model.endog, dtype=float)).all() or (
+            model.k_exog and not np.isfinite(np.asarray(model.exog, dtype=float)).all()):
+        return "the sample has missing values"
+    return None
+
+
+def _simulate_draws_batched(model, draws: np.ndarray, nsimulations: int, per_draw: int, exog_future,
+                            standard_normal: np.ndarray | np.random.Generator) -> np.ndarray:
+    """Paths (nsimulations x draws*per_draw, columns draw by draw) of the SARIMAX ``model`` (regression with
+    AR(p) errors integrated d times; see :func:`_batched_simulation_obstacle`) for each parameter vector of
+    ``draws`` (rows in ``model.param_names`` order), from the sample's end, in one numpy recursion:
+
+        u_t = y_t - x_t b,  w_t = (1 - L)^d u_t,  w_{T+h} = sum_i phi_i w_{T+h-i} + e_{T+h},  e ~ N(0, sigma2),
+        y_{T+h} = x_{T+h} b + u_{T+h}  (u rebuilt from w by d cumulative sums from the last observed differences).
+
+    The same distribution as ``model.filter(draw).simulate(nsimulations, anchor="end", ...)`` per draw: there the
+    state one step past the end is drawn from N(predicted_state, predicted_state_cov), whose covariance is
+    exactly that of e_{T+1}, as the state at the sample end is known. ``standard_normal`` is a generator (one
+    draw of nsimulations x draws x per_draw normals) or that array itself (zeros give the forecast means).
+    Sums run in a fixed order over the few regressors and lags, with no BLAS call, so that the same inputs give
+    the same bits in any process.
+    """
+    names = list(model.param_names)
+    draws = np.asarray(draws, dtype=float).reshape(-1, len(names))
+    k_draws = len(draws)
+    y = np.asarray(model.endog, dtype=float).reshape(-1)
+    beta = draws[:, [names.index(c) for c in model.exog_names]] if model.k_exog else np.empty((k_draws, 0))
+    x = np.asarray(model.exog, dtype=float).reshape(len(y), -1) if model.k_exog else np.empty((len(y), 0))
+    x_future = (np.asarray(exog_future, dtype=float).reshape(nsimulations, -1) if model.k_exog
+                else np.empty((nsimulations, 0)))
+    ar = [(int(n[len("ar.L"):]), i) for i, n in enumerate(names) if n.startswith("ar.L")]
+    p, d = max((lag for lag, _ in ar), default=0), int(model.k_diff)
+    sd = np.sqrt(draws[:, names.index("sigma2")])[:, None]
+
+    def regression(rows: np.ndarray) -> np.ndarray:  # rows x draws: x b of every draw
+        out = np.zeros((len(rows), k_draws))
+        for j in range(beta.shape[1]):
+            out += rows[:, j, None] * beta[None, :, j]
+        return out
+
+    tail = y[len(y) - p - d:, None] - regression(x[len(x) - p - d:])  # u over the last p + d months, x draws
+    levels = []  # the last value of each difference 0..d-1 of u, per path
+    for _ in range(d):
+        levels.append(np.repeat(tail[-1][:, None], per_draw, axis=1))
+        tail = np.diff(tail, axis=0)
+    history = [np.repeat(row[:, None], per_draw, axis=1) for row in tail]  # w, oldest first: p rows
+    shocks = (standard_normal.standard_normal((nsimulations, k_draws, per_draw))
+              if isinstance(standard_normal, np.random.Generator) else
+              np.broadcast_to(np.asarray(standard_normal, dtype=float), (nsimulations, k_draws, per_draw)))
+    mean_future = regression(x_future)
+    out = np.empty((nsimulations, k_draws, per_draw))
+    for h in range(nsimulations):
+        w = sd * shocks[h]
+        for lag, i in ar:
+            w = w + draws[:, i, None] * history[-lag]
+        if p:
+            history = history[1:] + [w]
+        new = w
+        for j in reversed(range(d)):
+            levels[j] = levels[j] + new
+            new = levels[j]
+        out[h] = mean_future[h][:, None] + new
+    return out.reshape(nsimulations, k_draws * per_draw)
+
+
+def _simulate_draws_per_draw(model, draws: np.ndarray, nsimulations: int, per_draw: int, exog_future,
+                             rng: np.random.Generator) -> np.ndarray:
+    """The same paths by statsmodels, one filter + simulate per parameter vector: for any order."""
+    return np.concatenate([
+        np.asarray(model.filter(draw, cov_type="none").simulate(
+            nsimulations, anchor="end", repetitions=per_draw, exog=exog_future, rng=rng),
+            dtype=float).reshape(nsimulations, -1)
+        for draw in draws], axis=1)
 
 
 @dataclass(frozen=True)
@@ -162,7 +274,10 @@ class CoolingSARIMAX:
         asymptotic normal distribution N(theta_hat, cov_params) (draws with a non-positive variance or a
         non-stationary AR part are redrawn), each simulating ``repetitions // parameter_draws`` paths.
         0 holds the parameters at their estimates (shocks only). The 80% / 95% bounds are then the
-        simulated paths' quantiles; the mean stays exp of the analytic forecast mean.
+        simulated paths' quantiles; the mean stays exp of the analytic forecast mean. For a regression with
+        AR(p) errors differenced d times (any order without MA terms) all draws are simulated together by one
+        numpy recursion from the state at the sample end, which the data give exactly; other orders fall back
+        to statsmodels' filter + simulate once per draw. ``diagnostics["simulation_method"]`` says which.
     """
 
     target: str
@@ -189,13 +304,19 @@ class CoolingSARIMAX:
         if not np.isfinite(cov).all():
             return np.empty((0, len(mean))), 0  # the caller says so and simulates with shocks only
         values, vectors = np.linalg.eigh((cov + cov.T) / 2)
-        root = vectors * np.sqrt(np.clip(values, 0, None))
+        root = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T  # symmetric: no eigenvector rotation
         ar = [i for i, n in enumerate(names) if n.startswith("ar.L")]
+        lags = [int(names[i][len("ar.L"):]) for i in ar]  # a lag list like [1, 3] skips lag 2
         var = names.index("sigma2")
         kept, rejected = [], 0
         while len(kept) < self.parameter_draws and rejected < 100 * self.parameter_draws:
             draw = mean + root @ rng.standard_normal(len(mean))
-            stationary = not ar or np.all(np.abs(np.roots(np.r_[1, -draw[ar]][::-1])) > 1)
+            if ar:  # 1 - sum phi_l z^l has all its roots outside the unit circle
+                polynomial = np.zeros(max(lags) + 1)
+                polynomial[0], polynomial[lags] = 1.0, -draw[ar]
+                stationary = bool(np.all(np.abs(np.roots(polynomial[::-1])) > 1))
+            else:
+                stationary = True
             if draw[var] > 0 and stationary:
                 kept.append(draw)
             else:
@@ -210,8 +331,7 @@ class CoolingSARIMAX:
             raise CoolingInputError(f"{self.target}: levels must be positive to take logs")
         log_level = np.log(level)
         notes: list[str] = []
-        factors = seasonal_factors(log_level) if self.seasonally_adjust else pd.Series(0.0, index=range(1, 13))
-        adjusted = log_level - factors.reindex(log_level.index.month).to_numpy()
+        factors, adjusted = seasonally_adjusted(log_level, self.seasonally_adjust)
         event = CoolingEvent(self.threshold)
         base_rate, base_seasons = event.base_rate(np.exp(adjusted))
 
@@ -274,14 +394,20 @@ class CoolingSARIMAX:
                                  f"were valid ({why}); simulated with shocks only")
             if len(draws) and len(draws) == self.parameter_draws:
                 per_draw = max(1, self.repetitions // self.parameter_draws)
-                sims = np.concatenate([
-                    np.asarray(model.filter(draw, cov_type="none").simulate(
-                        len(future), anchor="end", repetitions=per_draw, exog=future_exog, rng=rng),
-                        dtype=float).reshape(len(future), -1)
-                    for draw in draws], axis=1)
+                obstacle = _batched_simulation_obstacle(model)
+                if obstacle is None:
+                    sims = _simulate_draws_batched(model, draws, len(future), per_draw, future_exog, rng)
+                    simulation_method = (
+                        f"batched numpy recursion: regression errors AR({model.k_ar}) with d={model.k_diff}, whose "
+                        f"state at the sample end is known exactly; all {len(draws)} parameter draws at once")
+                else:
+                    sims = _simulate_draws_per_draw(model, draws, len(future), per_draw, future_exog, rng)
+                    simulation_method = (f"statsmodels filter + simulate once per parameter draw ({len(draws)} "
+                                         f"calls), not the batched recursion: {obstacle}")
             else:
                 sims = res.simulate(len(future), anchor="end", repetitions=self.repetitions, exog=future_exog,
                                     rng=rng)
+                simulation_method = "statsmodels res.simulate: shocks only, parameters fixed at their estimates"
         paths = pd.DataFrame(np.asarray(sims, dtype=float).reshape(len(future), -1), index=future)
         with_parameters = bool(len(draws)) and len(draws) == self.parameter_draws
         if with_parameters:  # intervals that carry the parameter uncertainty too
@@ -314,7 +440,7 @@ class CoolingSARIMAX:
                        "base_rate": base_rate, "base_seasons": base_seasons,
                        "historical_changes": {str(k): v for k, v in event.changes(observed_sa).items()},
                        "exog_future": exog_note, "parameter_draws_rejected": rejected,
-                       "paths": int(paths.shape[1]),
+                       "paths": int(paths.shape[1]), "simulation_method": simulation_method,
                        "seasonal_factors": {int(k): float(v) for k, v in factors.items()}
                        if self.seasonally_adjust else None}
         if not converged:

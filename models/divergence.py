@@ -393,16 +393,6 @@ class RequiredRevenueAssumptions:
     data_center_revenue: Assumption
     realized_ai_revenue: tuple[Assumption, ...]
 
-    def as_dict(self) -> dict:
-        def one(a: Assumption) -> dict:
-            return {"value": a.value, "unit": a.unit, "source": a.source}
-
-        return {
-            "gpu_vendor": one(self.gpu_vendor), "cost_multiple": one(self.cost_multiple),
-            "margin_multiple": one(self.margin_multiple), "data_center_revenue": one(self.data_center_revenue),
-            "realized_ai_revenue": [dict(one(a), as_of=a.key) for a in self.realized_ai_revenue],
-        }
-
     def describe(self) -> str:
         lines = [
             f"GPU spend = {self.gpu_vendor.value} last filed quarterly revenue x 4 x its data-centre share "

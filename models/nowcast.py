@@ -99,9 +99,11 @@ def _system(res) -> dict[str, np.ndarray]:
 
 
 def _sqrt_psd(cov: np.ndarray) -> np.ndarray:
-    """A square root L with L L' = cov for a symmetric positive semi-definite cov (rank deficiency allowed)."""
+    """The symmetric square root S = V sqrt(D) V' of a positive semi-definite cov (S S' = cov; rank deficiency
+    allowed). Unlike V sqrt(D), it does not depend on which eigenvectors eigh picks for (nearly) equal eigenvalues,
+    so a last-bit difference in cov stays a last-bit difference in the draws instead of rotating them."""
     values, vectors = np.linalg.eigh((cov + cov.T) / 2)
-    return vectors * np.sqrt(np.clip(values, 0, None))
+    return (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
 
 
 def posterior_draws(res, first: int, last: int, repetitions: int, rng: np.random.Generator) -> np.ndarray:
@@ -379,7 +381,10 @@ class TalentNowcast:
                     idiosyncratic_ar1=True)
         started = time.perf_counter()
         with recorded_warnings(notes, "nowcast:em"):
-            model = DynamicFactorMQ(endog_now, standardize=True, **spec)
+            # Standardized here, with the moments statsmodels' standardize=True would use (pandas mean and
+            # sample sd of each column), so that the earlier data and the draws reuse them through public arguments.
+            endog_mean, endog_std = endog_now.mean(axis=0), endog_now.std(axis=0)
+            model = DynamicFactorMQ(endog_now, standardize=(endog_mean, endog_std), **spec)
             # em_initialization=False: statsmodels' default restarts each EM iteration from the previous
             # iteration's smoothed first state, which changes the likelihood being climbed; on panels whose
             # series start years apart it made the log-likelihood jump and, on some samples, explode
@@ -407,7 +412,7 @@ class TalentNowcast:
             # The same standardization (a fresh model would standardize the shorter data differently, so the
             # same parameters would mean something else) and, with em_initialization=False, the same
             # stationary initial state.
-            prev_model = DynamicFactorMQ(endog_prev, standardize=(model._endog_mean, model._endog_std), **spec)
+            prev_model = DynamicFactorMQ(endog_prev, standardize=(endog_mean, endog_std), **spec)
             res_prev = prev_model.smooth(res.params)
             first_impact = min(last_prev.values()) + pd.DateOffset(months=1)
             news = res.news(res_prev, start=pd.Period(first_impact, "M"), end=pd.Period(horizon_end, "M"),
@@ -425,7 +430,7 @@ class TalentNowcast:
         pos = {m: i for i, m in enumerate(pd.date_range(sample_start, horizon_end, freq="MS"))}
         draws = posterior_draws(res, pos[first_forecast], pos[horizon_end], self.repetitions,
                                 np.random.default_rng(self.seed))
-        draws = draws * np.asarray(model._endog_std)[None, None, :] + np.asarray(model._endog_mean)[None, None, :]
+        draws = draws * endog_std.to_numpy(float)[None, None, :] + endog_mean.to_numpy(float)[None, None, :]
         simulate_seconds = time.perf_counter() - started
 
         pred_now.index = pred_now.index.to_timestamp()
@@ -538,7 +543,7 @@ class TalentNowcast:
             "last_known_previous": {t: f"{last_prev[t]:%Y-%m}" for t in targets},
             "loadings": loadings,
             "params": {str(k): float(v) for k, v in res.params.items()},
-            "standardization": {c: [float(model._endog_mean[c]), float(model._endog_std[c])] for c in columns},
+            "standardization": {c: [float(endog_mean[c]), float(endog_std[c])] for c in columns},
             "seasonal_factors": {c: {int(k): float(v) for k, v in f.items()} for c, f in seasonal.items()},
             "news_identity_gaps": {"total_vs_news_plus_revisions": gap_identity,
                                    "news_vs_sum_of_updates": gap_details,

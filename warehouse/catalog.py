@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 from warehouse.settings import CATALOG_DIR, Settings
-from warehouse.sources import ADAPTERS, PLANNED_LIVE_ADAPTERS
+from warehouse.series import PayloadSpec, SeriesSpec
+from warehouse.sources import ADAPTERS
 
 KINDS = ("price", "fundamentals", "hiring", "macro", "funding", "layoffs", "progress")
 ROLES = ("ai_basket", "hyperscaler", "benchmark", "control", "talent_target")
@@ -24,34 +24,6 @@ _PAYLOAD_KEYS = {"path", "retrieved_at", "params"}
 
 class CatalogError(ValueError):
     """A catalog gapcast refuses, naming the file and the entry."""
-
-
-@dataclass(frozen=True)
-class PayloadSpec:
-    path: Path
-    retrieved_at: datetime | None
-    params: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
-
-
-@dataclass(frozen=True)
-class SeriesSpec:
-    id: str
-    kind: str
-    adapter: str
-    frequency: str
-    roles: tuple[str, ...] = ()
-    unit: str = ""
-    name: str = ""
-    description: str = ""
-    params: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
-    payloads: tuple[PayloadSpec, ...] = ()
-    synthetic: bool = False
-    ticker: str = ""
-
-    @property
-    def symbol(self) -> str:
-        """The instrument a price or fundamentals series is about (its ticker, else its id)."""
-        return self.ticker or self.id
 
 
 @dataclass(frozen=True)
@@ -73,13 +45,6 @@ class Catalog:
     def with_role(self, role: str) -> tuple[SeriesSpec, ...]:
         return tuple(s for s in self.series if role in s.roles)
 
-    def missing_adapters(self) -> dict[str, list[str]]:
-        """Adapters the catalog names that this version does not have: adapter -> series ids."""
-        missing: dict[str, list[str]] = {}
-        for s in self.series:
-            if s.adapter not in ADAPTERS:
-                missing.setdefault(s.adapter, []).append(s.id)
-        return missing
 
 
 def bundled_catalogs() -> list[str]:
@@ -159,8 +124,8 @@ def load_catalog(name_or_path: str, settings: Settings, *, check_files: bool = T
         if bad_roles:
             raise fail(label, f"unknown role(s) {bad_roles}", f"roles are {ROLES}")
         adapter = entry.get("adapter")
-        if adapter not in ADAPTERS and adapter not in PLANNED_LIVE_ADAPTERS:
-            known = sorted(ADAPTERS) + sorted(PLANNED_LIVE_ADAPTERS)
+        if adapter not in ADAPTERS:
+            known = sorted(ADAPTERS)
             raise fail(label, f"unknown adapter {adapter!r}", f"use one of {known}")
         params = dict(entry.get("params", {}))
         if adapter in ADAPTERS:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -210,3 +212,49 @@ def clean_stale_publish_files(settings: Settings) -> None:
     """Remove half-written publish files a killed run left behind."""
     for stale in settings.home.glob(".analytics.*.tmp.duckdb*"):
         stale.unlink(missing_ok=True)
+
+
+# -- gapcast sql: one read-only query ---------------------------------------------------------------
+
+_WRITE_WORDS = re.compile(
+    r"^\s*(insert|update|delete|create|drop|alter|attach|detach|copy|export|import|install|load|"
+    r"set|reset|pragma|call|checkpoint|vacuum|begin|commit|rollback|truncate|merge|use)\b",
+    re.IGNORECASE,
+)
+
+
+class QueryRefused(ValueError):
+    """A query gapcast sql will not run."""
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple]
+
+
+def sql_job(settings: Settings, query: str) -> QueryResult:
+    """Run one read-only query on analytics.duckdb; writes, file access and extensions are refused."""
+    if _WRITE_WORDS.match(_strip_comments(query)):
+        word = _WRITE_WORDS.match(_strip_comments(query)).group(1).upper()
+        raise QueryRefused(
+            f"{word} statements are refused: gapcast sql is read-only on {settings.analytics_db}. "
+            "Use SELECT (or WITH ... SELECT, DESCRIBE, SUMMARIZE, SHOW)"
+        )
+    con = connect_analytics(settings)
+    try:
+        try:
+            cursor = con.execute(query)
+            if cursor.description is None:
+                return QueryResult([], [])
+            columns = [d[0] for d in cursor.description]
+            return QueryResult(columns, cursor.fetchall())
+        except (duckdb.InvalidInputException, duckdb.PermissionException) as exc:
+            raise QueryRefused(f"refused: {str(exc).splitlines()[0]} (gapcast sql is read-only)") from None
+    finally:
+        con.close()
+
+
+def _strip_comments(query: str) -> str:
+    lines = [ln for ln in query.splitlines() if not ln.strip().startswith("--")]
+    return re.sub(r"/\*.*?\*/", " ", "\n".join(lines), flags=re.DOTALL)

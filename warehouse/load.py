@@ -99,17 +99,6 @@ def register_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
         con.unregister("catalog_series")
 
 
-def require_adapters(catalog: Catalog) -> None:
-    """Refuse a catalog naming adapters this version lacks, before anything is opened or written."""
-    missing = catalog.missing_adapters()
-    if missing:
-        lines = "; ".join(f"{name} ({len(ids)} series, e.g. {ids[0]})" for name, ids in sorted(missing.items()))
-        raise IngestError(
-            f"catalog {catalog.name!r} ({catalog.path}) uses adapters this version does not have yet: {lines}. "
-            "Run with --catalog snapshot (the real files) or --catalog sample (synthetic) instead"
-        )
-
-
 class NetworkUnavailable(IngestError):
     """No live source can be reached: the run stops before opening either database."""
 
@@ -128,10 +117,11 @@ def make_context(
 
 def make_http(settings: Settings) -> HttpClient:
     policy = HttpPolicy(attempts=settings.http_attempts)
-    return HttpClient(policy, cache_path=settings.cache_dir / "http.sqlite")
+    return HttpClient(policy, cache_path=settings.home / "cache" / "http.sqlite")
 
 
-def preflight(catalog: Catalog, context: SourceContext, *, offline: bool = False) -> dict[str, str]:
+def preflight(catalog: Catalog, context: SourceContext, *, offline: bool = False,
+              stop_when_down: bool = True) -> dict[str, str]:
     """Per live adapter of the catalog, why it cannot work now (missing settings, host unreachable).
 
     Raises NetworkUnavailable when no live source can be reached and the catalog has nothing else to
@@ -154,7 +144,7 @@ def preflight(catalog: Catalog, context: SourceContext, *, offline: bool = False
             checks = dict(zip(urls, pool.map(context.http.check, urls.values())))
         problems.update({name: reason for name, reason in checks.items() if reason})
     has_files = any(not ADAPTERS[s.adapter].live for s in catalog.series)
-    if problems and set(problems) == live and not has_files:
+    if stop_when_down and problems and set(problems) == live and not has_files:
         lines = "\n".join(f"  {name}: {problems[name]}" for name in sorted(problems))
         raise NetworkUnavailable(
             f"no live source can be used; nothing was fetched or written:\n{lines}\n"
@@ -204,7 +194,6 @@ def ingest(
     ``offline`` skips live sources (what raw holds is kept); ``unusable`` maps live adapters that the
     preflight found unusable to the reason, and their series fail with it without being tried.
     """
-    require_adapters(catalog)
     guard_synthetic(con, catalog, home)
     register_catalog(con, catalog)
     context = context or make_context(load_settings(), con)

@@ -34,6 +34,9 @@ class Settings:
     email_from: str | None = None
     email_to: tuple[str, ...] = ()
     email_block: str | None = None
+    shared_cache: Path | None = None  # GAPCAST_CACHE_DIR: results shared between homes (default: the home's cache/)
+    dask_address: str | None = None  # GAPCAST_DASK_ADDRESS: a running dask.distributed scheduler for parallel work
+    prefect: bool = True  # GAPCAST_PREFECT=off runs the flows' steps as plain calls
 
     @property
     def pipeline_db(self) -> Path:
@@ -53,7 +56,7 @@ class Settings:
 
     @property
     def cache_dir(self) -> Path:
-        return self.home / "cache"
+        return self.shared_cache or self.home / "cache"
 
     def with_(self, **changes) -> "Settings":
         clean = {k: v for k, v in changes.items() if v is not None}
@@ -110,4 +113,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         data_root=data_root,
         sample_end_month=env.get("GAPCAST_SAMPLE_END") or None,
         stale_factor=stale_factor,
+        shared_cache=Path(env["GAPCAST_CACHE_DIR"]).expanduser().resolve() if env.get("GAPCAST_CACHE_DIR") else None,
+        dask_address=env.get("GAPCAST_DASK_ADDRESS") or None,
+        prefect=(env.get("GAPCAST_PREFECT") or "on").strip().lower() not in {"off", "0", "false", "no"},
     )

@@ -18,7 +18,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
 from dashboards.report import charts  # noqa: E402
-from dashboards.report.content import ReportContent, Section  # noqa: E402
+from dashboards.report.content import ReportContent  # noqa: E402
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DIVERGENCE_COLUMNS = {

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboards.published import Published, current
 from warehouse.db import WarehouseError
-from warehouse.jobs import QueryRefused, sql_job
+from warehouse.db import QueryRefused, sql_job
 
 DEFAULT_QUERY = """SELECT date, members, round(price_to_sales, 2) AS price_to_sales, excluded_tickers
 FROM marts.ai_basket_daily

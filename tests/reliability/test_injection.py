@@ -7,7 +7,8 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from tests.conftest import make_settings, query
-from warehouse.jobs import QueryRefused, run_job, sql_job
+from warehouse.db import QueryRefused, sql_job
+from flows.pipeline import run_plain as run_job
 
 HOSTILE_IDS = [
     "X'); DROP TABLE raw.observations; --",

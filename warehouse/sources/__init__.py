@@ -29,9 +29,6 @@ ADAPTERS: dict[str, type[Adapter]] = {
     )
 }
 
-# Adapters a catalog may name that this version does not have (none at present).
-PLANNED_LIVE_ADAPTERS: dict[str, str] = {}
-
 
 def adapter_for(name: str) -> Adapter:
     return ADAPTERS[name]()

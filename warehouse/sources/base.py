@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import pandas as pd
 
 if TYPE_CHECKING:
-    from warehouse.catalog import SeriesSpec
     from warehouse.http import HttpClient
+    from warehouse.series import SeriesSpec
     from warehouse.settings import Settings
 
 RecordType = Literal["observations", "layoff_events"]

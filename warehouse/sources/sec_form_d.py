@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from warehouse.sources.base import Payload, PayloadError, Query, Records, SourceContext
+from warehouse.sources.base import Payload, Query, Records, SourceContext
 from warehouse.sources.live import SecAdapter
 
 URL = "https://www.sec.gov/files/structureddata/data/form-d-data-sets/{year}q{quarter}_d.zip"

@@ -9,7 +9,8 @@ import duckdb
 import pytest
 
 from tests.conftest import query
-from warehouse.jobs import build_job, run_job
+from warehouse.jobs import build_job
+from flows.pipeline import run_plain as run_job
 
 
 def test_prices_reach_the_last_snapshot_day(snapshot_run, data_root):

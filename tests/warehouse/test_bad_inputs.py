@@ -34,12 +34,13 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from warehouse.catalog import SeriesSpec
-from warehouse.jobs import ingest_job, run_job
+from warehouse.jobs import ingest_job
+from flows.pipeline import run_plain as run_job
 from warehouse.settings import Settings, load_settings
 from warehouse.sources import ADAPTERS
 from warehouse.sources.base import Payload, PayloadError, Query, Records
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from tests.conftest import SHARED_DATA as DATA  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"real data files not found at {DATA}")
 

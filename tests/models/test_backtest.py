@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 from models.backtest import (
     BacktestInputError,
     OriginTask,
-    baselines,
     brier_score,
     forecast_at_origin,
     gaussian_crps,
@@ -26,10 +25,22 @@ from models.backtest import (
     reliability_table,
     score_paths,
     score_probabilities,
+    known_at,
+    run_origin,
     season_year_at,
 )
+from flows import steps
+from flows.steps import BacktestError
+from models.baselines import baselines
+from models.forecast import ModelSettings, TargetSpec
 from tests.conftest import copy_home, make_settings, query
-from warehouse.backtest import BacktestError, backtest_job, known_at
+
+
+def backtest_job(settings, **kwargs):
+    """The backtest step, then publish, as the backtest flow runs them."""
+    report = steps.backtest(settings, **kwargs)
+    steps.publish(settings)
+    return report
 
 MODELS = {"sarimax", "nowcast", "regimes", "random_walk", "seasonal_naive", "drift", "climatology"}
 PATH_MODELS = {"sarimax", "nowcast", "random_walk", "seasonal_naive", "drift"}
@@ -198,13 +209,13 @@ def test_the_season_an_origin_forecasts():
 
 
 def _task(level, regressors, origin, **changes):
-    spec = dict(target="T", origin=pd.Timestamp(origin), level=level.loc[:origin], regressors=regressors.loc[:origin],
-                threshold=-0.05, seasonally_adjust=False, horizons=9, repetitions=400, seed=3,
-                sarimax={"lag": 12, "order": (1, 1, 0), "maxiter": 200, "min_months": 36,
-                         "future_regressors": "hold_last", "parameter_draws": 20},
-                regimes={"maxiter": 100, "min_months": 36, "search_reps": 2, "seed": 1})
-    spec.update(changes)
-    return OriginTask(**spec)
+    models = dict(sarimax={"lag": 12, "order": (1, 1, 0), "maxiter": 200, "min_months": 36,
+                           "future_regressors": "hold_last", "parameter_draws": 20},
+                  regimes={"maxiter": 100, "min_months": 36, "search_reps": 2, "seed": 1})
+    models.update(changes)
+    return OriginTask(spec=TargetSpec("T", -0.05, False), origin=pd.Timestamp(origin), level=level.loc[:origin],
+                      regressors=regressors.loc[:origin], horizons=9,
+                      settings=ModelSettings(400, 3, models["sarimax"], models["regimes"]))
 
 
 @pytest.fixture(scope="module")
@@ -316,7 +327,9 @@ def test_the_backtest_tables_are_documented(snapshot_backtest):
 
 def test_the_next_forecast_chooses_its_headline_from_the_backtest(snapshot_backtest):
     from warehouse import db as wdb
-    from warehouse.forecast import forecast
+
+    def forecast(con, *, run_id, settings):
+        return steps.forecast(settings, con=con, run_id=run_id, reuse=False)
 
     settings, _ = snapshot_backtest
     con = wdb.connect_pipeline(settings)
@@ -348,7 +361,8 @@ def test_backtest_without_a_warehouse_says_what_to_do(tmp_path):
 
 
 def test_backtest_models_are_configurable_and_checked(snapshot_backtest, tmp_path):
-    from warehouse.forecast import COOLING_PATH, CoolingConfigError, load_cooling_config
+    from flows.config import COOLING_PATH, load_cooling_config
+    from models.config import CoolingConfigError
 
     text = COOLING_PATH.read_text(encoding="utf-8")
     models = 'models = ["sarimax", "regimes", "nowcast"]'
@@ -368,11 +382,10 @@ def test_backtest_models_are_configurable_and_checked(snapshot_backtest, tmp_pat
 
 
 def test_a_task_that_breaks_becomes_a_failed_result_not_a_lost_backtest(synthetic_target):
-    from warehouse.backtest import _run_one
 
     level, regressors = synthetic_target
     broken = _task(level.iloc[:0], regressors, "2019-06-01")  # nothing known: the models cannot even start
-    (result,) = _run_one(broken)
+    (result,) = run_origin(broken)
     assert result.target == "T" and result.paths.empty
     assert {status for status, _ in result.statuses.values()} <= {"failed", "skipped"}
 
@@ -402,3 +415,26 @@ def test_the_snapshot_run_forecasts_every_target_through_june_2027(snapshot_run)
     assert all(season == "2027 Mar-May" and 0 <= p <= 1 for _, season, p in heads)
     assert query(db, "SELECT count(DISTINCT target_series) FROM marts.forecast_news WHERE updated_series = 'total'"
                  )[0][0] == 3
+
+
+@pytest.mark.enable_socket  # the LocalCluster's scheduler and workers talk over 127.0.0.1
+def test_the_backtest_gives_the_same_scores_on_a_dask_cluster(snapshot_run, tmp_path_factory):
+    """The origins are pure functions of their data: run in this process, or as Dask tasks on a LocalCluster of
+    two worker processes, the published scores and forecasts are the same rows (floats to a relative 1e-9)."""
+    from flows.pipeline import origin_runner
+
+    frames = {}
+    for name, workers in (("in process", 1), ("dask", 2)):
+        settings = copy_home(snapshot_run, tmp_path_factory, f"backtest-{name.replace(' ', '-')}")
+        runner, label = origin_runner(workers, dask=name == "dask")
+        report = steps.backtest(settings, first_origin=pd.Timestamp("2025-01-01"),
+                                last_origin=pd.Timestamp("2025-04-01"), workers=workers, runner=runner,
+                                runner_name=label, targets=["JTU5100JOL", "CES6054150001"])
+        assert report.runner == label
+        steps.publish(settings)
+        frames[name] = {t: pd.DataFrame(query(settings.analytics_db, f"SELECT * EXCLUDE (run_id) FROM marts.{t} "
+                                                                     "ORDER BY ALL"))
+                        for t in ("backtest_scores", "backtest_forecasts")}
+    assert frames["dask"]["backtest_scores"].shape[0] > 50
+    for table in ("backtest_scores", "backtest_forecasts"):
+        pd.testing.assert_frame_equal(frames["in process"][table], frames["dask"][table], rtol=1e-9)

@@ -12,7 +12,15 @@ import pytest
 
 from tests.conftest import copy_home
 from warehouse import db
-from warehouse.forecast import COOLING_PATH, CoolingConfigError, forecast, load_cooling_config, season_year_for
+from flows import steps
+from flows.config import COOLING_PATH, load_cooling_config
+from models.config import CoolingConfigError
+from models.cooling import season_year_at as season_year_for
+
+
+def forecast(con, *, run_id, settings, config_path=None):
+    """The forecast step on an open connection under a given run id, always fitting (no reuse)."""
+    return steps.forecast(settings, config_path=config_path, con=con, run_id=run_id, reuse=False)
 
 TARGETS = ("CES6054150001", "IHLIDXUSTPSOFTDEVE", "JTU5100JOL")
 TABLES = ("cooling_forecast", "cooling_probability", "regime_probabilities", "forecast_news")
@@ -170,7 +178,8 @@ def test_the_coming_season():
 
 
 def test_the_combination_rule_picks_the_best_backtested_candidate_that_ran():
-    from warehouse.forecast import choose_headline
+    from models.combination import choose_headline
+    from warehouse.results import backtest_skill
 
     config = load_cooling_config()
     config.targets.update({"A": {"threshold": -0.1}, "B": {"threshold": -0.1}, "C": {"threshold": -0.1},
@@ -198,7 +207,8 @@ def test_the_combination_rule_picks_the_best_backtested_candidate_that_ran():
         "model": ["sarimax:A", "random_walk:A", "nowcast:A", "regimes:A", "climatology:A", "seasonal_naive:A",
                   "sarimax:B", "random_walk:B", "sarimax:C", "drift:C", "sarimax:D", "drift:D"]})
     forecasts = pd.DataFrame({"target_series": ["A"] * 4, "model": ["sarimax:A", "sarimax:A", "drift:A", "drift:A"]})
-    choose_headline(con, config, forecasts, probabilities, synthetic=False)
+    thresholds = {sid: t["threshold"] for sid, t in config.targets.items()}
+    choose_headline(config.combination, thresholds, backtest_skill(con), forecasts, probabilities, synthetic=False)
     chosen = probabilities[probabilities["headline"]].set_index("target_series")
     assert chosen.loc["A", "model"] == "random_walk:A" and "+0.60 over 40" in chosen.loc["A", "chosen_by"]
     assert chosen.loc["B", "model"] == "sarimax:B" and "default" in chosen.loc["B", "chosen_by"]
@@ -206,12 +216,12 @@ def test_the_combination_rule_picks_the_best_backtested_candidate_that_ran():
     assert chosen.loc["D", "model"] == "sarimax:D" and "4+ seasons" in chosen.loc["D", "chosen_by"]
     assert set(forecasts[forecasts["headline"]]["model"]) == {"drift:A"}  # mean CRPS skill 0.2 beats 0.1
     # a synthetic run ignores scores from real data
-    choose_headline(con, config, forecasts, probabilities, synthetic=True)
+    choose_headline(config.combination, thresholds, backtest_skill(con), forecasts, probabilities, synthetic=True)
     assert probabilities[probabilities["headline"]]["model"].str.startswith("sarimax:").all()
 
 
 def test_regressors_can_come_from_the_macro_layoff_and_funding_marts():
-    from warehouse.forecast import regressor_frame
+    from warehouse.results import regressors as regressor_frame
 
     con = duckdb.connect()
     con.execute("CREATE SCHEMA marts")
@@ -220,8 +230,10 @@ def test_regressors_can_come_from_the_macro_layoff_and_funding_marts():
     con.execute("CREATE TABLE marts.layoffs_monthly AS SELECT 'fyi' AS series_id, DATE '2020-02-01' AS month, "
                 "CAST(99 AS DOUBLE) AS laid_off")
     con.execute("CREATE TABLE marts.funding_monthly (series_id VARCHAR, month DATE, amount_usd DOUBLE)")
-    divergence = pd.DataFrame({"month": pd.to_datetime(["2020-01-01", "2020-02-01"]), "ps_zscore": [1.0, 2.0]})
-    frame, missing = regressor_frame(con, divergence, ["ps_zscore", "macro:UNRATE", "layoffs:fyi", "funding:none",
+    con.execute("CREATE TABLE marts.divergence_monthly AS SELECT DATE '2020-01-01' AS month, 1.0 AS ps_zscore, "
+                "NULL::DOUBLE AS coint_gap_eg_realtime, NULL::DOUBLE AS capex_gap, false AS synthetic UNION ALL "
+                "SELECT DATE '2020-02-01', 2.0, NULL, NULL, false")
+    frame, missing = regressor_frame(con, ["ps_zscore", "macro:UNRATE", "layoffs:fyi", "funding:none",
                                                        "typo"])
     assert missing == ["funding:none", "typo"]
     assert list(frame.columns) == ["ps_zscore", "macro:UNRATE", "layoffs:fyi"]

@@ -15,9 +15,15 @@ from typer.testing import CliRunner
 from flows.cli_models import register
 from models import _radf_kernel as kernel
 from models import bubbles
-from warehouse.estimate import cached_critical_values
+from flows.steps import critical_values_source
 
-REFERENCE = json.loads((Path(__file__).parent / "reference" / "bubble_reference.json").read_text())
+
+def cached_critical_values(folder, n, *, lag=0, reps=2000, seed=20150401, notes=None, min_window=None):
+    """The estimate's cached critical values, with the cache in ``folder`` (GAPCAST_CACHE_DIR's role)."""
+    return critical_values_source(None, notes if notes is not None else [], folder=folder)(
+        n, min_window=min_window, lag=lag, reps=reps, seed=seed)
+
+REFERENCE = json.loads((Path(__file__).resolve().parents[1] / "reference" / "bubble_reference.json").read_text())
 SERIES = {name: np.asarray(values) for name, values in REFERENCE["series"].items()}
 RADF_CASES = [(row["series"], row["lag"]) for row in REFERENCE["radf"]]
 
@@ -116,12 +122,57 @@ def test_datestamp_equals_pyexuber():
         assert got == ref["episodes"], ref["series"]
 
 
-def test_processes_give_the_same_critical_values_as_one(monkeypatch):
-    one = bubbles.simulate_critical_values(60, reps=40, seed=3, workers=1)
-    monkeypatch.setattr(kernel, "PROCESS_MIN_SECONDS", 0.0)
-    two = bubbles.simulate_critical_values(60, reps=40, seed=3, workers=2)
-    np.testing.assert_array_equal(one.gsadf, two.gsadf)
-    np.testing.assert_array_equal(one.bsadf, two.bsadf)
+MC_REFERENCE = json.loads((Path(__file__).resolve().parents[1] / "reference" / "mc_reference.json").read_text())
+
+
+@pytest.mark.parametrize("ref", MC_REFERENCE["cases"],
+                         ids=lambda r: f"T{r['n']}_w{r['min_window']}_lag{r['lag']}_reps{r['reps']}")
+def test_monte_carlo_critical_values_equal_the_recorded_ones_of_the_old_kernel(ref):
+    # tests/reference/make_mc_reference.py recorded these with the kernel of commit e9de31e (worker processes).
+    cv = bubbles.simulate_critical_values(ref["n"], min_window=ref["min_window_given"], lag=ref["lag"],
+                                          reps=ref["reps"], seed=ref["seed"], levels=tuple(ref["levels"]))
+    assert (cv.min_window, cv.lag, cv.reps, cv.seed) == (ref["min_window"], ref["lag"], ref["reps"], ref["seed"])
+    for name in ("adf", "sadf", "gsadf", "badf", "bsadf"):
+        np.testing.assert_allclose(getattr(cv, name), np.asarray(ref[name]), rtol=1e-10, atol=0, err_msg=name)
+
+
+def test_batches_change_neither_the_walks_nor_the_statistics():
+    walks = np.concatenate(list(kernel.seeded_walks(3, 60, 40, 7)))
+    np.testing.assert_array_equal(walks, np.cumsum(np.random.default_rng(3).normal(size=(40, 60)), axis=1))
+    window = bubbles.psy_min_window(60)
+    for lag in (0, 1):
+        one = kernel.simulate(3, 60, 40, window, lag, batch=1)
+        for batch in (7, 40, None):
+            other = kernel.simulate(3, 60, 40, window, lag, batch=batch)
+            np.testing.assert_allclose(other["gsadf"], one["gsadf"], rtol=1e-12, atol=0)
+            np.testing.assert_allclose(other["badf"], one["badf"], rtol=1e-12, atol=0)
+
+
+def test_monte_carlo_runs_in_this_process(monkeypatch):
+    import concurrent.futures
+    import subprocess
+    import threading
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the Monte Carlo must not start processes or threads")
+
+    for module, name in ((subprocess, "Popen"), (subprocess, "run"), (threading.Thread, "start"),
+                         (concurrent.futures.ThreadPoolExecutor, "submit"),
+                         (concurrent.futures.ProcessPoolExecutor, "submit")):
+        monkeypatch.setattr(module, name, refuse)
+    cv = bubbles.simulate_critical_values(200, reps=100, seed=3)
+    assert cv.reps == 100 and np.isfinite(cv.gsadf).all()
+
+
+def test_the_kernel_imports_no_process_or_thread_machinery():
+    import ast
+
+    root = Path(__file__).resolve().parents[2] / "models"
+    for name in ("_radf_kernel.py", "bubbles.py"):
+        tree = ast.parse((root / name).read_text(encoding="utf-8"))
+        imported = {a.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+        imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert imported <= {"__future__", "dataclasses", "functools", "numpy", "pandas", "models"}, (name, imported)
 
 
 # -- the public function on any series -------------------------------------------------------------
@@ -254,7 +305,7 @@ def test_pyexuber_is_never_imported_at_run_time():
     """pyexuber is GPL and a development dependency: no module of models/, warehouse/ or flows/ imports it."""
     import ast
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     for folder in ("models", "warehouse", "flows"):
         for path in (root / folder).rglob("*.py"):
             tree = ast.parse(path.read_text(encoding="utf-8"))

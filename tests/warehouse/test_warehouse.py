@@ -15,7 +15,8 @@ import pytest
 from tests.conftest import make_settings, query
 from warehouse import db
 from warehouse.build import BuildError
-from warehouse.jobs import build_job, ingest_job, run_job
+from warehouse.jobs import build_job, ingest_job
+from flows.pipeline import run_plain as run_job
 
 CATALOG = """
 [catalog]
@@ -211,15 +212,16 @@ def test_real_and_synthetic_data_never_share_a_home(tmp_path):
 
 
 def test_a_failing_model_does_not_stop_the_marts_from_publishing(tmp_path, settings, monkeypatch):
-    import warehouse.estimate
+    from flows import steps
 
-    def broken(con, **kwargs):
+    def broken(*args, **kwargs):
         raise ValueError("the model fell over")
 
-    monkeypatch.setattr(warehouse.estimate, "estimate", broken)
+    monkeypatch.setattr(steps.api, "estimate_divergence", broken)
     catalog = write_mini(tmp_path / "src", USINFO_V1)
     report = run_job(settings, str(catalog))
-    assert report.estimate_error == "estimate failed (ValueError): the model fell over"
+    assert report.estimate_error == "ValueError: the model fell over"
+    assert "the marts were built and published" in str(report.error)
     assert query(settings.analytics_db, "SELECT count(*) FROM marts.hiring_monthly") == [(3,)]
-    assert query(settings.analytics_db, "SELECT status, message FROM meta.runs WHERE command = 'run'") == [
-        ("failed", "estimate failed (ValueError): the model fell over")]
+    assert query(settings.analytics_db, "SELECT status, message FROM meta.runs WHERE command = 'estimate'") == [
+        ("failed", "the model fell over")]

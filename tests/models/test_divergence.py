@@ -23,7 +23,8 @@ from models.divergence import (
     half_life,
     recorded_warnings,
 )
-from warehouse.estimate import ASSUMPTIONS_PATH, AssumptionsError, load_assumptions
+from flows.config import ASSUMPTIONS_PATH, load_assumptions
+from models.config import AssumptionsError
 
 MONTHS = pd.date_range("2000-01-01", periods=120, freq="MS")
 
@@ -207,18 +208,6 @@ def snapshot_marts(snapshot_run, tmp_path_factory):
     finally:
         con.close()
     return tuple(sorted(members)), tuple(sorted(hyper)), prices, fundamentals, mart
-
-
-def test_daily_basket_reproduces_the_mart(snapshot_marts):
-    members, hyper, prices, fundamentals, mart = snapshot_marts
-    fit = AIBasket(members, hyper).fit(prices, fundamentals)
-    daily = fit.daily.merge(mart, on="date", suffixes=("", "_mart"), validate="one_to_one")
-    assert len(daily) == len(mart) == len(fit.daily)
-    for column in ("basket_market_cap", "basket_ttm_revenue", "price_to_sales", "price_to_sales_equal_weight"):
-        np.testing.assert_allclose(daily[column], daily[f"{column}_mart"], rtol=1e-12)
-    assert (daily["members"] == daily["members_mart"]).all()
-    assert (daily["max_revenue_age_days"] == daily["max_revenue_age_days_mart"]).all()
-    assert (daily["excluded_tickers"].map(list) == daily["excluded_tickers_mart"].map(list)).all()
 
 
 def test_monthly_basket_says_how_stale_its_revenue_is(snapshot_marts):

@@ -1,348 +1,84 @@
-"""Estimate the divergence models on the built marts and write their results, in one transaction."""
+"""The divergence estimate: the AI basket, its z-score, cointegration gap, capex gap, required revenue and the
+PSY bubble tests, fitted on the frames the warehouse reads, and turned into the tables the marts hold.
+
+Frames in, immutable results out. Monte Carlo critical values come from a function the caller passes
+(``critical_values``), so that they can be cached wherever the caller keeps files.
+"""
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import time
-import tomllib
-import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Mapping
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from models import bubbles as bub
-from models.basket import AIBasket, RaggedEdge
+from models.basket import AIBasket
+from models.config import BASKET_PS_SERIES, Assumptions
 from models.divergence import (
-    Assumption,
     CapexGap,
     CointegrationGap,
     ExpandingZScore,
     RequiredRevenue,
-    RequiredRevenueAssumptions,
     recorded_warnings,
 )
-from warehouse import db
-from warehouse.settings import CATALOG_DIR, Settings
 
-ASSUMPTIONS_PATH = CATALOG_DIR / "assumptions.toml"
-BUBBLE_SERIES = ("ai_basket_price_to_sales", "ai_basket_price_to_sales_equal_weight", "member_price_to_sales")
-BASKET_PS_SERIES = "ai_basket_price_to_sales"
-
-# section -> key -> type of the value; every entry is { value, unit, source }.
-_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "required_revenue": {
-        "gpu_vendor": str, "cost_multiple": (int, float), "margin_multiple": (int, float),
-        "data_center_revenue": dict, "realized_ai_revenue": list,
-    },
-    "ragged_edge": {"filing_lag_days": int, "method": str, "max_nowcast_quarters": int},
-    "estimate": {
-        "history_start": str, "output_start": str, "zscore_min_history": int, "ecm_lags": int,
-        "vecm_max_lags": int, "lag_criterion": str, "realtime_min_months": int,
-    },
-    "bubbles": {
-        "lag": int, "reps": int, "seed": int, "level": (int, float), "min_observations": int, "series": list,
-    },
-}
-_ENTRY_KEYS = {"value", "unit", "source"}
-_REALIZED_KEYS = {"as_of", "value", "unit", "source"}
+# (n, min_window, lag, reps, seed) -> (critical values, "cache" or "simulated")
+CriticalValueSource = Callable[..., tuple[bub.CriticalValues, str]]
 
 
-class AssumptionsError(ValueError):
-    """An assumptions file gapcast refuses, naming the file and the key."""
-
-
-class EstimateError(RuntimeError):
-    """The estimate failed; the previous results are unchanged."""
+def simulated_critical_values(n: int, *, min_window: int | None = None, lag: int = 0, reps: int = bub.DEFAULT_REPS,
+                              seed: int = bub.DEFAULT_SEED) -> tuple[bub.CriticalValues, str]:
+    """Critical values simulated afresh (no cache)."""
+    return bub.simulate_critical_values(n, min_window=min_window, lag=lag, reps=reps, seed=seed), "simulated"
 
 
 @dataclass(frozen=True)
-class Assumptions:
-    """The validated contents of catalogs/assumptions.toml."""
+class ModelRun:
+    """One fitted model's record for meta.model_runs: what was fitted, how it went, and what it said."""
 
-    path: Path
-    entries: Mapping[str, Mapping[str, Assumption]]
-    realized_ai_revenue: tuple[Assumption, ...]
-
-    def value(self, section: str, key: str):
-        return self.entries[section][key].value
-
-    @property
-    def ragged_edge(self) -> RaggedEdge:
-        return RaggedEdge(
-            filing_lag_days=int(self.value("ragged_edge", "filing_lag_days")),
-            max_nowcast_quarters=int(self.value("ragged_edge", "max_nowcast_quarters")),
-            method=str(self.value("ragged_edge", "method")),
-        )
-
-    @property
-    def required_revenue(self) -> RequiredRevenueAssumptions:
-        section = self.entries["required_revenue"]
-        return RequiredRevenueAssumptions(
-            gpu_vendor=section["gpu_vendor"], cost_multiple=section["cost_multiple"],
-            margin_multiple=section["margin_multiple"], data_center_revenue=section["data_center_revenue"],
-            realized_ai_revenue=self.realized_ai_revenue,
-        )
-
-    def section_dict(self, section: str) -> dict:
-        out = {k: {"value": a.value, "unit": a.unit, "source": a.source}
-               for k, a in self.entries[section].items()}
-        if section == "required_revenue":
-            out["realized_ai_revenue"] = [{"as_of": a.key, "value": a.value, "unit": a.unit, "source": a.source}
-                                          for a in self.realized_ai_revenue]
-        return out
-
-    def as_dict(self) -> dict:
-        return {"file": str(self.path), **{s: self.section_dict(s) for s in _SCHEMA}}
-
-    def describe(self) -> str:
-        """The assumptions as printed beside the results."""
-        lines = [f"assumptions ({self.path}):"]
-        for section in _SCHEMA:
-            for key, a in self.entries[section].items():
-                value = a.value
-                if isinstance(value, Mapping):
-                    value = ", ".join(f"{k} {v / 1e9:,.3f}bn" if isinstance(v, float) else f"{k} {v}"
-                                      for k, v in value.items())
-                lines.append(f"  {section}.{key} = {value} [{a.unit}]  source: {a.source}")
-            if section == "required_revenue":
-                for a in self.realized_ai_revenue:
-                    lines.append(f"  required_revenue.realized_ai_revenue from {a.key} = {a.value / 1e9:,.0f}bn "
-                                 f"[{a.unit}]  source: {a.source}")
-        return "\n".join(lines)
+    model: str
+    status: str
+    parameters: Mapping = field(repr=False)
+    diagnostics: Mapping = field(repr=False)
+    warnings: tuple[str, ...] = ()
 
 
-def load_assumptions(path: Path | str | None = None) -> Assumptions:
-    """Read and validate an assumptions file; refuse unknown or missing keys, naming file and key."""
-    path = Path(path) if path else ASSUMPTIONS_PATH
-    if not path.exists():
-        raise AssumptionsError(f"{path}: assumptions file not found. To fix: restore catalogs/assumptions.toml")
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise AssumptionsError(f"{path}: not valid TOML ({exc}). To fix: correct the syntax") from None
+@dataclass(frozen=True)
+class DivergenceEstimate:
+    """Everything the estimate produced: the mart tables (without run bookkeeping), the model records, the
+    warnings, and the span of months."""
 
-    def fail(key: str, problem: str, hint: str) -> AssumptionsError:
-        return AssumptionsError(f"{path}: {key}: {problem}. To fix: {hint}")
-
-    unknown = set(doc) - set(_SCHEMA)
-    if unknown:
-        raise fail(f"[{sorted(unknown)[0]}]", f"unknown section(s) {sorted(unknown)}", f"use only {sorted(_SCHEMA)}")
-    entries: dict[str, dict[str, Assumption]] = {}
-    realized: list[Assumption] = []
-    for section, keys in _SCHEMA.items():
-        table = doc.get(section)
-        if not isinstance(table, dict):
-            raise fail(f"[{section}]", "section missing", f"add [{section}] with keys {sorted(keys)}")
-        unknown = set(table) - set(keys)
-        if unknown:
-            raise fail(f"{section}.{sorted(unknown)[0]}", f"unknown key(s) {sorted(unknown)}",
-                       f"allowed keys in [{section}]: {sorted(keys)}")
-        missing = set(keys) - set(table)
-        if missing:
-            raise fail(f"{section}.{sorted(missing)[0]}", "missing", f"add {sorted(missing)} with value, unit and source")
-        entries[section] = {}
-        for key, kind in keys.items():
-            name = f"{section}.{key}"
-            if key == "realized_ai_revenue":
-                realized = _realized(table[key], name, fail)
-                continue
-            entry = table[key]
-            if not isinstance(entry, dict):
-                raise fail(name, "must be a table { value, unit, source }", f"write {key} = {{ value = ..., unit = \"...\", source = \"...\" }}")
-            bad = set(entry) - _ENTRY_KEYS
-            if bad:
-                raise fail(f"{name}.{sorted(bad)[0]}", f"unknown key(s) {sorted(bad)}", "use only value, unit and source")
-            lacking = _ENTRY_KEYS - set(entry)
-            if lacking:
-                raise fail(name, f"missing {sorted(lacking)}", "give every assumption a value, a unit and a source")
-            value = entry["value"]
-            if isinstance(value, bool) or not isinstance(value, kind):
-                raise fail(name, f"value {value!r} is not a {getattr(kind, '__name__', kind)}", "correct the value")
-            if not str(entry["source"]).strip():
-                raise fail(name, "has an empty source", "say where the assumption comes from")
-            entries[section][key] = Assumption(name, _freeze(value), str(entry["unit"]), str(entry["source"]))
-    _check_values(entries, fail)
-    return Assumptions(path=path, entries=MappingProxyType({s: MappingProxyType(e) for s, e in entries.items()}),
-                       realized_ai_revenue=tuple(realized))
+    tables: Mapping[str, pd.DataFrame] = field(repr=False)
+    runs: tuple[ModelRun, ...]
+    warnings: tuple[str, ...]
+    critical_values: Mapping[str, str]
+    months: tuple[str, str] | None
+    synthetic: bool | None
 
 
-def _freeze(value):
-    if isinstance(value, dict):
-        return MappingProxyType(dict(value))
-    if isinstance(value, list):
-        return tuple(value)
-    return value
+def estimate_divergence(assumptions: Assumptions, members: tuple[str, ...], hyperscalers: tuple[str, ...],
+                        prices: pd.DataFrame, fundamentals: pd.DataFrame,
+                        critical_values: CriticalValueSource = simulated_critical_values) -> DivergenceEstimate:
+    """Fit every divergence model on the members' prices and fundamentals (as the warehouse's
+    estimate/member_prices.sql and member_fundamentals.sql read them) and build the marts' tables:
+    divergence_monthly, bubble_statistics, bubble_episodes and bubble_sequence."""
+    warnings: list[str] = []
+    results = _run_models(assumptions, members, hyperscalers, prices, fundamentals, critical_values, warnings)
+    tables = _frames(results, assumptions)
+    runs, months = _model_rows(results, assumptions)
+    return DivergenceEstimate(
+        tables=MappingProxyType(tables), runs=tuple(runs), warnings=tuple(warnings),
+        critical_values=MappingProxyType({r["series"]: r["cv_source"] for r in results.get("bubbles", {}).get(
+            "statistics", [])}),
+        months=months, synthetic=results.get("synthetic"))
 
 
-def _realized(items, name: str, fail) -> list[Assumption]:
-    if not isinstance(items, list) or not items:
-        raise fail(name, "must be a list of [[required_revenue.realized_ai_revenue]] tables", "add at least one estimate")
-    out = []
-    for n, item in enumerate(items, start=1):
-        label = f"{name}[{n}]"
-        if not isinstance(item, dict):
-            raise fail(label, "must be a table", "use [[required_revenue.realized_ai_revenue]]")
-        bad = set(item) - _REALIZED_KEYS
-        if bad:
-            raise fail(f"{label}.{sorted(bad)[0]}", f"unknown key(s) {sorted(bad)}", f"use only {sorted(_REALIZED_KEYS)}")
-        lacking = _REALIZED_KEYS - set(item)
-        if lacking:
-            raise fail(label, f"missing {sorted(lacking)}", "give as_of (YYYY-MM), value, unit and source")
-        try:
-            pd.Timestamp(str(item["as_of"]) + "-01")
-        except ValueError:
-            raise fail(f"{label}.as_of", f"{item['as_of']!r} is not YYYY-MM", "use YYYY-MM") from None
-        if isinstance(item["value"], bool) or not isinstance(item["value"], (int, float)):
-            raise fail(f"{label}.value", f"{item['value']!r} is not a number", "give USD a year")
-        out.append(Assumption(str(item["as_of"]), float(item["value"]), str(item["unit"]), str(item["source"])))
-    return out
-
-
-def _check_values(entries: dict, fail) -> None:
-    for section, key in (("estimate", "history_start"), ("estimate", "output_start")):
-        text = entries[section][key].value
-        try:
-            pd.Timestamp(text + "-01")
-        except ValueError:
-            raise fail(f"{section}.{key}", f"{text!r} is not YYYY-MM", "use YYYY-MM") from None
-    method = entries["ragged_edge"]["method"].value
-    if method not in ("nowcast", "carry_forward"):
-        raise fail("ragged_edge.method", f"{method!r} is not nowcast or carry_forward", "pick one of those")
-    criterion = entries["estimate"]["lag_criterion"].value
-    if criterion not in ("aic", "bic", "hqic", "fpe"):
-        raise fail("estimate.lag_criterion", f"{criterion!r} is not aic, bic, hqic or fpe", "pick one of those")
-    level = float(entries["bubbles"]["level"].value)
-    if level not in bub.LEVELS:
-        raise fail("bubbles.level", f"{level} has no critical values", f"use one of {bub.LEVELS}")
-    series = entries["bubbles"]["series"].value
-    unknown = [s for s in series if s not in BUBBLE_SERIES]
-    if unknown:
-        raise fail("bubbles.series", f"unknown series {unknown}", f"choose from {list(BUBBLE_SERIES)}")
-    for key in ("cost_multiple", "margin_multiple"):
-        if float(entries["required_revenue"][key].value) <= 0:
-            raise fail(f"required_revenue.{key}", "must be positive", "use e.g. 2.0 (Cahn)")
-    for fy, value in dict(entries["required_revenue"]["data_center_revenue"].value).items():
-        if not str(fy).startswith("FY") or not str(fy)[2:].isdigit():
-            raise fail(f"required_revenue.data_center_revenue.{fy}", "keys are fiscal years like FY2025", "rename the key")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise fail(f"required_revenue.data_center_revenue.{fy}", f"{value!r} is not a USD amount", "give USD")
-
-
-# -- Monte Carlo critical values, cached by key --------------------------------------------------
-
-
-def cached_critical_values(cache_dir: Path | None, n: int, *, min_window: int | None = None, lag: int = 0,
-                           reps: int = bub.DEFAULT_REPS, seed: int = bub.DEFAULT_SEED,
-                           notes: list[str] | None = None,
-                           announce: Callable[[str], None] | None = None) -> tuple[bub.CriticalValues, str]:
-    """Critical values from ``cache_dir`` (one JSON file per key) or simulated and cached atomically.
-
-    Returns the values and ``"cache"`` or ``"simulated"``. A cache that cannot be read or written
-    is noted in ``notes`` and the values are simulated; the estimate never fails over its cache.
-    """
-    key = bub.cache_key(n, min_window, lag, reps, seed)
-    path = cache_dir / f"{key}.json" if cache_dir else None
-    if path is not None and path.exists():
-        try:
-            cv = bub.CriticalValues.from_dict(json.loads(path.read_text(encoding="utf-8")))
-            if cv.key == key:
-                return cv, "cache"
-            raise ValueError(f"holds {cv.key}")
-        except (ValueError, KeyError, TypeError) as exc:
-            if notes is not None:
-                notes.append(f"critical-value cache {path} unreadable ({exc}); simulated again")
-    if announce is not None:
-        window = bub.psy_min_window(n) if min_window is None else int(min_window)
-        seconds = bub.estimated_simulation_seconds(n, window, lag, reps)
-        if seconds > 5:
-            announce(f"simulating critical values for T={n} ({reps:,} replications): about {seconds:,.0f} s "
-                     f"of work; cached{' in ' + str(cache_dir) if cache_dir else ''} for later runs")
-    cv = bub.simulate_critical_values(n, min_window=min_window, lag=lag, reps=reps, seed=seed)
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-            with open(tmp, "w", encoding="utf-8") as fh:
-                json.dump(cv.to_dict(), fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except OSError as exc:
-            if notes is not None:
-                notes.append(f"critical values not cached at {path}: {exc}")
-    return cv, "simulated"
-
-
-# -- the estimate --------------------------------------------------------------------------------
-
-
-@dataclass
-class EstimateReport:
-    run_id: str
-    data_as_of: datetime | None
-    rows: dict[str, int] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    critical_values: dict[str, str] = field(default_factory=dict)
-    seconds: float = 0.0
-    months: tuple[str, str] | None = None
-    assumptions: Assumptions | None = None
-    synthetic: bool | None = None
-    forecast: object | None = None  # warehouse.forecast.ForecastReport, when the cooling forecast ran too
-
-
-def _fetch(con: duckdb.DuckDBPyConnection, name: str, params=()) -> pd.DataFrame:
-    return con.execute(db.sql_text(f"estimate/{name}.sql"), list(params)).df()
-
-
-def estimate(con: duckdb.DuckDBPyConnection, *, run_id: str, settings: Settings,
-             assumptions_path: Path | None = None) -> EstimateReport:
-    """Run the basket, divergence and bubble models on the built marts and write their results.
-
-    Reads marts.series, marts.prices_daily, marts.fundamentals_quarterly and meta.build_context;
-    writes marts.divergence_monthly, marts.bubble_statistics, marts.bubble_episodes,
-    marts.bubble_sequence and appends to meta.model_runs, all in one transaction: a failure leaves
-    the previous results. Critical values are cached under ``settings.cache_dir / "bubbles"``.
-    """
-    started = time.perf_counter()
-    assumptions = load_assumptions(assumptions_path)
-    as_of_rows = con.execute(db.sql_text("estimate/build_context.sql")).fetchall()
-    as_of = as_of_rows[0][0] if as_of_rows else None
-    report = EstimateReport(run_id=run_id, data_as_of=as_of, assumptions=assumptions)
-    members = tuple(_fetch(con, "basket_tickers", ["price", "ai_basket"])["ticker"])
-    hyperscalers = tuple(_fetch(con, "basket_tickers", ["fundamentals", "hyperscaler"])["ticker"])
-    vendor = str(assumptions.value("required_revenue", "gpu_vendor"))
-    prices = _fetch(con, "member_prices", [list(members)])
-    fundamentals = _fetch(con, "member_fundamentals", [sorted(set(members) | set(hyperscalers) | {vendor})])
-
-    results = _run_models(assumptions, members, hyperscalers, prices, fundamentals, settings, report)
-    frames = _frames(results, assumptions, run_id)
-    model_rows = _model_rows(results, assumptions, run_id, as_of, report)
-    report.synthetic = results.get("synthetic")
-
-    with db.transaction(con):
-        for table, frame_name in (("divergence_monthly", "divergence_frame"),
-                                  ("bubble_statistics", "bubble_statistics_frame"),
-                                  ("bubble_episodes", "bubble_episodes_frame"),
-                                  ("bubble_sequence", "bubble_sequence_frame")):
-            db.write_frame(con, f"estimate/{table}.sql", frame_name, frames[table])
-            report.rows[table] = len(frames[table])
-        con.execute(db.sql_text("estimate/clear_model_runs.sql"), [run_id])
-        db.write_frame(con, "estimate/record_model_runs.sql", "model_run_rows", model_rows)
-        report.rows["model_runs"] = len(model_rows)
-    report.seconds = time.perf_counter() - started
-    return report
-
-
-def _run_models(assumptions: Assumptions, members, hyperscalers, prices, fundamentals, settings,
-                report: EstimateReport) -> dict:
+def _run_models(assumptions: Assumptions, members, hyperscalers, prices, fundamentals,
+                critical_values: CriticalValueSource, warnings: list[str]) -> dict:
     """Fit every model; collect their results and warnings. Pure computation on the frames read."""
     value = assumptions.value
     history_start = str(value("estimate", "history_start"))
@@ -359,7 +95,7 @@ def _run_models(assumptions: Assumptions, members, hyperscalers, prices, fundame
     if monthly.empty or not monthly["members"].gt(0).any():
         out["warnings"]["basket"].append(
             "no month has an AI basket member with a market cap and USD TTM revenue: nothing to estimate")
-        report.warnings.extend(out["warnings"]["basket"])
+        warnings.extend(out["warnings"]["basket"])
         return out
     m = monthly.set_index("month")
     counted = m["members"] > 0
@@ -398,10 +134,9 @@ def _run_models(assumptions: Assumptions, members, hyperscalers, prices, fundame
                                    assumptions.required_revenue, assumptions.ragged_edge).fit()
     out["required"] = required
     out["warnings"]["required_revenue"] = list(required.warnings) + required_notes
-    out["bubbles"] = _bubble_tests(basket, assumptions, settings, out)
+    out["bubbles"] = _bubble_tests(basket, assumptions, critical_values, out)
     for notes in out["warnings"].values():
-        report.warnings.extend(notes)
-    report.critical_values = {r["series"]: r["cv_source"] for r in out["bubbles"]["statistics"]}
+        warnings.extend(notes)
     return out
 
 
@@ -438,13 +173,12 @@ def _bubble_series(basket, wanted: tuple[str, ...]) -> list[tuple[str, str, pd.S
     return out
 
 
-def _bubble_tests(basket, assumptions: Assumptions, settings: Settings, out: dict) -> dict:
+def _bubble_tests(basket, assumptions: Assumptions, critical_values: CriticalValueSource, out: dict) -> dict:
     value = assumptions.value
     lag, reps, seed = int(value("bubbles", "lag")), int(value("bubbles", "reps")), int(value("bubbles", "seed"))
     level, min_obs = float(value("bubbles", "level")), int(value("bubbles", "min_observations"))
     notes: list[str] = []
     statistics, episodes, sequences, fits = [], [], [], {}
-    cache = settings.cache_dir / "bubbles"
     for name, description, series, basis in _bubble_series(basket, tuple(value("bubbles", "series"))):
         n = len(series)
         if n < max(min_obs, bub.required_observations(lag)):
@@ -453,8 +187,7 @@ def _bubble_tests(basket, assumptions: Assumptions, settings: Settings, out: dic
         window = bub.psy_min_window(n)
         try:
             with recorded_warnings(notes, name):
-                cv, source = cached_critical_values(cache, n, min_window=window, lag=lag, reps=reps, seed=seed,
-                                                    notes=notes)
+                cv, source = critical_values(n, min_window=window, lag=lag, reps=reps, seed=seed)
                 fit = bub.BubbleTest(series, lag=lag, min_window=window, level=level, name=name).fit(cv)
         except bub.BubbleInputError as exc:
             notes.append(f"{name}: not tested: {exc}")
@@ -520,7 +253,9 @@ _SEQUENCE_COLUMNS = ["series", "month", "value", "badf", "bsadf", "bsadf_cv90", 
                      "in_episode", "revenue_basis", "synthetic", "run_id"]
 
 
-def _frames(results: dict, assumptions: Assumptions, run_id: str) -> dict[str, pd.DataFrame]:
+def _frames(results: dict, assumptions: Assumptions) -> dict[str, pd.DataFrame]:
+    """The four marts' tables; ``run_id`` is left empty for the caller to fill."""
+    run_id = None
     synthetic = results.get("synthetic")
     if "zscore" not in results:  # nothing to estimate: empty tables of the right shape
         return {
@@ -654,39 +389,12 @@ def _notes(month, row, results: dict) -> list[str]:
 # -- meta.model_runs ---------------------------------------------------------------------------------
 
 
-def _jsonable(value):
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat() if value == value.normalize() else value.isoformat()
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) or math.isinf(value) else float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
-def _dumps(value) -> str:
-    return json.dumps(_jsonable(value), sort_keys=True, allow_nan=False)
-
-
-def _model_rows(results: dict, assumptions: Assumptions, run_id: str, as_of, report: EstimateReport) -> pd.DataFrame:
-    now = db.now_utc()
+def _model_rows(results: dict, assumptions: Assumptions) -> tuple[list[ModelRun], tuple[str, str] | None]:
     warnings = results["warnings"]
     rows = []
 
     def add(model: str, parameters: dict, diagnostics: dict, status: str = "ok") -> None:
-        rows.append({
-            "run_id": run_id, "model": model, "data_as_of": as_of, "estimated_at": now, "status": status,
-            "parameters": _dumps(parameters), "diagnostics": _dumps(diagnostics),
-            "warnings": list(warnings.get(model, [])), "synthetic": results.get("synthetic"),
-        })
+        rows.append(ModelRun(model, status, parameters, diagnostics, tuple(warnings.get(model, []))))
 
     basket = results["basket"]
     monthly = basket.monthly
@@ -700,7 +408,7 @@ def _model_rows(results: dict, assumptions: Assumptions, run_id: str, as_of, rep
          "last_month_detail": _last_month(monthly)},
         status="ok" if "zscore" in results else "skipped")
     if "zscore" not in results:
-        return pd.DataFrame(rows)
+        return rows, None
     estimate = assumptions.section_dict("estimate")
     z = results["zscore"]
     add("zscore", {"series": "log price_to_sales", "zscore_min_history": estimate["zscore_min_history"]},
@@ -737,8 +445,7 @@ def _model_rows(results: dict, assumptions: Assumptions, run_id: str, as_of, rep
     add("bubbles", {**assumptions.section_dict("bubbles"), "kernel_version": bub.KERNEL_VERSION},
         {"series": {s["series"]: {k: s[k] for k in ("observations", "min_window", "gsadf", "gsadf_cv95", "rejects_gsadf",
                                                     "episodes", "cv_source", "cv_key")} for s in b["statistics"]}})
-    report.months = (f"{monthly['month'].min():%Y-%m}", f"{monthly['month'].max():%Y-%m}")
-    return pd.DataFrame(rows)
+    return rows, (f"{monthly['month'].min():%Y-%m}", f"{monthly['month'].max():%Y-%m}")
 
 
 def _last_month(monthly: pd.DataFrame) -> dict:
@@ -749,37 +456,3 @@ def _last_month(monthly: pd.DataFrame) -> dict:
             if k in last}
 
 
-# -- the job ---------------------------------------------------------------------------------------
-
-
-def estimate_job(settings: Settings, *, assumptions_path: Path | None = None, publish: bool = True) -> EstimateReport:
-    """`gapcast estimate`: estimate on the pipeline database's marts, record the run, publish."""
-    from warehouse.load import new_id
-
-    if not settings.pipeline_db.exists():
-        raise EstimateError(f"{settings.pipeline_db} does not exist: run `gapcast run` (or ingest and build) first")
-    con = db.connect_pipeline(settings)
-    run_id = new_id()
-    try:
-        missing = [t for (t,) in con.execute(
-            "SELECT t FROM (VALUES ('prices_daily'), ('fundamentals_quarterly'), ('series')) v(t) "
-            "WHERE t NOT IN (SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts')").fetchall()]
-        if missing:
-            raise EstimateError(f"marts {missing} are not built in {settings.pipeline_db}: run `gapcast build` first")
-        as_of = con.execute(db.sql_text("estimate/build_context.sql")).fetchall()[0][0]
-        con.execute(db.sql_text("jobs/start_run.sql"), [run_id, "estimate", None, as_of, db.now_utc(), None])
-        try:
-            report = estimate(con, run_id=run_id, settings=settings, assumptions_path=assumptions_path)
-            from warehouse.forecast import forecast
-
-            report.forecast = forecast(con, run_id=run_id, settings=settings)
-        except Exception as exc:
-            con.execute(db.sql_text("jobs/finish_run.sql"), [db.now_utc(), "failed", None, str(exc).splitlines()[0], run_id])
-            raise
-        con.execute(db.sql_text("jobs/finish_run.sql"), [db.now_utc(), "ok", None, None, run_id])
-        if publish:
-            db.clean_stale_publish_files(settings)
-            db.publish(con, settings)
-        return report
-    finally:
-        con.close()

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from dashboards.published import Published, file_stamp, open_read_only, quote_table
 from flows import cli_dashboard
-from tests.browser_helpers import FIXTURE_PROBABILITIES, add_model_fixtures, publish_copy
+from tests.dashboards.browser_helpers import FIXTURE_PROBABILITIES, add_model_fixtures, publish_copy
 from tests.conftest import make_settings, query
 from warehouse.db import READ_ONLY_CONFIG
 from warehouse.settings import PROJECT_ROOT

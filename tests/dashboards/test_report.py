@@ -15,7 +15,13 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.conftest import make_settings, query
-from warehouse.jobs import report_job
+from flows import steps
+
+
+def report_job(settings, month, *, out_dir=None, send=False, force=False, sleep=None):
+    """The report step, then (with send) the send step, as the report flow runs them."""
+    files = steps.report(settings, month, out_dir=out_dir)
+    return files, (steps.send(settings, files, force=force, sleep=sleep) if send else None)
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 
@@ -157,7 +163,7 @@ def test_failed_send_is_retried_recorded_and_keeps_the_password_secret(tmp_path)
     from dashboards.report.email import DeliveryError
 
     settings = mail_settings(tmp_path / "home", free_port(), smtp_user="gapcast", smtp_password=PASSWORD)
-    from warehouse.jobs import run_job
+    from flows.pipeline import run_plain as run_job
 
     run_job(settings, "sample")
     slept = []

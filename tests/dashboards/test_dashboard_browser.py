@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_helpers import (
+from tests.dashboards.browser_helpers import (
     PAGE_STATE_JS,
     Browser,
     DashboardServer,

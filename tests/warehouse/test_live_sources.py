@@ -25,7 +25,8 @@ import pytest
 
 from tests.conftest import make_settings, query
 from warehouse.http import HttpClient, HttpPolicy
-from warehouse.jobs import build_job, dry_run_job, ingest_job, run_job
+from warehouse.jobs import build_job, dry_run_job, ingest_job
+from flows.pipeline import run_plain as run_job
 from warehouse.load import NetworkUnavailable
 
 SEC_UA = "gapcast tests tests@example.com"

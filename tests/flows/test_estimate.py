@@ -14,7 +14,12 @@ from typer.testing import CliRunner
 from flows.cli_models import register
 from tests.conftest import copy_home
 from warehouse import db
-from warehouse.estimate import estimate
+from flows import steps
+
+
+def estimate(con, *, run_id, settings):
+    """The estimate step on an open connection under a given run id, always fitting (no reuse)."""
+    return steps.estimate(settings, con=con, run_id=run_id, reuse=False)
 
 NEW_TABLES = ("divergence_monthly", "bubble_statistics", "bubble_episodes", "bubble_sequence")
 # Measure columns and the prefix their absence is explained under in `notes`.
@@ -236,3 +241,39 @@ def test_empty_marts_give_empty_tables_and_a_skipped_run(sample_run, tmp_path_fa
     assert runs.to_dict("records")[0]["status"] == "skipped" and len(runs) == 1
     columns = read(settings, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'divergence_monthly'")
     assert {"month", "price_to_sales", "notes", "synthetic"} <= set(columns["column_name"])
+
+
+def test_a_warm_run_reuses_results_whose_inputs_are_unchanged(sample_run, tmp_path_factory, tmp_path):
+    """The estimate and the forecast keep their published results when the data, the configuration and the
+    models' code are those they were computed from, and say so; any change refits."""
+    from flows.config import ASSUMPTIONS_PATH, COOLING_PATH
+
+    settings = copy_home(sample_run, tmp_path_factory, "reuse")
+    first_run = read(settings, "SELECT DISTINCT run_id FROM marts.divergence_monthly")["run_id"].tolist()
+    again = steps.estimate(settings)
+    assert again.reused == first_run[0] and not again.rows
+    assert read(settings, "SELECT DISTINCT run_id FROM marts.divergence_monthly")["run_id"].tolist() == first_run
+    message = read(settings, "SELECT message FROM meta.runs WHERE run_id = ?", [again.run_id])["message"][0]
+    assert "reused the results of run" in message and "unchanged" in message
+    forecast_again = steps.forecast(settings)
+    assert forecast_again.reused is not None
+    # another assumption: refitted
+    changed = tmp_path / "assumptions.toml"
+    changed.write_text(ASSUMPTIONS_PATH.read_text().replace("zscore_min_history = { value = 36",
+                                                            "zscore_min_history = { value = 30"))
+    assert changed.read_text() != ASSUMPTIONS_PATH.read_text()
+    refit = steps.estimate(settings, assumptions_path=changed)
+    assert refit.reused is None and refit.rows["divergence_monthly"] > 0
+    # another forecast configuration: refitted
+    cooling = tmp_path / "cooling.toml"
+    cooling.write_text(COOLING_PATH.read_text().replace("search_reps = 5", "search_reps = 4"))
+    assert cooling.read_text() != COOLING_PATH.read_text()
+    assert steps.forecast(settings, config_path=cooling).reused is None
+    # new data (one value of a target revised in the marts): refitted
+    con = db.connect_pipeline(settings)
+    try:
+        con.execute("UPDATE marts.hiring_monthly SET value = value * 1.01 WHERE talent_target AND month = "
+                    "(SELECT max(month) FROM marts.hiring_monthly WHERE talent_target)")
+    finally:
+        con.close()
+    assert steps.forecast(settings, config_path=cooling).reused is None

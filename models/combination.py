@@ -1,0 +1,70 @@
+"""The combination rule: which model's P(cooling) and paths lead for each target, chosen from the backtest's
+scores (catalogs/cooling.toml [combination]; docs/forecast.md, "The combination rule")."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+SKILL_COLUMNS = ["target_series", "model", "brier_skill", "brier_n", "brier_seasons", "crps_skill", "crps_n",
+                 "threshold", "synthetic"]
+
+
+def choose_headline(combination: Mapping, thresholds: Mapping[str, float], skill: pd.DataFrame,
+                    forecasts: pd.DataFrame, probabilities: pd.DataFrame, synthetic: bool | None = None) -> None:
+    """The combination rule (catalogs/cooling.toml [combination]), per target: among the candidates that ran this
+    month and were backtested with the target's current threshold on the same kind of data, scored on at least
+    ``min_forecasts`` forecasts about at least ``min_seasons`` seasons, the one with the highest backtest skill
+    -- Brier skill for P(cooling), mean CRPS skill over horizons 1-9 for the paths -- provided it beats the
+    default's by more than ``margin``; else the default. Sets ``headline`` (and, on probabilities, ``chosen_by``)
+    in place."""
+    comb = combination
+    if skill is None or skill.empty:
+        skill = pd.DataFrame(columns=SKILL_COLUMNS)
+    minimum, seasons, margin, default = (int(comb["min_forecasts"]), int(comb["min_seasons"]),
+                                         float(comb["margin"]), comb["default"])
+    forecasts["headline"] = False
+    probabilities["headline"] = False
+    probabilities["chosen_by"] = None
+    for frame, metric, count, what in ((probabilities, "brier_skill", "brier_n", "Brier skill"),
+                                       (forecasts, "crps_skill", "crps_n", "CRPS skill")):
+        if frame.empty:
+            continue
+        kinds = frame["model"].str.split(":").str[0]
+        for sid in frame["target_series"].unique():
+            mine = frame["target_series"] == sid
+            ran = set(kinds[mine])
+
+            rows = skill[(skill["target_series"] == sid) & skill["model"].isin(comb["candidates"])
+                         & skill["model"].isin(ran) & (skill[count].fillna(0) >= minimum)].dropna(subset=[metric])
+            rows = rows[(rows["threshold"] - float(thresholds.get(sid, np.nan))).abs().fillna(1) < 1e-12]
+            if synthetic is not None:
+                rows = rows[rows["synthetic"].fillna(False).astype(bool) == bool(synthetic)]
+            if metric == "brier_skill":
+                rows = rows[rows["brier_seasons"].fillna(0) >= seasons]
+            chosen, why = (default, f"the default ({default}): no backtest of {minimum}+ forecasts"
+                           + (f" about {seasons}+ seasons" if metric == "brier_skill" else "")
+                           + " with this threshold") if default in ran else (None, None)
+            if len(rows):
+                rows = rows.assign(is_default=rows["model"] == default)
+                best = rows.sort_values([metric, "is_default"], ascending=[False, False], kind="stable").iloc[0]
+                base = rows.loc[rows["is_default"], metric]
+                scored = f"{what} {best[metric]:+.2f} over {int(best[count])} forecasts"
+                if best["model"] == default:
+                    chosen, why = default, f"the default ({default}) has the highest backtest {scored}"
+                elif base.empty or default not in ran:
+                    chosen, why = best["model"], f"highest backtest {scored}; the default was not scored or did not run"
+                elif best[metric] > float(base.iloc[0]) + margin:
+                    chosen, why = best["model"], (f"highest backtest {scored}, beating the default's "
+                                                  f"{float(base.iloc[0]):+.2f} by more than {margin}")
+                else:
+                    why = (f"the default ({default}, {what} {float(base.iloc[0]):+.2f}): {best['model']}'s "
+                           f"{best[metric]:+.2f} is not ahead by more than {margin}")
+            if chosen is None:
+                continue
+            pick = mine & (kinds == chosen)
+            frame.loc[pick, "headline"] = True
+            if "chosen_by" in frame.columns:
+                frame.loc[pick, "chosen_by"] = why

@@ -1,0 +1,296 @@
+"""Configuration of the models: catalogs/assumptions.toml (divergence, bubbles) and catalogs/cooling.toml (the
+cooling event, its forecast, backtest and combination rule), parsed from TOML text and validated.
+
+The one place these files' rules live. Parsing text is not I/O: ``flows.config`` reads the files and calls
+:func:`parse_assumptions` and :func:`parse_cooling_config`; every error names the file (``source``) and the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+import pandas as pd
+
+from models import bubbles as bub
+from models.basket import RaggedEdge
+from models.divergence import Assumption, RequiredRevenueAssumptions
+
+BUBBLE_SERIES = ("ai_basket_price_to_sales", "ai_basket_price_to_sales_equal_weight", "member_price_to_sales")
+BASKET_PS_SERIES = "ai_basket_price_to_sales"
+
+# section -> key -> type of the value; every entry is { value, unit, source }.
+_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "required_revenue": {
+        "gpu_vendor": str, "cost_multiple": (int, float), "margin_multiple": (int, float),
+        "data_center_revenue": dict, "realized_ai_revenue": list,
+    },
+    "ragged_edge": {"filing_lag_days": int, "method": str, "max_nowcast_quarters": int},
+    "estimate": {
+        "history_start": str, "output_start": str, "zscore_min_history": int, "ecm_lags": int,
+        "vecm_max_lags": int, "lag_criterion": str, "realtime_min_months": int,
+    },
+    "bubbles": {
+        "lag": int, "reps": int, "seed": int, "level": (int, float), "min_observations": int, "series": list,
+    },
+}
+_ENTRY_KEYS = {"value", "unit", "source"}
+_REALIZED_KEYS = {"as_of", "value", "unit", "source"}
+
+
+class AssumptionsError(ValueError):
+    """An assumptions file gapcast refuses, naming the file and the key."""
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """The validated contents of catalogs/assumptions.toml."""
+
+    path: str  # where the text came from (a file's path), named in every message
+    entries: Mapping[str, Mapping[str, Assumption]]
+    realized_ai_revenue: tuple[Assumption, ...]
+
+    def value(self, section: str, key: str):
+        return self.entries[section][key].value
+
+    @property
+    def ragged_edge(self) -> RaggedEdge:
+        return RaggedEdge(
+            filing_lag_days=int(self.value("ragged_edge", "filing_lag_days")),
+            max_nowcast_quarters=int(self.value("ragged_edge", "max_nowcast_quarters")),
+            method=str(self.value("ragged_edge", "method")),
+        )
+
+    @property
+    def required_revenue(self) -> RequiredRevenueAssumptions:
+        section = self.entries["required_revenue"]
+        return RequiredRevenueAssumptions(
+            gpu_vendor=section["gpu_vendor"], cost_multiple=section["cost_multiple"],
+            margin_multiple=section["margin_multiple"], data_center_revenue=section["data_center_revenue"],
+            realized_ai_revenue=self.realized_ai_revenue,
+        )
+
+    def section_dict(self, section: str) -> dict:
+        out = {k: {"value": a.value, "unit": a.unit, "source": a.source}
+               for k, a in self.entries[section].items()}
+        if section == "required_revenue":
+            out["realized_ai_revenue"] = [{"as_of": a.key, "value": a.value, "unit": a.unit, "source": a.source}
+                                          for a in self.realized_ai_revenue]
+        return out
+
+    def describe(self) -> str:
+        """The assumptions as printed beside the results."""
+        lines = [f"assumptions ({self.path}):"]
+        for section in _SCHEMA:
+            for key, a in self.entries[section].items():
+                value = a.value
+                if isinstance(value, Mapping):
+                    value = ", ".join(f"{k} {v / 1e9:,.3f}bn" if isinstance(v, float) else f"{k} {v}"
+                                      for k, v in value.items())
+                lines.append(f"  {section}.{key} = {value} [{a.unit}]  source: {a.source}")
+            if section == "required_revenue":
+                for a in self.realized_ai_revenue:
+                    lines.append(f"  required_revenue.realized_ai_revenue from {a.key} = {a.value / 1e9:,.0f}bn "
+                                 f"[{a.unit}]  source: {a.source}")
+        return "\n".join(lines)
+
+
+def parse_assumptions(text: str, path: str) -> Assumptions:
+    """Validate the text of an assumptions file read from ``path``; refuse unknown or missing keys, naming file
+    and key."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise AssumptionsError(f"{path}: not valid TOML ({exc}). To fix: correct the syntax") from None
+
+    def fail(key: str, problem: str, hint: str) -> AssumptionsError:
+        return AssumptionsError(f"{path}: {key}: {problem}. To fix: {hint}")
+
+    unknown = set(doc) - set(_SCHEMA)
+    if unknown:
+        raise fail(f"[{sorted(unknown)[0]}]", f"unknown section(s) {sorted(unknown)}", f"use only {sorted(_SCHEMA)}")
+    entries: dict[str, dict[str, Assumption]] = {}
+    realized: list[Assumption] = []
+    for section, keys in _SCHEMA.items():
+        table = doc.get(section)
+        if not isinstance(table, dict):
+            raise fail(f"[{section}]", "section missing", f"add [{section}] with keys {sorted(keys)}")
+        unknown = set(table) - set(keys)
+        if unknown:
+            raise fail(f"{section}.{sorted(unknown)[0]}", f"unknown key(s) {sorted(unknown)}",
+                       f"allowed keys in [{section}]: {sorted(keys)}")
+        missing = set(keys) - set(table)
+        if missing:
+            raise fail(f"{section}.{sorted(missing)[0]}", "missing", f"add {sorted(missing)} with value, unit and source")
+        entries[section] = {}
+        for key, kind in keys.items():
+            name = f"{section}.{key}"
+            if key == "realized_ai_revenue":
+                realized = _realized(table[key], name, fail)
+                continue
+            entry = table[key]
+            if not isinstance(entry, dict):
+                raise fail(name, "must be a table { value, unit, source }", f"write {key} = {{ value = ..., unit = \"...\", source = \"...\" }}")
+            bad = set(entry) - _ENTRY_KEYS
+            if bad:
+                raise fail(f"{name}.{sorted(bad)[0]}", f"unknown key(s) {sorted(bad)}", "use only value, unit and source")
+            lacking = _ENTRY_KEYS - set(entry)
+            if lacking:
+                raise fail(name, f"missing {sorted(lacking)}", "give every assumption a value, a unit and a source")
+            value = entry["value"]
+            if isinstance(value, bool) or not isinstance(value, kind):
+                raise fail(name, f"value {value!r} is not a {getattr(kind, '__name__', kind)}", "correct the value")
+            if not str(entry["source"]).strip():
+                raise fail(name, "has an empty source", "say where the assumption comes from")
+            entries[section][key] = Assumption(name, _freeze(value), str(entry["unit"]), str(entry["source"]))
+    _check_values(entries, fail)
+    return Assumptions(path=path, entries=MappingProxyType({s: MappingProxyType(e) for s, e in entries.items()}),
+                       realized_ai_revenue=tuple(realized))
+
+
+def _freeze(value):
+    if isinstance(value, dict):
+        return MappingProxyType(dict(value))
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def _realized(items, name: str, fail) -> list[Assumption]:
+    if not isinstance(items, list) or not items:
+        raise fail(name, "must be a list of [[required_revenue.realized_ai_revenue]] tables", "add at least one estimate")
+    out = []
+    for n, item in enumerate(items, start=1):
+        label = f"{name}[{n}]"
+        if not isinstance(item, dict):
+            raise fail(label, "must be a table", "use [[required_revenue.realized_ai_revenue]]")
+        bad = set(item) - _REALIZED_KEYS
+        if bad:
+            raise fail(f"{label}.{sorted(bad)[0]}", f"unknown key(s) {sorted(bad)}", f"use only {sorted(_REALIZED_KEYS)}")
+        lacking = _REALIZED_KEYS - set(item)
+        if lacking:
+            raise fail(label, f"missing {sorted(lacking)}", "give as_of (YYYY-MM), value, unit and source")
+        try:
+            pd.Timestamp(str(item["as_of"]) + "-01")
+        except ValueError:
+            raise fail(f"{label}.as_of", f"{item['as_of']!r} is not YYYY-MM", "use YYYY-MM") from None
+        if isinstance(item["value"], bool) or not isinstance(item["value"], (int, float)):
+            raise fail(f"{label}.value", f"{item['value']!r} is not a number", "give USD a year")
+        out.append(Assumption(str(item["as_of"]), float(item["value"]), str(item["unit"]), str(item["source"])))
+    return out
+
+
+def _check_values(entries: dict, fail) -> None:
+    for section, key in (("estimate", "history_start"), ("estimate", "output_start")):
+        text = entries[section][key].value
+        try:
+            pd.Timestamp(text + "-01")
+        except ValueError:
+            raise fail(f"{section}.{key}", f"{text!r} is not YYYY-MM", "use YYYY-MM") from None
+    method = entries["ragged_edge"]["method"].value
+    if method not in ("nowcast", "carry_forward"):
+        raise fail("ragged_edge.method", f"{method!r} is not nowcast or carry_forward", "pick one of those")
+    criterion = entries["estimate"]["lag_criterion"].value
+    if criterion not in ("aic", "bic", "hqic", "fpe"):
+        raise fail("estimate.lag_criterion", f"{criterion!r} is not aic, bic, hqic or fpe", "pick one of those")
+    level = float(entries["bubbles"]["level"].value)
+    if level not in bub.LEVELS:
+        raise fail("bubbles.level", f"{level} has no critical values", f"use one of {bub.LEVELS}")
+    series = entries["bubbles"]["series"].value
+    unknown = [s for s in series if s not in BUBBLE_SERIES]
+    if unknown:
+        raise fail("bubbles.series", f"unknown series {unknown}", f"choose from {list(BUBBLE_SERIES)}")
+    for key in ("cost_multiple", "margin_multiple"):
+        if float(entries["required_revenue"][key].value) <= 0:
+            raise fail(f"required_revenue.{key}", "must be positive", "use e.g. 2.0 (Cahn)")
+    for fy, value in dict(entries["required_revenue"]["data_center_revenue"].value).items():
+        if not str(fy).startswith("FY") or not str(fy)[2:].isdigit():
+            raise fail(f"required_revenue.data_center_revenue.{fy}", "keys are fiscal years like FY2025", "rename the key")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise fail(f"required_revenue.data_center_revenue.{fy}", f"{value!r} is not a USD amount", "give USD")
+
+
+BACKTEST_MODELS = ("sarimax", "regimes", "nowcast")
+COMBINATION_CANDIDATES = ("sarimax", "nowcast", "random_walk", "drift", "seasonal_naive", "climatology")
+
+
+class CoolingConfigError(ValueError):
+    """catalogs/cooling.toml (or the file given) cannot be used, naming the file and key."""
+
+
+@dataclass(frozen=True)
+class CoolingConfig:
+    path: str  # where the text came from
+    event: dict
+    sarimax: dict
+    regimes: dict
+    targets: dict  # series id -> {threshold, seasonally_adjusted, publication_lag, why}
+    backtest: dict = field(default_factory=dict)
+    nowcast: dict = field(default_factory=dict)
+    combination: dict = field(default_factory=dict)
+
+
+def parse_cooling_config(text: str, path: str) -> CoolingConfig:
+    """Check the text of a cooling configuration read from ``path``; errors name the file and the key."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CoolingConfigError(f"{path}: not valid TOML ({exc})") from None
+    for section in ("event", "sarimax", "regimes", "targets"):
+        if not isinstance(doc.get(section), dict):
+            raise CoolingConfigError(f"{path}: [{section}] missing")
+    for sid, t in doc["targets"].items():
+        th = t.get("threshold")
+        if isinstance(th, bool) or not isinstance(th, (int, float)) or not -1 < th < 0:
+            raise CoolingConfigError(f"{path}: targets.{sid}.threshold {th!r} must be a fraction between -1 and 0 "
+                                     "(e.g. -0.10 for more than 10% lower)")
+        if not isinstance(t.get("seasonally_adjusted"), bool):
+            raise CoolingConfigError(f"{path}: targets.{sid}.seasonally_adjusted must be true or false")
+        lag = t.get("publication_lag", 0)
+        if isinstance(lag, bool) or not isinstance(lag, int) or not 0 <= lag <= 12:
+            raise CoolingConfigError(f"{path}: targets.{sid}.publication_lag {lag!r} must be whole months, 0 to 12")
+    bt = doc.setdefault("backtest", {})
+    if not isinstance(bt, dict):
+        raise CoolingConfigError(f"{path}: [backtest] must be a table")
+    for key, default, low, high in (("horizons", 9, 1, 24), ("repetitions", 1000, 100, 100_000), ("workers", 2, 0, 64),
+                                    ("parameter_draws", 50, 0, 10_000),
+                                    ("seed", 20270301, 0, 2**32 - 1)):
+        value = bt.setdefault(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise CoolingConfigError(f"{path}: backtest.{key} {value!r} must be a whole number from {low} to {high}")
+    models = bt.setdefault("models", list(BACKTEST_MODELS))
+    if not isinstance(models, list) or not set(models) <= set(BACKTEST_MODELS):
+        raise CoolingConfigError(f"{path}: backtest.models {models!r} must be a list drawn from "
+                                 f"{list(BACKTEST_MODELS)} (the baselines always run)")
+    try:
+        bt["first_origin"] = pd.Timestamp(str(bt.setdefault("first_origin", "2019-01")) + "-01").normalize()
+    except ValueError:
+        raise CoolingConfigError(f"{path}: backtest.first_origin {bt['first_origin']!r} must be a month, YYYY-MM") from None
+    if doc["sarimax"].get("future_regressors") != "hold_last":
+        raise CoolingConfigError(f"{path}: sarimax.future_regressors: only \"hold_last\" is implemented")
+    nc = doc.setdefault("nowcast", {})
+    if not isinstance(nc.setdefault("series", []), list) or not isinstance(nc.setdefault("lags", {}), dict):
+        raise CoolingConfigError(f"{path}: nowcast.series must be a list of series ids and nowcast.lags a table")
+    for key, default in (("factors", 1), ("factor_order", 2), ("maxiter", 200), ("repetitions", 2000),
+                         ("min_months", 36)):
+        value = nc.setdefault(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise CoolingConfigError(f"{path}: nowcast.{key} {value!r} must be a positive whole number")
+    nc.setdefault("market_cap", True)
+    nc.setdefault("enabled", True)
+    comb = doc.setdefault("combination", {})
+    comb.setdefault("default", "sarimax")
+    comb.setdefault("candidates", list(COMBINATION_CANDIDATES))
+    comb.setdefault("min_forecasts", 24)
+    comb.setdefault("min_seasons", 4)
+    comb.setdefault("margin", 0.05)
+    if isinstance(comb["margin"], bool) or not isinstance(comb["margin"], (int, float)) or comb["margin"] < 0:
+        raise CoolingConfigError(f"{path}: combination.margin {comb['margin']!r} must be a number >= 0")
+    unknown = [c for c in [comb["default"], *comb["candidates"]] if c not in COMBINATION_CANDIDATES]
+    if unknown:
+        raise CoolingConfigError(f"{path}: combination names {unknown}; the candidates are {list(COMBINATION_CANDIDATES)}")
+    return CoolingConfig(path, doc["event"], doc["sarimax"], doc["regimes"], doc["targets"], doc["backtest"], nc, comb)
+
+

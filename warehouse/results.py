@@ -1,0 +1,206 @@
+"""The models' side of the warehouse: read their inputs from the marts, and write their result frames and
+meta.model_runs in one transaction (a failure leaves the previous results)."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from datetime import date, datetime
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from warehouse import db
+
+# result group -> (table, the frame name its SQL file reads)
+TABLES = {
+    "estimate": ("divergence_monthly", "bubble_statistics", "bubble_episodes", "bubble_sequence"),
+    "forecast": ("cooling_forecast", "cooling_probability", "regime_probabilities", "forecast_news"),
+    "backtest": ("backtest_forecasts", "backtest_scores", "backtest_reliability"),
+}
+_FRAME_NAMES = {"divergence_monthly": "divergence_frame"}
+MODEL_RUN_COLUMNS = ["run_id", "model", "data_as_of", "estimated_at", "status", "parameters", "diagnostics",
+                     "warnings", "synthetic"]
+
+
+class ResultsError(RuntimeError):
+    """The marts a model needs are not built, saying what to run first."""
+
+
+def _query(con: duckdb.DuckDBPyConnection, name: str, params=()) -> pd.DataFrame:
+    return con.execute(db.sql_text(name), list(params)).df()
+
+
+def _months(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    for column in columns:
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+def data_as_of(con: duckdb.DuckDBPyConnection):
+    """The as-of time of the marts being read (None before any build)."""
+    rows = con.execute(db.sql_text("estimate/build_context.sql")).fetchall()
+    return rows[0][0] if rows else None
+
+
+def require_marts(con: duckdb.DuckDBPyConnection, tables: list[str], where: str, then: str) -> None:
+    missing = [t for t in tables if t not in {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'").fetchall()}]
+    if missing:
+        raise ResultsError(f"marts {missing} are not built in {where}: run `{then}` first")
+
+
+# -- inputs ------------------------------------------------------------------------------------------------------
+
+
+def divergence_inputs(con: duckdb.DuckDBPyConnection, gpu_vendor: str) -> dict:
+    """The AI basket's members and hyperscalers, their prices and fundamentals (and the GPU vendor's)."""
+    members = tuple(_query(con, "estimate/basket_tickers.sql", ["price", "ai_basket"])["ticker"])
+    hyperscalers = tuple(_query(con, "estimate/basket_tickers.sql", ["fundamentals", "hyperscaler"])["ticker"])
+    prices = _query(con, "estimate/member_prices.sql", [list(members)])
+    fundamentals = _query(con, "estimate/member_fundamentals.sql",
+                          [sorted(set(members) | set(hyperscalers) | {gpu_vendor})])
+    return {"members": members, "hyperscalers": hyperscalers, "prices": prices, "fundamentals": fundamentals}
+
+
+def talent_targets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Complete months of every talent target (latest data): series_id, month, value, synthetic."""
+    return _months(_query(con, "forecast/talent_targets.sql"), "month")
+
+
+def target_vintages(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every stored vintage of the talent targets: series_id, vintage, month, value, partial."""
+    return _months(_query(con, "backtest/target_vintages.sql"), "month", "vintage")
+
+
+def regressors(con: duckdb.DuckDBPyConnection, names: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The SARIMAX regressors by month: columns of marts.divergence_monthly by their name, and macro:<series>,
+    layoffs:<tracker> or funding:<series> from the other marts (forecast/other_regressors.sql). Returns the
+    frame and the names found nowhere."""
+    try:
+        divergence = _months(_query(con, "forecast/divergence_measures.sql"), "month")
+    except duckdb.CatalogException:
+        divergence = pd.DataFrame(columns=["month", "synthetic"])
+        divergence["month"] = pd.to_datetime(divergence["month"])
+    frame = divergence.set_index("month")[[c for c in names if c in divergence.columns]]
+    wanted = [c for c in names if c not in divergence.columns and ":" in c]
+    if wanted:
+        try:
+            other = con.execute(db.sql_text("forecast/other_regressors.sql")).df()
+        except duckdb.CatalogException:
+            other = pd.DataFrame(columns=["name", "month", "value"])
+        other = other[other["name"].isin(wanted)]
+        if len(other):
+            other["month"] = pd.to_datetime(other["month"])
+            wide = other.pivot_table(index="month", columns="name", values="value")
+            frame = frame.join(wide, how="outer") if len(frame.columns) else wide
+    missing = [c for c in names if c not in frame.columns]
+    return frame[[c for c in names if c in frame.columns]].sort_index(), missing
+
+
+def nowcast_panel(con: duckdb.DuckDBPyConnection, series: list[str], market_cap: bool) -> pd.DataFrame:
+    """The nowcast's monthly panel of levels (month-start index, one column per series)."""
+    long = _months(con.execute(db.sql_text("forecast/nowcast_panel.sql"), [list(series), bool(market_cap)]).df(),
+                   "month")
+    return long.pivot_table(index="month", columns="series_id", values="value").sort_index().asfreq("MS")
+
+
+def backtest_skill(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The published backtest's skill by target and model (empty before any backtest)."""
+    try:
+        return con.execute(db.sql_text("forecast/backtest_skill.sql")).df()
+    except duckdb.CatalogException:
+        return pd.DataFrame()
+
+
+# -- results -----------------------------------------------------------------------------------------------------
+
+
+def _jsonable(value):
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def to_json(value) -> str:
+    """Parameters and diagnostics as JSON text: dates in ISO form, NaN and infinity as null, keys sorted."""
+    return json.dumps(_jsonable(value), sort_keys=True, allow_nan=False)
+
+
+def model_run_rows(runs, *, run_id: str, as_of, synthetic) -> pd.DataFrame:
+    """meta.model_runs rows of model records (objects with model, status, parameters, diagnostics, warnings)."""
+    now = db.now_utc()
+    return pd.DataFrame([{
+        "run_id": run_id, "model": r.model, "data_as_of": as_of, "estimated_at": now, "status": r.status,
+        "parameters": to_json(r.parameters), "diagnostics": to_json(r.diagnostics), "warnings": list(r.warnings),
+        "synthetic": synthetic} for r in runs], columns=MODEL_RUN_COLUMNS)
+
+
+def write_results(con: duckdb.DuckDBPyConnection, group: str, tables: Mapping[str, pd.DataFrame],
+                  model_runs: pd.DataFrame, *, run_id: str) -> dict[str, int]:
+    """Replace a result group's marts (``TABLES[group]``) and this run's meta.model_runs rows of the group, in one
+    transaction; the forecast also appends its P(cooling) to meta.cooling_probability_history. Returns rows by
+    table."""
+    rows = {}
+    with db.transaction(con):
+        for table in TABLES[group]:
+            frame = tables[table].assign(run_id=run_id) if "run_id" in tables[table].columns else tables[table]
+            db.write_frame(con, f"{group}/{table}.sql", _FRAME_NAMES.get(table, f"{table}_frame"), frame)
+            rows[table] = len(frame)
+        if group == "forecast":
+            con.execute(db.sql_text("forecast/clear_probability_history.sql"), [run_id])
+            con.execute(db.sql_text("forecast/record_probability_history.sql"), [db.now_utc(), run_id])
+        con.execute(db.sql_text(f"{group}/clear_model_runs.sql"), [run_id])
+        if len(model_runs):
+            db.write_frame(con, f"{group}/record_model_runs.sql", "model_run_rows", model_runs)
+        rows["model_runs"] = len(model_runs)
+    return rows
+
+
+def fingerprint_of(*parts) -> str:
+    """SHA-256 of frames (by content, index included), text and plain values, in order."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, pd.DataFrame | pd.Series):
+            digest.update(pd.util.hash_pandas_object(part, index=True).to_numpy().tobytes())
+            digest.update(repr(list(part.columns) if isinstance(part, pd.DataFrame) else part.name).encode())
+        elif isinstance(part, bytes):
+            digest.update(part)
+        else:
+            digest.update(to_json(part).encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def reusable_run(con: duckdb.DuckDBPyConnection, group: str, fingerprint: str) -> str | None:
+    """The run whose published results of ``group`` were computed from exactly these inputs, if any (and its
+    tables still exist)."""
+    try:
+        rows = con.execute(db.sql_text("results/fingerprint.sql"), [group]).fetchall()
+    except duckdb.CatalogException:
+        return None
+    if not rows or rows[0][0] != fingerprint:
+        return None
+    tables = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'").fetchall()}
+    return rows[0][1] if set(TABLES[group]) <= tables else None
+
+
+def record_fingerprint(con: duckdb.DuckDBPyConnection, group: str, fingerprint: str, run_id: str) -> None:
+    con.execute(db.sql_text("results/record_fingerprint.sql"), [group, fingerprint, run_id, db.now_utc()])

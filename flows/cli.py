@@ -114,7 +114,6 @@ def run(
     Runs under Prefect (a temporary local API, no server to start) unless GAPCAST_PREFECT=off, which calls the
     same flow's steps as plain functions.
     """
-    from flows.pipeline import daily, monthly
     from warehouse.jobs import preflight_job
 
     settings = _settings(home, catalog)
@@ -129,9 +128,9 @@ def run(
     kwargs = {"home": str(settings.home), "catalog": settings.catalog, "offline": offline,
               "as_of": as_of_time.isoformat() if as_of_time else None}
     if report:
-        outcome = run_flow(settings, monthly, month=month, send=send, force=force, **kwargs)
+        outcome = run_flow(settings, "monthly", month=month, send=send, force=force, **kwargs)
     else:
-        outcome = run_flow(settings, daily, **kwargs)
+        outcome = run_flow(settings, "daily", **kwargs)
     error = outcome.error
     result = outcome.value if error is None else getattr(error, "result", None)
     if result is not None:

@@ -19,19 +19,24 @@ def known_errors():
     return (BuildError, CatalogError, WarehouseError, QueryRefused, IngestError, SettingsError, HttpError)
 
 
-def run_flow(settings, flow_fn, *, prefect: bool | None = None, **kwargs):
-    """Run a flow of flows.pipeline under Prefect, or (GAPCAST_PREFECT=off, or ``prefect`` False) its steps as plain
-    calls; the Outcome."""
+def run_flow(settings, flow_name: str, *, prefect: bool | None = None, **kwargs):
+    """Run the flow ``flow_name`` of flows.pipeline under Prefect, or (GAPCAST_PREFECT=off, or ``prefect`` False) its
+    steps as plain calls; the Outcome. Prefect reads its settings when it is first imported, so the home's Prefect
+    environment (PREFECT_HOME, log level, timeouts) is applied before flows.pipeline is."""
     from flows import environment
-    from flows.pipeline import attempt, plain
 
-    if not (settings.prefect if prefect is None else prefect):
-        with plain():
-            return attempt(flow_fn, **kwargs)
-    settings.home.mkdir(parents=True, exist_ok=True)
-    (settings.home / "prefect").mkdir(exist_ok=True)
-    environment.apply(settings.home)
+    use_prefect = settings.prefect if prefect is None else prefect
+    if use_prefect:
+        settings.home.mkdir(parents=True, exist_ok=True)
+        (settings.home / "prefect").mkdir(exist_ok=True)
+        environment.apply(settings.home)
+    from flows import pipeline
+
+    flow_fn = getattr(pipeline, flow_name)
+    if not use_prefect:
+        with pipeline.plain():
+            return pipeline.attempt(flow_fn, **kwargs)
     with err.status("running the gapcast flow under Prefect (a temporary local API starts first)", spinner="dots"):
-        return attempt(flow_fn, **kwargs)
+        return pipeline.attempt(flow_fn, **kwargs)
 
 

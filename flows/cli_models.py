@@ -59,13 +59,12 @@ def _number(value, fmt: str = ".2f") -> str:
 def estimate(home: HomeOption = None) -> None:
     """Estimate the AI basket, divergence measures and PSY bubble tests, and forecast, on the built marts; publish."""
     from flows.cli_common import run_flow
-    from flows.pipeline import estimate_flow
 
     settings = _settings(home)
     if not settings.pipeline_db.exists():
         _fail(f"{settings.pipeline_db} does not exist: run `gapcast run` (or ingest and build) first")
     # The steps as plain calls, as before Prefect: a one-off command needs no API (the scheduled flows use one).
-    outcome = run_flow(settings, estimate_flow, prefect=False, home=str(settings.home))
+    outcome = run_flow(settings, "estimate_flow", prefect=False, home=str(settings.home))
     if outcome.error is not None:
         _fail(str(outcome.error))
     if outcome.value["error"] is not None:
@@ -101,19 +100,17 @@ def backtest(
     and baseline (MASE, RMSE, CRPS, pinball, coverage, Brier) into marts.backtest_*, and publish."""
     from flows.cli_common import known_errors as pipeline_errors
     from flows.cli_common import run_flow
-    from flows.pipeline import backtest as backtest_flow
-    from flows.pipeline import daily
 
     settings = _settings(home)
     _month_option(first, "--from"), _month_option(last, "--to")
     if catalog is not None:
-        ran = run_flow(settings.with_(catalog=catalog), daily, home=str(settings.home), catalog=catalog)
+        ran = run_flow(settings.with_(catalog=catalog), "daily", home=str(settings.home), catalog=catalog)
         if ran.error is not None:
             _fail(str(ran.error))
     elif not settings.pipeline_db.exists():
         _fail(f"{settings.pipeline_db} does not exist: run `gapcast run` first")
     # The steps as plain calls: the origins go to a Dask cluster when there is more than one worker.
-    outcome = run_flow(settings, backtest_flow, prefect=False, home=str(settings.home), workers=workers, first=first,
+    outcome = run_flow(settings, "backtest", prefect=False, home=str(settings.home), workers=workers, first=first,
                        last=last,
                        targets=list(target) if target else None, config=str(config) if config else None, dask=dask)
     if outcome.error is not None:

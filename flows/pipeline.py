@@ -41,18 +41,21 @@ class SourceDown(NetworkUnavailable):
 
 
 _INJECTED: ContextVar[dict] = ContextVar("gapcast_injected_clients", default={})
+_SETTINGS: ContextVar[Settings | None] = ContextVar("gapcast_settings", default=None)
 
 
 @contextmanager
-def plain(**clients) -> Iterator[None]:
-    """Within this block the flows call their steps directly, without Prefect (GAPCAST_PREFECT=off). ``clients``
+def plain(settings: Settings | None = None, **clients) -> Iterator[None]:
+    """Within this block the flows call their steps directly, without Prefect (GAPCAST_PREFECT=off). ``settings``
+    replace those read from the environment (the flows' parameters still set the home and catalog); ``clients``
     (``http``, ``yahoo``) replace the ingest's own, for tests on recorded responses."""
-    token, injected = _PLAIN.set(True), _INJECTED.set(clients)
+    token, injected, given = _PLAIN.set(True), _INJECTED.set(clients), _SETTINGS.set(settings)
     try:
         yield
     finally:
         _PLAIN.reset(token)
         _INJECTED.reset(injected)
+        _SETTINGS.reset(given)
 
 
 @dataclass
@@ -92,7 +95,7 @@ def call(step, *args, **kwargs):
 
 
 def flow_settings(home: str | None, catalog: str | None = None) -> Settings:
-    return load_settings().with_(home=home, catalog=catalog)
+    return (_SETTINGS.get() or load_settings()).with_(home=home, catalog=catalog)
 
 
 def _not_for_retry(task, task_run, state) -> bool:
@@ -111,7 +114,8 @@ def _not_for_retry(task, task_run, state) -> bool:
 
 @task(name="preflight", cache_policy=NO_CACHE)
 def preflight_task(home: str | None, catalog: str | None, offline: bool) -> dict[str, str]:
-    return jobs.preflight_job(flow_settings(home, catalog), catalog, offline=offline)
+    return jobs.preflight_job(flow_settings(home, catalog), catalog, offline=offline,
+                              http=_INJECTED.get().get("http"))
 
 
 @task(name="ingest-source", retries=2, retry_delay_seconds=[30, 120], retry_condition_fn=_not_for_retry,
@@ -126,7 +130,7 @@ def ingest_source_task(home: str | None, catalog: str | None, source: str, offli
                "failed": {o.series_id: o.error for o in report.failed}, "outcomes": report.outcomes}
     if report.failed:
         kind = SourceDown if all(o.unreachable for o in report.failed) else SourceFailed
-        raise kind(f"{source}: {len(report.failed)} series failed: "
+        raise kind(f"{len(report.failed)} series failed: "
                    + "; ".join(f"{k}: {v}" for k, v in list(summary["failed"].items())[:3]), summary)
     return summary
 
@@ -261,8 +265,8 @@ class ModelsFailed(RuntimeError):
 
 
 @task(name="run-summary", cache_policy=NO_CACHE)
-def summary_task(home: str | None, catalog: str | None, ingested: dict, built: dict) -> str:
-    return str(steps.run_summary(flow_settings(home, catalog), catalog, ingested, built))
+def summary_task(home: str | None, catalog: str | None, run_id: str, ingested: dict, built: dict) -> str:
+    return str(steps.run_summary(flow_settings(home, catalog), catalog, run_id, ingested, built))
 
 
 @flow(name="gapcast-daily", on_failure=[_alert_on_failure])
@@ -283,11 +287,19 @@ def daily(home: str | None = None, catalog: str | None = None, as_of: str | None
                                     f"models failed: {built['model_error']}" if built.get("model_error") else "")
                         if m) or None
     rows = sum(s["rows_added"] for s in ingested["sources"].values())
+    reused = [f"{step} reused the results of run {built[step]['reused']} (inputs unchanged)"
+              for step in ("estimate", "forecast") if (built.get(step) or {}).get("reused")]
+    message = "; ".join(filter(None, [message, *reused])) or None
+    status = "failed" if failures or built.get("model_error") else "ok"
     # Recorded before publishing, so that the published meta.runs shows this run as it ended.
-    call(finish_task, home, run_id, "failed" if message else "ok", rows, message)
-    built["published"] = call(publish_task, home)
+    call(finish_task, home, run_id, status, rows, message)
+    try:
+        built["published"] = call(publish_task, home)
+    except Exception as exc:
+        call(finish_task, home, run_id, "failed", rows, f"publish failed: {str(exc).splitlines()[0] if str(exc) else exc!r}")
+        raise
     result = {"run_id": run_id, "ingest": ingested, "build": built,
-              "summary": call(summary_task, home, catalog, ingested, built)}
+              "summary": call(summary_task, home, catalog, run_id, ingested, built)}
     if ingested["failed"]:
         series = {sid: why for source, summary in ingested["sources"].items() if source in ingested["failed"]
                   for sid, why in summary.get("failed", {}).items()}
@@ -332,10 +344,9 @@ def backtest_task(home: str | None, workers: int | None, first: str | None, last
     import pandas as pd
 
     settings = flow_settings(home)
-    configured = workers if workers is not None else None
-    runner, name = origin_runner(configured if configured is not None else _configured_workers(config),
-                                 dask=dask, address=dask_address)
-    return steps.backtest(settings, config_path=config, workers=workers, targets=targets,
+    n = steps.worker_count(workers if workers is not None else _configured_workers(config))
+    runner, name = origin_runner(n, dask=dask, address=dask_address)
+    return steps.backtest(settings, config_path=config, workers=n, targets=targets,
                           first_origin=pd.Timestamp(f"{first}-01") if first else None,
                           last_origin=pd.Timestamp(f"{last}-01") if last else None,
                           runner=runner, runner_name=name)
@@ -384,8 +395,10 @@ def monthly(home: str | None = None, catalog: str | None = None, month: str | No
     """The daily flow, then the month's report and, with send, its email."""
     ran = attempt(daily, home, catalog, as_of, offline)
     report = call(report_flow, home, month, send, force)
-    if ran.failed:
-        raise ran.error  # the report went out, but the run is marked failed
+    if ran.failed:  # the report went out, but the run is marked failed (and still says where the report is)
+        if getattr(ran.error, "result", None) is not None:
+            ran.error.result = {"daily": ran.error.result, "report": report}
+        raise ran.error
     return {"daily": ran.value, "report": report}
 
 
@@ -409,7 +422,7 @@ def run_plain(settings: Settings, catalog: str | None = None, *, as_of: datetime
     ``http`` and ``yahoo`` replace the ingest's clients."""
     from warehouse.load import IngestReport
 
-    with plain(**{k: v for k, v in (("http", http), ("yahoo", yahoo)) if v is not None}):
+    with plain(settings, **{k: v for k, v in (("http", http), ("yahoo", yahoo)) if v is not None}):
         outcome = attempt(daily, str(settings.home), catalog or settings.catalog,
                           as_of.isoformat() if as_of else None, offline)
     result = outcome.value if outcome.error is None else getattr(outcome.error, "result", None)

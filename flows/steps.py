@@ -11,7 +11,7 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Callable
 
@@ -34,10 +34,13 @@ class BacktestError(RuntimeError):
     """The backtest cannot run, saying why and what to do."""
 
 
-def _code_version() -> str:
-    """The models' source, so that changed statistics never reuse old results."""
+def _code_version(group: str) -> str:
+    """The source that makes a result group's tables: the models, this module, warehouse/results.py and the
+    group's SQL, so that changed statistics or a changed table never reuse old results."""
     digest = hashlib.sha256()
-    for path in sorted(Path(api.__file__).parent.glob("*.py")):
+    models, warehouse_root = Path(api.__file__).parent, Path(results.__file__).parent
+    for path in [*sorted(models.glob("*.py")), Path(__file__), Path(results.__file__),
+                 *sorted((warehouse_root / "sql" / group).glob("*.sql"))]:
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 
@@ -149,7 +152,8 @@ def estimate(settings: Settings, *, assumptions_path: Path | None = None, con=No
         report = EstimateReport(run_id=run.run_id, data_as_of=as_of, assumptions=assumptions)
         inputs = results.divergence_inputs(run.con, str(assumptions.value("required_revenue", "gpu_vendor")))
         fingerprint = results.fingerprint_of(inputs["prices"], inputs["fundamentals"], list(inputs["members"]),
-                                             list(inputs["hyperscalers"]), assumptions.describe(), _code_version())
+                                             list(inputs["hyperscalers"]), Path(assumptions.path).read_bytes(),
+                                             _code_version("estimate"))
         reused = results.reusable_run(run.con, "estimate", fingerprint) if reuse else None
         if reused:
             report.reused = reused
@@ -162,8 +166,8 @@ def estimate(settings: Settings, *, assumptions_path: Path | None = None, con=No
         report.warnings = list(est.warnings) + notes
         report.critical_values, report.months, report.synthetic = dict(est.critical_values), est.months, est.synthetic
         rows = results.model_run_rows(est.runs, run_id=run.run_id, as_of=as_of, synthetic=est.synthetic)
-        report.rows = results.write_results(run.con, "estimate", est.tables, rows, run_id=run.run_id)
-        results.record_fingerprint(run.con, "estimate", fingerprint, run.run_id)
+        report.rows = results.write_results(run.con, "estimate", est.tables, rows, run_id=run.run_id,
+                                            fingerprint=fingerprint)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -202,7 +206,8 @@ def forecast(settings: Settings, *, config_path: Path | None = None, con=None, r
         skill = results.backtest_skill(run.con)
         as_of_month = pd.Timestamp(as_of).to_period("M").to_timestamp() if as_of is not None else None
         fingerprint = results.fingerprint_of(targets, regressors, missing, panel if panel is not None else "none",
-                                             skill, as_of_month, Path(config.path).read_bytes(), _code_version())
+                                             skill, as_of_month, Path(config.path).read_bytes(),
+                                             _code_version("forecast"))
         reused = results.reusable_run(run.con, "forecast", fingerprint) if reuse else None
         if reused:
             report.reused = reused
@@ -216,8 +221,8 @@ def forecast(settings: Settings, *, config_path: Path | None = None, con=None, r
             report.statuses[r.model] = r.status
             report.warnings.extend(r.warnings)
         rows = results.model_run_rows(live.runs, run_id=run.run_id, as_of=as_of, synthetic=live.synthetic)
-        report.rows = results.write_results(run.con, "forecast", live.tables, rows, run_id=run.run_id)
-        results.record_fingerprint(run.con, "forecast", fingerprint, run.run_id)
+        report.rows = results.write_results(run.con, "forecast", live.tables, rows, run_id=run.run_id,
+                                            fingerprint=fingerprint)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -239,6 +244,11 @@ class BacktestReport:
     runner: str = "in process"
     seconds: float = 0.0
     synthetic: bool | None = None
+
+
+def worker_count(configured: int) -> int:
+    """Workers for the backtest's origins: 0 means one per CPU, at most 4."""
+    return max(1, min(4, os.cpu_count() or 1) if int(configured) == 0 else int(configured))
 
 
 def batches(tasks: tuple, workers: int) -> list[tuple]:
@@ -274,8 +284,7 @@ def backtest(settings: Settings, *, config_path: Path | None = None, first_origi
             raise BacktestError(str(exc)) from None
         as_of = results.data_as_of(run.con)
         report = BacktestReport(run_id=run.run_id, data_as_of=as_of)
-        configured = int(workers if workers is not None else bt["workers"])
-        report.workers = max(1, min(4, os.cpu_count() or 1) if configured == 0 else configured)
+        report.workers = worker_count(int(workers if workers is not None else bt["workers"]))
         vintages = results.target_vintages(run.con)
         final = results.talent_targets(run.con)
         regressors, missing = results.regressors(run.con, list(config.sarimax.get("regressors", [])))
@@ -337,7 +346,7 @@ def send(settings: Settings, files, *, force: bool = False, sleep=None):
         con.close()
 
 
-def run_summary(settings: Settings, catalog_name: str | None, ingested: dict, built: dict) -> Path:
+def run_summary(settings: Settings, catalog_name: str | None, run_id: str, ingested: dict, built: dict) -> Path:
     """outputs/last_run.json for schedulers and people: what the run loaded, built, estimated and published."""
     from warehouse.catalog import load_catalog
 
@@ -347,8 +356,9 @@ def run_summary(settings: Settings, catalog_name: str | None, ingested: dict, bu
     return jobs.write_run_summary(settings, {
         "label": "SYNTHETIC sample data, not market data" if catalog.synthetic else "real data",
         "synthetic": catalog.synthetic,
+        "run_id": run_id,
         "catalog": catalog.name,
-        "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "as_of": built.get("as_of"),
         "series": sum(s["series"] for s in sources.values()),
         "series_failed": {k: v for s in sources.values() for k, v in s.get("failed", {}).items()},

@@ -70,6 +70,7 @@ class TargetForecast:
     scale: float  # the MASE scale of the data known at the origin
     regimes: pd.DataFrame = field(repr=False, default_factory=lambda: pd.DataFrame(
         columns=["month", "p_cooling_regime", "kind"]))
+    adjusted: bool = True  # False when the target was too short to adjust seasonally (every model skipped)
 
     def run(self, model: str) -> ModelRun | None:
         return next((r for r in self.runs if r.model == model), None)
@@ -94,18 +95,18 @@ def forecast_target(spec: TargetSpec, level: pd.Series, regressors: pd.DataFrame
     models = ["climatology", *BASELINES] + (["sarimax"] if settings.sarimax is not None else []) \
         + (["regimes"] if settings.regimes is not None else [])
 
-    def result(base_rate=float("nan"), seasons=0) -> TargetForecast:
+    def result(base_rate=float("nan"), seasons=0, adjusted=True) -> TargetForecast:
         frame = pd.concat(paths, ignore_index=True) if paths else pd.DataFrame(columns=PATH_COLUMNS)
         return TargetForecast(spec.target, origin, season_year, pd.Timestamp(horizon_end), frame[PATH_COLUMNS],
                               pd.DataFrame(probs, columns=["model", "probability"]), tuple(runs), base_rate,
-                              seasons, mase_scale(level, 12 if spec.seasonally_adjust else 1), regimes)
+                              seasons, mase_scale(level, 12 if spec.seasonally_adjust else 1), regimes, adjusted)
 
     try:
         factors, adjusted = seasonally_adjusted(np.log(level), spec.seasonally_adjust)
     except CoolingInputError as exc:  # too short to adjust: every model of this origin is skipped, saying why
         runs.extend(ModelRun(m, "skipped", {}, {}, (f"seasonal adjustment at {origin:%Y-%m}: {exc}",))
                     for m in models)
-        return result()
+        return result(adjusted=False)
     base_rate, seasons = event.base_rate(np.exp(adjusted))
     if seasons:
         probs.append({"model": "climatology", "probability": base_rate})
@@ -344,7 +345,9 @@ def live_forecast(config, targets: pd.DataFrame, regressors: pd.DataFrame, missi
 
     news_rows: list[dict] = []
     if fitted and panel is not None and config.nowcast.get("enabled", True):
-        news_rows = _live_nowcast(config, panel, {sid: specs[sid] for sid in fitted}, fitted, runs, add,
+        # A target too short to adjust seasonally stays out: the nowcast would refuse the whole panel for it.
+        news_rows = _live_nowcast(config, panel, {sid: specs[sid] for sid, fc in fitted.items() if fc.adjusted},
+                                  fitted, runs, add,
                                   as_of=as_of, season_year=season_year, horizon_end=horizon_end, synthetic=synthetic)
 
     forecasts = pd.DataFrame(fc_rows, columns=FORECAST_COLUMNS)

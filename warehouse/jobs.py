@@ -146,10 +146,11 @@ def sources_of(settings: Settings, catalog_name: str | None = None) -> list[str]
     return list(dict.fromkeys(s.adapter for s in catalog.series))
 
 
-def preflight_job(settings: Settings, catalog_name: str | None = None, *, offline: bool = False) -> dict[str, str]:
+def preflight_job(settings: Settings, catalog_name: str | None = None, *, offline: bool = False,
+                  http: HttpClient | None = None) -> dict[str, str]:
     """Why each live source of the catalog cannot be used now; raises NetworkUnavailable if none can."""
     catalog = prepare_catalog(settings, catalog_name)
-    with _http_for(settings, catalog, None) as client:
+    with _http_for(settings, catalog, http) as client:
         return preflight(catalog, make_context(settings, None, client), offline=offline)
 
 

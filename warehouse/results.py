@@ -14,7 +14,7 @@ import pandas as pd
 
 from warehouse import db
 
-# result group -> (table, the frame name its SQL file reads)
+# result group -> its marts (each written by sql/<group>/<table>.sql from a frame named <table>_frame)
 TABLES = {
     "estimate": ("divergence_monthly", "bubble_statistics", "bubble_episodes", "bubble_sequence"),
     "forecast": ("cooling_forecast", "cooling_probability", "regime_probabilities", "forecast_news"),
@@ -151,10 +151,10 @@ def model_run_rows(runs, *, run_id: str, as_of, synthetic) -> pd.DataFrame:
 
 
 def write_results(con: duckdb.DuckDBPyConnection, group: str, tables: Mapping[str, pd.DataFrame],
-                  model_runs: pd.DataFrame, *, run_id: str) -> dict[str, int]:
+                  model_runs: pd.DataFrame, *, run_id: str, fingerprint: str | None = None) -> dict[str, int]:
     """Replace a result group's marts (``TABLES[group]``) and this run's meta.model_runs rows of the group, in one
-    transaction; the forecast also appends its P(cooling) to meta.cooling_probability_history. Returns rows by
-    table."""
+    transaction with the fingerprint of their inputs (when given); the forecast also appends its P(cooling) to
+    meta.cooling_probability_history. Returns rows by table."""
     rows = {}
     with db.transaction(con):
         for table in TABLES[group]:
@@ -168,16 +168,34 @@ def write_results(con: duckdb.DuckDBPyConnection, group: str, tables: Mapping[st
         if len(model_runs):
             db.write_frame(con, f"{group}/record_model_runs.sql", "model_run_rows", model_runs)
         rows["model_runs"] = len(model_runs)
+        if fingerprint is not None:
+            record_fingerprint(con, group, fingerprint, run_id)
     return rows
 
 
+def _to_40_bits(values: np.ndarray) -> np.ndarray:
+    """Floats rounded to a 40-bit mantissa (about 12 significant digits): DuckDB's parallel sums and means can
+    differ in their last bits from one build to the next, and that must not count as new data."""
+    mantissa, exponent = np.frexp(values)
+    return np.ldexp(np.round(mantissa * 2.0**40) / 2.0**40, exponent)
+
+
 def fingerprint_of(*parts) -> str:
-    """SHA-256 of frames (by content, index included), text and plain values, in order."""
+    """SHA-256 of frames (by content, index included; floats to about 12 significant digits), text and plain
+    values, in order."""
     import hashlib
 
     digest = hashlib.sha256()
     for part in parts:
         if isinstance(part, pd.DataFrame | pd.Series):
+            part = part.copy()
+            if isinstance(part, pd.Series):
+                if pd.api.types.is_float_dtype(part):
+                    part = pd.Series(_to_40_bits(part.to_numpy(float)), index=part.index, name=part.name)
+            else:
+                for column in part.columns:
+                    if pd.api.types.is_float_dtype(part[column]):
+                        part[column] = _to_40_bits(part[column].to_numpy(float))
             digest.update(pd.util.hash_pandas_object(part, index=True).to_numpy().tobytes())
             digest.update(repr(list(part.columns) if isinstance(part, pd.DataFrame) else part.name).encode())
         elif isinstance(part, bytes):
@@ -189,17 +207,20 @@ def fingerprint_of(*parts) -> str:
 
 
 def reusable_run(con: duckdb.DuckDBPyConnection, group: str, fingerprint: str) -> str | None:
-    """The run whose published results of ``group`` were computed from exactly these inputs, if any (and its
-    tables still exist)."""
+    """The run whose results of ``group`` were computed from exactly these inputs, if any, and only while every one
+    of the group's marts still holds that run's rows and no other's."""
     try:
         rows = con.execute(db.sql_text("results/fingerprint.sql"), [group]).fetchall()
     except duckdb.CatalogException:
         return None
     if not rows or rows[0][0] != fingerprint:
         return None
-    tables = {r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'").fetchall()}
-    return rows[0][1] if set(TABLES[group]) <= tables else None
+    run_id = rows[0][1]
+    try:
+        others = con.execute(db.sql_text(f"results/other_runs_{group}.sql"), [run_id]).fetchall()[0][0]
+    except duckdb.CatalogException:  # a mart of the group is missing
+        return None
+    return None if others else run_id
 
 
 def record_fingerprint(con: duckdb.DuckDBPyConnection, group: str, fingerprint: str, run_id: str) -> None:

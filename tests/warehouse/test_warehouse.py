@@ -223,5 +223,5 @@ def test_a_failing_model_does_not_stop_the_marts_from_publishing(tmp_path, setti
     assert report.estimate_error == "ValueError: the model fell over"
     assert "the marts were built and published" in str(report.error)
     assert query(settings.analytics_db, "SELECT count(*) FROM marts.hiring_monthly") == [(3,)]
-    assert query(settings.analytics_db, "SELECT status, message FROM meta.runs WHERE command = 'estimate'") == [
-        ("failed", "the model fell over")]
+    assert query(settings.analytics_db, "SELECT status, message FROM meta.runs WHERE command = 'run'") == [
+        ("failed", "models failed: ValueError: the model fell over")]

@@ -301,8 +301,8 @@ def daily(home: str | None = None, catalog: str | None = None, as_of: str | None
     result = {"run_id": run_id, "ingest": ingested, "build": built,
               "summary": call(summary_task, home, catalog, run_id, ingested, built)}
     if ingested["failed"]:
-        series = {sid: why for source, summary in ingested["sources"].items() if source in ingested["failed"]
-                  for sid, why in summary.get("failed", {}).items()}
+        series = {f"{sid} ({source})": why for source, summary in ingested["sources"].items()
+                  if source in ingested["failed"] for sid, why in summary.get("failed", {}).items()}
         whole = [source for source in ingested["failed"] if not ingested["sources"].get(source, {}).get("failed")]
         what = ", ".join(filter(None, [f"{len(series)} series" if series else "",
                                         f"source(s) {', '.join(whole)}" if whole else ""]))

@@ -295,7 +295,7 @@ def build(
     publish: Annotated[bool, typer.Option(help="Publish to analytics.duckdb after a successful build.")] = True,
 ) -> None:
     """Rebuild the marts from raw in one transaction, run the data checks, and publish."""
-    from warehouse.jobs import build_job
+    from flows import steps
 
     settings = _settings(home)
     as_of_time = _parse_as_of(as_of)
@@ -303,7 +303,7 @@ def build(
         _fail(f"{settings.pipeline_db} does not exist: run `gapcast ingest` first")
     try:
         with err.status("building marts", spinner="dots"):
-            report = build_job(settings, as_of=as_of_time, publish=publish)
+            report = steps.build(settings, as_of=as_of_time, publish=publish)
     except _known_errors() as exc:
         _fail(str(exc))
     rows = ", ".join(f"{k} {v:,}" for k, v in report.mart_rows.items())

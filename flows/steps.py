@@ -20,7 +20,7 @@ import pandas as pd
 from flows.config import load_assumptions, load_cooling_config
 from models import api
 from warehouse import cache, jobs, results
-from warehouse.build import BuildReport
+from warehouse.build import BuildReport, RevenueRules
 from warehouse.load import IngestReport
 from warehouse.runs import recorded_run
 from warehouse.settings import Settings
@@ -71,9 +71,18 @@ def ingest(settings: Settings, *, sources: set[str] | None = None, only: set[str
                            on_series=on_series, parent=parent)
 
 
-def build(settings: Settings, *, as_of: datetime | None = None, parent: str | None = None) -> BuildReport:
-    """Rebuild the marts from raw and run the data checks (published by :func:`publish`)."""
-    return jobs.build_job(settings, as_of=as_of, publish=False, parent=parent)
+def revenue_rules(assumptions_path: Path | None = None) -> RevenueRules:
+    """The build's staleness rules for basket revenue, from catalogs/assumptions.toml [ragged_edge]: the one
+    place they are set, for the SQL marts and the models alike."""
+    edge = load_assumptions(assumptions_path).ragged_edge
+    return RevenueRules(filing_lag_days=edge.filing_lag_days, max_overdue_quarters=edge.max_overdue_quarters)
+
+
+def build(settings: Settings, *, as_of: datetime | None = None, parent: str | None = None,
+          publish: bool = False) -> BuildReport:
+    """Rebuild the marts from raw and run the data checks (published by :func:`publish`, or here with
+    ``publish``)."""
+    return jobs.build_job(settings, as_of=as_of, publish=publish, parent=parent, revenue_rules=revenue_rules())
 
 
 def publish(settings: Settings) -> Path:
@@ -152,8 +161,8 @@ def estimate(settings: Settings, *, assumptions_path: Path | None = None, con=No
         report = EstimateReport(run_id=run.run_id, data_as_of=as_of, assumptions=assumptions)
         inputs = results.divergence_inputs(run.con, str(assumptions.value("required_revenue", "gpu_vendor")))
         fingerprint = results.fingerprint_of(inputs["prices"], inputs["fundamentals"], list(inputs["members"]),
-                                             list(inputs["hyperscalers"]), Path(assumptions.path).read_bytes(),
-                                             _code_version("estimate"))
+                                             list(inputs["hyperscalers"]), inputs["segments"], inputs["lab_revenue"],
+                                             Path(assumptions.path).read_bytes(), _code_version("estimate"))
         reused = results.reusable_run(run.con, "estimate", fingerprint) if reuse else None
         if reused:
             report.reused = reused
@@ -162,7 +171,8 @@ def estimate(settings: Settings, *, assumptions_path: Path | None = None, con=No
             return report
         notes: list[str] = []
         est = api.estimate_divergence(assumptions, inputs["members"], inputs["hyperscalers"], inputs["prices"],
-                                      inputs["fundamentals"], critical_values_source(settings, notes))
+                                      inputs["fundamentals"], critical_values_source(settings, notes),
+                                      segments=inputs["segments"], lab_revenue=inputs["lab_revenue"])
         report.warnings = list(est.warnings) + notes
         report.critical_values, report.months, report.synthetic = dict(est.critical_values), est.months, est.synthetic
         rows = results.model_run_rows(est.runs, run_id=run.run_id, as_of=as_of, synthetic=est.synthetic)

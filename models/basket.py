@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,7 +15,7 @@ MONTHLY_COLUMNS = (
     "synthetic", "basket_market_cap", "basket_ttm_revenue", "basket_ttm_revenue_filed", "price_to_sales",
     "price_to_sales_filed", "price_to_sales_equal_weight", "revenue_basis", "oldest_revenue_period",
     "newest_revenue_period", "revenue_age_days", "revenue_overdue_quarters", "nowcast_tickers",
-    "carried_forward_tickers",
+    "carried_forward_tickers", "stale_tickers", "member_revenue_age_json",
 )
 
 
@@ -32,17 +33,20 @@ class RaggedEdge:
     ``g = (TTM_Q / TTM_{Q-4}) ** (1/4)`` and k the overdue quarters, for at most
     ``max_nowcast_quarters`` quarters; after that it is held flat (carried forward). With
     ``method = "carry_forward"`` the last filed figure is held from the first overdue quarter.
+    A company more than ``max_overdue_quarters`` overdue is *stale*: left out of the basket's
+    sums and ratios (and named), never carried forward indefinitely.
     """
 
     filing_lag_days: int = 60
     max_nowcast_quarters: int = 2
     method: str = "nowcast"
+    max_overdue_quarters: int = 2
 
     def __post_init__(self):
         if self.method not in ("nowcast", "carry_forward"):
             raise BasketInputError(f"ragged edge method {self.method!r} is not nowcast or carry_forward")
-        if self.filing_lag_days < 0 or self.max_nowcast_quarters < 0:
-            raise BasketInputError("filing_lag_days and max_nowcast_quarters must be 0 or more")
+        if self.filing_lag_days < 0 or self.max_nowcast_quarters < 0 or self.max_overdue_quarters < 0:
+            raise BasketInputError("filing_lag_days, max_nowcast_quarters and max_overdue_quarters must be 0 or more")
 
 
 def _require(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
@@ -57,7 +61,9 @@ def filed_values(points: pd.DataFrame, fundamentals: pd.DataFrame, column: str,
 
     Returns ``points`` with ``{column}_filed`` (the last filed figure), ``period_end`` (its fiscal
     quarter end), ``overdue_quarters``, ``basis`` (reported, nowcast, carried_forward),
-    ``growth_per_quarter`` and ``{column}_used`` (the figure the basket uses).
+    ``growth_per_quarter``, ``{column}_used`` (the figure the basket uses), ``stale`` (more than
+    ``max_overdue_quarters`` overdue: not to be counted) and ``revenue_age_days`` (date - period_end).
+    Only quarters with ``filed_at`` on or before the point's date are used.
     """
     quarters = (
         fundamentals.loc[fundamentals[column].notna() & fundamentals["filed_at"].notna(),
@@ -92,6 +98,8 @@ def filed_values(points: pd.DataFrame, fundamentals: pd.DataFrame, column: str,
                      np.where(can_nowcast & (overdue <= ragged_edge.max_nowcast_quarters), "nowcast",
                               "carried_forward"))
     merged["basis"] = np.where(filed.isna(), None, basis)
+    merged["stale"] = filed.notna() & (overdue > ragged_edge.max_overdue_quarters)
+    merged["revenue_age_days"] = (merged["date"] - merged["period_end"]).dt.days
     return merged
 
 
@@ -189,7 +197,9 @@ class AIBasket:
             "ttm_revenue_usd_filed": "ttm_revenue_filed", "ttm_revenue_usd_used": "ttm_revenue",
             "period_end": "revenue_period_end", "overdue_quarters": "revenue_overdue_quarters",
             "basis": "revenue_basis", "growth_per_quarter": "revenue_growth_per_quarter",
+            "stale": "revenue_stale",
         }).drop(columns=["filed_at"])
+        member_monthly["counted"] = member_monthly["ttm_revenue_filed"].notna() & ~member_monthly["revenue_stale"]
         member_monthly["price_to_sales"] = member_monthly["market_cap"] / member_monthly["ttm_revenue"]
         member_monthly = member_monthly.sort_values(["month", "ticker"]).reset_index(drop=True)
         monthly = _monthly(member_monthly, self.members, prices, self.start)
@@ -227,7 +237,9 @@ def _monthly(member_monthly: pd.DataFrame, universe: tuple[str, ...], prices: pd
     months = grid.index.to_series()
     grid["month_complete"] = ((grid["month_end_date"] >= months + pd.offsets.BMonthEnd(0))
                               | (last_price > months + pd.offsets.MonthEnd(0)))
-    counted = member_monthly[member_monthly["ttm_revenue_filed"].notna()].sort_values(["month", "ticker"])
+    counted = member_monthly[member_monthly["counted"]].sort_values(["month", "ticker"])
+    stale = member_monthly[member_monthly["revenue_stale"]].sort_values(["month", "ticker"])
+    aged = member_monthly[member_monthly["ttm_revenue_filed"].notna()].sort_values(["month", "ticker"])
     agg = counted.groupby("month").agg(
         members=("ticker", "size"),
         basket_market_cap=("market_cap", "sum"),
@@ -255,6 +267,13 @@ def _monthly(member_monthly: pd.DataFrame, universe: tuple[str, ...], prices: pd
     frame["nowcast_tickers"] = [by_basis["nowcast"].get(m, []) if h else None for m, h in zip(frame.index, has)]
     frame["carried_forward_tickers"] = [by_basis["carried_forward"].get(m, []) if h else None
                                         for m, h in zip(frame.index, has)]
+    stale_by_month = _tickers_by_date(stale, "month")
+    frame["stale_tickers"] = [stale_by_month.get(m, []) for m in frame.index]
+    # Every member with filed revenue (counted or stale): ticker -> days since its newest filed quarter ended.
+    ages = {m: g for m, g in aged.groupby("month")[["ticker", "revenue_age_days"]]}
+    frame["member_revenue_age_json"] = [
+        json.dumps([{"k": t, "v": int(a)} for t, a in ages[m].itertuples(index=False)]) if m in ages else "[]"
+        for m in frame.index]
     frame["revenue_overdue_quarters"] = frame["revenue_overdue_quarters"].astype("Int64")
     frame["revenue_age_days"] = frame["revenue_age_days"].astype("Int64")
     return frame.rename_axis("month").reset_index()[list(MONTHLY_COLUMNS)]
@@ -274,7 +293,8 @@ def _hyperscalers(months: pd.DataFrame, fundamentals: pd.DataFrame, tickers: tup
     both = capex[["month", "ticker", "ttm_capex_usd_used", "basis"]].merge(
         revenue[["month", "ticker", "ttm_revenue_usd_used", "basis"]], on=["month", "ticker"],
         suffixes=("_capex", "_revenue"))
-    both = both[both["ttm_capex_usd_used"].notna() & both["ttm_revenue_usd_used"].notna()]
+    both = both.merge(revenue[["month", "ticker", "stale"]], on=["month", "ticker"])
+    both = both[both["ttm_capex_usd_used"].notna() & both["ttm_revenue_usd_used"].notna() & ~both["stale"]]
     both = both.sort_values(["month", "ticker"])
     if both.empty:
         return pd.DataFrame(columns=columns)

@@ -27,7 +27,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "gpu_vendor": str, "cost_multiple": (int, float), "margin_multiple": (int, float),
         "data_center_revenue": dict, "realized_ai_revenue": list,
     },
-    "ragged_edge": {"filing_lag_days": int, "method": str, "max_nowcast_quarters": int},
+    "ragged_edge": {"filing_lag_days": int, "method": str, "max_nowcast_quarters": int, "max_overdue_quarters": int},
     "estimate": {
         "history_start": str, "output_start": str, "zscore_min_history": int, "ecm_lags": int,
         "vecm_max_lags": int, "lag_criterion": str, "realtime_min_months": int,
@@ -61,6 +61,7 @@ class Assumptions:
             filing_lag_days=int(self.value("ragged_edge", "filing_lag_days")),
             max_nowcast_quarters=int(self.value("ragged_edge", "max_nowcast_quarters")),
             method=str(self.value("ragged_edge", "method")),
+            max_overdue_quarters=int(self.value("ragged_edge", "max_overdue_quarters")),
         )
 
     @property

@@ -395,13 +395,15 @@ class RequiredRevenueAssumptions:
 
     def describe(self) -> str:
         lines = [
-            f"GPU spend = {self.gpu_vendor.value} last filed quarterly revenue x 4 x its data-centre share "
+            f"GPU spend = {self.gpu_vendor.value} data-centre segment revenue of the last released quarter x 4, "
+            f"else its last filed quarterly revenue x 4 x the data-centre share of its last complete fiscal year "
             f"({self.data_center_revenue.source})",
             f"x {self.cost_multiple.value} ({self.cost_multiple.unit}): {self.cost_multiple.source}",
             f"x {self.margin_multiple.value} ({self.margin_multiple.unit}): {self.margin_multiple.source}",
         ]
-        lines += [f"realized AI revenue from {a.key}: {a.value / 1e9:.0f}bn USD/yr ({a.source})"
-                  for a in self.realized_ai_revenue]
+        lines.append(f"realized AI revenue: {REALIZED_BASIS}")
+        lines += [f"Cahn's estimate of realized AI revenue from {a.key} (an assumption, kept beside the data): "
+                  f"{a.value / 1e9:.0f}bn USD/yr ({a.source})" for a in self.realized_ai_revenue]
         return "\n".join(lines)
 
 
@@ -424,14 +426,33 @@ class RequiredRevenueResults:
                 + self.assumptions.describe())
 
 
+REQUIRED_REVENUE_BASIS = (
+    "computed here on trailing spend: the GPU vendor's last reported quarter x 4 (its data-centre segment, or its "
+    "total revenue x the data-centre share of its last complete fiscal year); Cahn (Sequoia, 2023-24) used "
+    "analysts' forward run-rates, so this runs behind his figures while spend grows")
+LAB_WINDOW_DAYS = 183
+REALIZED_BASIS = (
+    "AI labs' annualised revenue as reported (Epoch AI, AI Companies): for each lab the highest run-rate it reported "
+    f"in the {LAB_WINDOW_DAYS} days to the month end (published by then; after the last report, the last such "
+    "window held, its age stated), summed. The file mixes run-rates with "
+    "partial-period figures and no scope column (OpenAI 13bn on 2025-08-01, 3bn on 2025-08-26), so the latest row "
+    "alone would swing; a lab with no report in the window drops out. A lower bound on end-user AI revenue, "
+    "without big tech's own AI products; cloud revenue is not added because much of it is the labs' own compute "
+    "spend (it would be counted twice)")
+
+
 @dataclass(frozen=True)
 class RequiredRevenue:
     """Specification of the "required revenue" arithmetic in the manner of Sequoia's "AI's $600B question".
 
-    gpu_spend = vendor's last filed quarterly revenue x 4 x data-centre share of its fiscal year;
-    data_centre_spend = gpu_spend x cost multiple; required = data_centre_spend x margin multiple;
-    gap = required - realized AI revenue. Cahn used analysts' forward run-rates; this uses the last
-    filed quarter (nowcast over the ragged edge as the basket is), so it runs behind his figures.
+    gpu_spend = the GPU vendor's data-centre revenue run-rate known at the month end: its reported
+    data-centre *segment* revenue of the last released quarter x 4 where segments exist, else its last
+    filed quarterly revenue x 4 x the data-centre share of its last fiscal year *complete* (all four
+    quarters filed) by then; data_centre_spend = gpu_spend x cost multiple; required = data_centre_spend
+    x margin multiple; gap = required - realized AI revenue (the labs' reported annualised revenue known
+    by then). Cahn used forward run-rates; this uses the last reported quarter (see
+    ``REQUIRED_REVENUE_BASIS``). His own realized-revenue estimates are kept beside it as labelled
+    assumptions (``realized_ai_revenue_cahn``).
 
     Parameters
     ----------
@@ -442,12 +463,19 @@ class RequiredRevenue:
         month, month_end_date.
     assumptions : RequiredRevenueAssumptions
     ragged_edge : RaggedEdge
+    segments : DataFrame, optional
+        The vendor's data-centre segment by quarter: segment, fiscal_year, fiscal_quarter, released_at
+        (when the figure was public), segment_revenue (USD a quarter).
+    lab_revenue : DataFrame, optional
+        company, report_date, published_at, annualised_revenue (USD a year).
     """
 
     vendor_quarters: pd.DataFrame
     months: pd.DataFrame
     assumptions: RequiredRevenueAssumptions
     ragged_edge: RaggedEdge = RaggedEdge()
+    segments: pd.DataFrame | None = None
+    lab_revenue: pd.DataFrame | None = None
 
     def fit(self) -> RequiredRevenueResults:
         a = self.assumptions
@@ -456,53 +484,121 @@ class RequiredRevenue:
         quarters["fiscal_period_end"] = pd.to_datetime(quarters["fiscal_period_end"])
         quarters["filed_at"] = pd.to_datetime(quarters["filed_at"])
         notes: list[str] = []
-        totals = quarters.groupby("fiscal_year")["revenue_usd"].agg(["sum", "count"])
+        complete = quarters.groupby("fiscal_year").agg(
+            total=("revenue_usd", "sum"), count=("revenue_usd", "count"), known_at=("filed_at", "max"))
         dc = {int(str(k).removeprefix("FY")): float(v) for k, v in dict(a.data_center_revenue.value).items()}
-        share = {}
+        share, share_known = {}, {}
         for fy, dc_revenue in dc.items():
-            if fy in totals.index and totals.loc[fy, "count"] == 4 and totals.loc[fy, "sum"] > 0:
-                share[fy] = dc_revenue / totals.loc[fy, "sum"]
+            if fy in complete.index and complete.loc[fy, "count"] == 4 and complete.loc[fy, "total"] > 0:
+                share[fy] = dc_revenue / complete.loc[fy, "total"]
+                share_known[fy] = complete.loc[fy, "known_at"]  # the year's share is usable once its Q4 is filed
                 if share[fy] > 1:
                     notes.append(f"required revenue: {vendor} FY{fy} data-centre revenue exceeds its total revenue "
                                  "in the data; check the assumption data_center_revenue")
         points = self.months[["month", "month_end_date"]].rename(columns={"month_end_date": "date"})
         points = points.assign(ticker=vendor)
         filed = filed_values(points, quarters.assign(ticker=vendor), "revenue_usd", self.ragged_edge)
-        filed = filed.merge(quarters[["fiscal_period_end", "fiscal_year"]].rename(
-            columns={"fiscal_period_end": "period_end"}), on="period_end", how="left")
-        realized = sorted(((pd.Timestamp(r.key), float(r.value), r.key) for r in a.realized_ai_revenue))
+        segments = _segments(self.segments)
+        labs = _labs(self.lab_revenue)
+        cahn = sorted(((pd.Timestamp(r.key), float(r.value), r.key) for r in a.realized_ai_revenue))
         rows = []
         for r in filed.sort_values("month").itertuples(index=False):
-            reason = None
-            fy = None if pd.isna(r.fiscal_year) else int(r.fiscal_year)
-            fy_used = max((y for y in share if fy is not None and y <= fy), default=None)
-            quarterly = r.revenue_usd_used
-            if pd.isna(quarterly):
-                reason = f"no {vendor} quarterly revenue filed by the month end"
-            elif fy_used is None:
-                reason = f"no data-centre revenue assumption for {vendor} FY{fy} or earlier"
-            gpu = quarterly * 4 * share[fy_used] if reason is None else np.nan
+            day = pd.Timestamp(r.date)
+            seg = segments[segments["released_at"] <= day].tail(1)
+            reason, share_used, share_fy, quarter_end, basis = None, np.nan, None, r.period_end, r.basis
+            if len(seg):
+                s_row = seg.iloc[0]
+                gpu = float(s_row["segment_revenue"]) * 4
+                dc_basis = (f"segment: {vendor} {s_row['segment']} FY{int(s_row['fiscal_year'])} "
+                            f"Q{int(s_row['fiscal_quarter'])} x 4, released {s_row['released_at']:%Y-%m-%d}"
+                            + (" (release date imputed)" if s_row["release_imputed"] else ""))
+                quarter_end, basis = pd.NaT, "reported"
+            else:
+                known = [y for y, at in share_known.items() if at <= day]
+                share_fy = max(known, default=None)
+                quarterly = r.revenue_usd_used
+                if pd.isna(quarterly):
+                    reason = f"no {vendor} quarterly revenue filed by the month end"
+                elif share_fy is None:
+                    reason = (f"no {vendor} fiscal year with a data-centre revenue assumption was complete (all four "
+                              "quarters filed) by the month end, and no segment revenue was released")
+                elif r.stale:
+                    reason = f"{vendor}'s newest filed quarter ({r.period_end:%Y-%m-%d}) is stale"
+                share_used = share.get(share_fy, np.nan) if share_fy is not None else np.nan
+                gpu = quarterly * 4 * share_used if reason is None else np.nan
+                dc_basis = (f"fiscal-year share: {vendor} total revenue x 4 x FY{share_fy} data-centre share "
+                            "(the last fiscal year complete by then)" if reason is None else None)
             spend = gpu * float(a.cost_multiple.value)
             required = spend * float(a.margin_multiple.value)
-            estimate = [(v, k) for start, v, k in realized if start <= r.month]
-            realized_value, realized_as_of = (estimate[-1] if estimate else (np.nan, None))
-            gap_reason = reason or (None if estimate else
-                                    f"no estimate of realized AI revenue before {realized[0][2]}" if realized
-                                    else "no realized AI revenue assumption")
+            public = labs[labs["published_at"] <= day]
+            # With no report in the window, the last window is held (its age says how old it is): never a gap
+            # that vanishes silently, never a figure older than it says.
+            anchor = day if public.empty or (public["report_date"] > day - pd.Timedelta(days=LAB_WINDOW_DAYS)).any() \
+                else public["report_date"].max()
+            window = public[public["report_date"] > anchor - pd.Timedelta(days=LAB_WINDOW_DAYS)]
+            latest = window.sort_values(["annualised_revenue", "report_date"]).groupby("company").tail(1)
+            if len(latest):
+                realized = float(latest["annualised_revenue"].sum())
+                realized_as_of = f"{window['report_date'].max():%Y-%m-%d}"
+                realized_oldest = latest["report_date"].min()
+                companies = sorted(latest["company"])
+                realized_age = int((day - realized_oldest).days)
+            else:
+                realized, realized_as_of, companies, realized_age = np.nan, None, [], None
+            estimate = [(v, k) for start, v, k in cahn if start <= r.month]
+            cahn_value, cahn_as_of = (estimate[-1] if estimate else (np.nan, None))
+            gap_reason = reason or (None if len(latest) else
+                                    "no AI lab had reported annualised revenue by the month end"
+                                    if self.lab_revenue is not None
+                                    else "no AI lab revenue series in the catalog")
             rows.append({
                 "month": r.month,
-                "gpu_vendor_quarter_end": r.period_end,
-                "gpu_vendor_basis": r.basis,
-                "data_center_share": share.get(fy_used, np.nan) if fy_used is not None else np.nan,
-                "data_center_share_fiscal_year": fy_used,
+                "gpu_vendor_quarter_end": quarter_end,
+                "gpu_vendor_basis": basis,
+                "data_center_basis": dc_basis,
+                "data_center_share": share_used,
+                "data_center_share_fiscal_year": share_fy,
                 "gpu_spend_run_rate": gpu,
                 "data_center_spend": spend,
                 "required_ai_revenue": required,
-                "realized_ai_revenue": realized_value,
+                "required_revenue_basis": REQUIRED_REVENUE_BASIS,
+                "realized_ai_revenue": realized,
                 "realized_ai_revenue_as_of": realized_as_of,
-                "required_revenue_gap": required - realized_value,
+                "realized_ai_revenue_age_days": realized_age,
+                "realized_ai_revenue_companies": companies,
+                "realized_ai_revenue_basis": REALIZED_BASIS,
+                "realized_ai_revenue_cahn": cahn_value,
+                "realized_ai_revenue_cahn_as_of": cahn_as_of,
+                "required_revenue_gap": required - realized,
                 "required_revenue_reason": reason,
                 "required_revenue_gap_reason": gap_reason,
             })
         return RequiredRevenueResults(frame=pd.DataFrame(rows).set_index("month"), assumptions=a,
                                       warnings=tuple(notes))
+
+
+def _segments(frame: pd.DataFrame | None) -> pd.DataFrame:
+    columns = ["segment", "fiscal_year", "fiscal_quarter", "released_at", "segment_revenue", "release_imputed"]
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=columns).assign(released_at=pd.to_datetime([]))
+    missing = [c for c in columns if c not in frame.columns and c != "release_imputed"]
+    if missing:
+        raise DivergenceInputError(f"segments lack column(s) {missing}; they have {list(frame.columns)}")
+    out = frame.assign(released_at=pd.to_datetime(frame["released_at"]))
+    if "release_imputed" not in out.columns:
+        out["release_imputed"] = False
+    out = out[out["segment_revenue"].notna() & out["released_at"].notna()]
+    return out.sort_values(["released_at", "fiscal_year", "fiscal_quarter"], kind="stable")[columns]
+
+
+def _labs(frame: pd.DataFrame | None) -> pd.DataFrame:
+    columns = ["company", "report_date", "published_at", "annualised_revenue"]
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=columns).assign(published_at=pd.to_datetime([]), report_date=pd.to_datetime([]))
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DivergenceInputError(f"lab revenue lacks column(s) {missing}; it has {list(frame.columns)}")
+    out = frame.assign(report_date=pd.to_datetime(frame["report_date"]),
+                       published_at=pd.to_datetime(frame["published_at"]))
+    out = out[out["annualised_revenue"].notna()]
+    return out.sort_values(["published_at", "report_date"], kind="stable")[columns]

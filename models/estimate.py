@@ -62,12 +62,16 @@ class DivergenceEstimate:
 
 def estimate_divergence(assumptions: Assumptions, members: tuple[str, ...], hyperscalers: tuple[str, ...],
                         prices: pd.DataFrame, fundamentals: pd.DataFrame,
-                        critical_values: CriticalValueSource = simulated_critical_values) -> DivergenceEstimate:
+                        critical_values: CriticalValueSource = simulated_critical_values,
+                        segments: pd.DataFrame | None = None,
+                        lab_revenue: pd.DataFrame | None = None) -> DivergenceEstimate:
     """Fit every divergence model on the members' prices and fundamentals (as the warehouse's
-    estimate/member_prices.sql and member_fundamentals.sql read them) and build the marts' tables:
-    divergence_monthly, bubble_statistics, bubble_episodes and bubble_sequence."""
+    estimate/member_prices.sql and member_fundamentals.sql read them), the GPU vendor's data-centre segment
+    and the AI labs' reported revenue, and build the marts' tables: divergence_monthly, bubble_statistics,
+    bubble_episodes and bubble_sequence."""
     warnings: list[str] = []
-    results = _run_models(assumptions, members, hyperscalers, prices, fundamentals, critical_values, warnings)
+    results = _run_models(assumptions, members, hyperscalers, prices, fundamentals, critical_values, warnings,
+                          segments=segments, lab_revenue=lab_revenue)
     tables = _frames(results, assumptions)
     runs, months = _model_rows(results, assumptions)
     return DivergenceEstimate(
@@ -78,7 +82,8 @@ def estimate_divergence(assumptions: Assumptions, members: tuple[str, ...], hype
 
 
 def _run_models(assumptions: Assumptions, members, hyperscalers, prices, fundamentals,
-                critical_values: CriticalValueSource, warnings: list[str]) -> dict:
+                critical_values: CriticalValueSource, warnings: list[str], *, segments=None,
+                lab_revenue=None) -> dict:
     """Fit every model; collect their results and warnings. Pure computation on the frames read."""
     value = assumptions.value
     history_start = str(value("estimate", "history_start"))
@@ -131,7 +136,8 @@ def _run_models(assumptions: Assumptions, members, hyperscalers, prices, fundame
     vendor_rows = fundamentals[fundamentals["ticker"] == str(value("required_revenue", "gpu_vendor"))]
     with recorded_warnings(required_notes, "required_revenue"):
         required = RequiredRevenue(vendor_rows, monthly[["month", "month_end_date"]],
-                                   assumptions.required_revenue, assumptions.ragged_edge).fit()
+                                   assumptions.required_revenue, assumptions.ragged_edge,
+                                   segments=segments, lab_revenue=lab_revenue).fit()
     out["required"] = required
     out["warnings"]["required_revenue"] = list(required.warnings) + required_notes
     out["bubbles"] = _bubble_tests(basket, assumptions, critical_values, out)
@@ -232,13 +238,15 @@ _DIVERGENCE_COLUMNS = [
     "basket_market_cap", "basket_ttm_revenue", "basket_ttm_revenue_filed", "price_to_sales", "price_to_sales_filed",
     "price_to_sales_equal_weight", "revenue_basis", "oldest_revenue_period", "newest_revenue_period",
     "revenue_age_days", "revenue_overdue_quarters", "nowcast_tickers", "carried_forward_tickers",
-    "log_price_to_sales", "ps_zscore", "ps_zscore_history_months", "coint_gap_eg", "coint_gap_eg_realtime",
+    "stale_tickers", "member_revenue_age_json", "log_price_to_sales", "ps_zscore", "ps_zscore_history_months", "coint_gap_eg", "coint_gap_eg_realtime",
     "coint_gap_johansen", "coint_in_sample", "eg_speed", "eg_half_life_months", "eg_pvalue", "johansen_alpha_cap",
     "johansen_half_life_months", "hyperscaler_members", "hyperscaler_tickers", "hyperscaler_ttm_capex",
     "hyperscaler_ttm_revenue", "hyperscaler_capex_to_revenue", "hyperscaler_basis", "capex_growth_yoy",
     "hyperscaler_revenue_growth_yoy", "capex_gap", "gpu_vendor_quarter_end", "gpu_vendor_basis",
-    "data_center_share", "data_center_share_fiscal_year", "gpu_spend_run_rate", "data_center_spend",
-    "required_ai_revenue", "realized_ai_revenue", "realized_ai_revenue_as_of", "required_revenue_gap",
+    "data_center_basis", "data_center_share", "data_center_share_fiscal_year", "gpu_spend_run_rate",
+    "data_center_spend", "required_ai_revenue", "required_revenue_basis", "realized_ai_revenue",
+    "realized_ai_revenue_as_of", "realized_ai_revenue_age_days", "realized_ai_revenue_companies",
+    "realized_ai_revenue_basis", "realized_ai_revenue_cahn", "realized_ai_revenue_cahn_as_of", "required_revenue_gap",
     "bubble_bsadf", "bubble_bsadf_cv", "bubble_exuberant", "notes", "synthetic", "run_id",
 ]
 _STATISTICS_COLUMNS = [
@@ -350,6 +358,11 @@ def _notes(month, row, results: dict) -> list[str]:
             parts.append(f"{', '.join(row['carried_forward_tickers'])} held flat beyond the nowcast horizon")
         notes.append(f"ragged edge ({basis}): revenue of {'; '.join(parts)}; oldest filed quarter ends "
                      f"{row['oldest_revenue_period']:%Y-%m-%d} ({int(row['revenue_age_days'])} days before the month end)")
+    stale = row.get("stale_tickers")
+    if stale is not None and len(stale):
+        limit = results["basket"].ragged_edge.max_overdue_quarters
+        notes.append(f"left out of the basket as stale: {', '.join(stale)} (newest filed quarter more than {limit} "
+                     "quarters overdue; no fresher filing in the data)")
     if _absent(row["ps_zscore"]):
         notes.append(f"ps_zscore: {results['zscore'].reason(month)}")
     coint = results.get("coint")
@@ -373,6 +386,10 @@ def _notes(month, row, results: dict) -> list[str]:
         notes.append(f"required_ai_revenue: {row.get('required_revenue_reason')}")
     elif _absent(row["required_revenue_gap"]):
         notes.append(f"required_revenue_gap: {row.get('required_revenue_gap_reason')}")
+    age = row.get("realized_ai_revenue_age_days")
+    if not _absent(row.get("realized_ai_revenue")) and not _absent(age) and age > 183:
+        notes.append(f"realized_ai_revenue: the oldest lab report used is {int(age)} days old at the month end "
+                     f"(newest {row['realized_ai_revenue_as_of']}): no later report in the data")
     if row.get("gpu_vendor_basis") not in (None, "reported") and not _absent(row["required_ai_revenue"]):
         notes.append(f"gpu_spend_run_rate: GPU vendor revenue {row['gpu_vendor_basis']} past the quarter ended "
                      f"{row['gpu_vendor_quarter_end']:%Y-%m-%d}")

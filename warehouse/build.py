@@ -35,6 +35,16 @@ class BuildError(RuntimeError):
         self.failures = failures
 
 
+@dataclass(frozen=True)
+class RevenueRules:
+    """When a basket member's revenue is too old to count (catalogs/assumptions.toml [ragged_edge], which
+    flows passes in): a quarter is overdue once ``filing_lag_days`` have passed since its end with no
+    filing; a member more than ``max_overdue_quarters`` overdue is left out of the daily basket's ratio."""
+
+    filing_lag_days: int = 60
+    max_overdue_quarters: int = 2
+
+
 @dataclass
 class BuildReport:
     run_id: str
@@ -62,6 +72,7 @@ def build(
     run_id: str,
     as_of: datetime | None = None,
     stale_factor: float = 3.0,
+    revenue_rules: RevenueRules = RevenueRules(),
 ) -> BuildReport:
     """Rebuild every mart from raw as known at ``as_of`` (default: now) inside one transaction.
 
@@ -73,6 +84,8 @@ def build(
     try:
         con.execute("DELETE FROM meta.build_context")
         con.execute(sql_text("build/set_context.sql"), [as_of, now_utc()])
+        con.execute(sql_text("build/set_filing_lag_days.sql"), [int(revenue_rules.filing_lag_days)])
+        con.execute(sql_text("build/set_max_overdue_quarters.sql"), [int(revenue_rules.max_overdue_quarters)])
         for path in sql_files("staging") + sql_files("marts"):
             try:
                 con.execute(path.read_text(encoding="utf-8"))

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from warehouse import db
-from warehouse.build import BuildReport, build, series_status
+from warehouse.build import BuildReport, RevenueRules, build, series_status
 from warehouse.catalog import Catalog, SeriesSpec, load_catalog
 from warehouse.http import HttpClient
 from warehouse.load import (
@@ -121,10 +121,11 @@ def dry_run_job(settings: Settings, catalog_name: str | None = None, *, only: se
 
 
 def build_job(settings: Settings, *, as_of: datetime | None = None, publish: bool = True,
-              parent: str | None = None) -> BuildReport:
+              parent: str | None = None, revenue_rules: RevenueRules = RevenueRules()) -> BuildReport:
     """Rebuild the marts from raw in one transaction and run the data checks; with ``publish``, publish."""
     with recorded_run(settings, "build", as_of=as_of, parent=parent) as run:
-        report = build(run.con, run_id=run.run_id, as_of=as_of, stale_factor=settings.stale_factor)
+        report = build(run.con, run_id=run.run_id, as_of=as_of, stale_factor=settings.stale_factor,
+                       revenue_rules=revenue_rules)
     if publish:
         publish_job(settings)
     return report

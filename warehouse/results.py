@@ -62,7 +62,17 @@ def divergence_inputs(con: duckdb.DuckDBPyConnection, gpu_vendor: str) -> dict:
     prices = _query(con, "estimate/member_prices.sql", [list(members)])
     fundamentals = _query(con, "estimate/member_fundamentals.sql",
                           [sorted(set(members) | set(hyperscalers) | {gpu_vendor})])
-    return {"members": members, "hyperscalers": hyperscalers, "prices": prices, "fundamentals": fundamentals}
+    return {"members": members, "hyperscalers": hyperscalers, "prices": prices, "fundamentals": fundamentals,
+            "segments": _optional(con, "estimate/vendor_segments.sql", [gpu_vendor]),
+            "lab_revenue": _optional(con, "estimate/lab_revenue.sql")}
+
+
+def _optional(con: duckdb.DuckDBPyConnection, name: str, params=()) -> pd.DataFrame | None:
+    """A query of a mart that a catalog without such series does not build: None when the mart is absent."""
+    try:
+        return _query(con, name, params)
+    except duckdb.CatalogException:
+        return None
 
 
 def talent_targets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -123,6 +133,8 @@ def _jsonable(value):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
         return [_jsonable(v) for v in value]
+    if value is pd.NA or value is pd.NaT:
+        return None
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat() if value == value.normalize() else value.isoformat()
     if isinstance(value, (datetime, date)):

@@ -64,6 +64,26 @@ def _frame(con: duckdb.DuckDBPyConnection, name: str, params=()) -> pd.DataFrame
     return con.execute(sql_text(f"report/{name}.sql"), list(params)).df()
 
 
+def _revenue_note(members: pd.DataFrame, through: pd.DataFrame) -> str:
+    """Which members the basket leaves out and why, and how far each input reaches."""
+    parts = []
+    if not members.empty:
+        out = members[members["status"] == "left out"]
+        if len(out):
+            parts.append(" Left out of the basket: " + "; ".join(
+                f"{r.ticker} ({r.why or 'no revenue'})" for r in out.itertuples()) + ".")
+        imputed = members[(members["status"] == "counted") & members["filing_date"].str.startswith("imputed")]
+        if len(imputed):
+            parts.append(f" Filing dates imputed as the SEC deadline (the source gives none) for "
+                         f"{', '.join(imputed['ticker'])}.")
+    if not through.empty:
+        known = [f"{r.input} {pd.Timestamp(r.data_through):%Y-%m-%d}" for r in through.itertuples()
+                 if pd.notna(r.data_through)]
+        if known:
+            parts.append(" Data through: " + "; ".join(known) + ".")
+    return "".join(parts)
+
+
 def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
     """Read everything the report for `month` (YYYY-MM) shows from a read-only analytics connection."""
     year, mon = (int(x) for x in month.split("-"))
@@ -132,10 +152,19 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
                 "and Yu).")
         if not divergence.empty:
             last = divergence.iloc[-1]
-            text += (f" Latest month: price-to-sales {last['price_to_sales']:.1f}, z-score {last['ps_zscore']:+.2f}, "
-                     f"revenue {str(last['revenue_basis']).replace('_', ' ')} ({int(last['revenue_age_days'])} days old).")
+            if pd.notna(last["price_to_sales"]):
+                text += (f" Latest month: price-to-sales {last['price_to_sales']:.1f}, z-score "
+                         f"{last['ps_zscore']:+.2f}, revenue {str(last['revenue_basis']).replace('_', ' ')} "
+                         f"({int(last['revenue_age_days'])} days old at most).")
+            else:
+                text += " Latest month: no basket member has revenue recent enough to count."
+        members = _frame(con, "basket_revenue", [month_end]) if _exists(con, "marts.ai_basket_member_daily") \
+            else pd.DataFrame()
+        text += _revenue_note(members, _frame(con, "data_through", [month_end] * 4)
+                              if _exists(con, "marts.ai_basket_member_daily") else pd.DataFrame())
         sections.append(Section("divergence", "Valuations against revenue", text,
-                                chart=divergence, table=episodes, extra={"episodes": basket_episodes}))
+                                chart=divergence, table=episodes,
+                                extra={"episodes": basket_episodes, "members": members}))
     else:
         sections.append(Section("divergence", "Valuations against revenue",
                                 "The AI basket's market cap over its trailing twelve-month revenue, counting only "

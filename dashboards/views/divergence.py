@@ -134,12 +134,29 @@ def composition_section(published: Published, since: pd.Timestamp | None) -> Non
         }).set_index("member")
         st.markdown(f"Members on **{ui.day(last['date'].iloc[0])}**, by market cap:")
         st.table(shown)
-        basket = published.table("marts.ai_basket_daily")
-        latest = basket.sort_values("date").iloc[-1]
-        excluded = latest.get("excluded_tickers")
-        if excluded is not None and len(excluded):
-            st.caption("Left out of the sums: " + ", ".join(map(str, excluded)) +
-                       " (no market cap, or no USD revenue: TSM reports in TWD).")
+    revenue_section(published)
+
+
+def revenue_section(published: Published) -> None:
+    """The revenue behind the basket: each member's quarter, when it became public, its age, counted or not."""
+    if not published.has("marts.ai_basket_member_daily"):
+        return
+    members = published.query(sql_text("basket_revenue.sql"))
+    if members.empty:
+        return
+    st.markdown(f"**Revenue behind the basket on {ui.day(members['date'].iloc[0])}** "
+                "(a quarter counts only from its filing date; a member more than two quarters overdue is left out):")
+    shown = pd.DataFrame({
+        "member": members["ticker"],
+        "counted": ["yes" if c else "no" for c in members["counted"]],
+        "quarter ended": [ui.day(v) if pd.notna(v) else "" for v in members["revenue_period_end"]],
+        "public from": [(ui.day(v) + (" (imputed)" if imp else "")) if pd.notna(v) else ""
+                        for v, imp in zip(members["revenue_filed_at"], members["revenue_filed_at_imputed"])],
+        "age (days)": [f"{int(v)}" if pd.notna(v) else "" for v in members["revenue_age_days"]],
+        "source": members["revenue_source_series"].fillna(""),
+        "why left out": members["left_out_because"].fillna(""),
+    }).set_index("member")
+    st.table(shown)
 
 
 if __name__ == "__main__":  # Streamlit runs page files as __main__; importing one does nothing

@@ -148,22 +148,60 @@ def _assumptions(**realized) -> RequiredRevenueAssumptions:
     )
 
 
-def test_required_revenue_is_cahns_chain_on_the_last_filed_quarter():
+def _labs(*reports) -> pd.DataFrame:
+    return pd.DataFrame([{"company": c, "report_date": pd.Timestamp(d), "published_at": pd.Timestamp(d),
+                          "annualised_revenue": v} for c, d, v in reports])
+
+
+def test_required_revenue_uses_a_fiscal_years_share_only_once_that_year_is_complete():
     ends = pd.to_datetime(["2023-03-31", "2023-06-30", "2023-09-30", "2023-12-31"])
     quarters = pd.DataFrame({"ticker": "GPU", "fiscal_period_end": ends, "fiscal_year": 2024,
                              "filed_at": ends + pd.Timedelta(days=30), "revenue_usd": [5.0, 10.0, 15.0, 20.0]})
     months = pd.DataFrame({"month": pd.date_range("2023-01-01", periods=14, freq="MS")})
     months["month_end_date"] = months["month"] + pd.offsets.MonthEnd(0)
-    fit = RequiredRevenue(quarters, months, _assumptions(**{"2023-10": 50.0})).fit()
+    labs = _labs(("LabA", "2023-10-15", 30.0), ("LabB", "2023-11-20", 20.0), ("LabA", "2024-01-10", 40.0))
+    fit = RequiredRevenue(quarters, months, _assumptions(**{"2023-10": 50.0}), lab_revenue=labs).fit()
     frame = fit.frame
     share = 30.0 / 50.0  # FY2024 data-centre revenue over the four quarters' total
-    aug = frame.loc["2023-08-01"]  # Q2 (10.0) filed 2023-07-30
-    assert aug["gpu_spend_run_rate"] == pytest.approx(10.0 * 4 * share)
-    assert aug["required_ai_revenue"] == pytest.approx(10.0 * 4 * share * 2 * 2)
-    assert math.isnan(aug["required_revenue_gap"]) and "before 2023-10" in aug["required_revenue_gap_reason"]
+    # FY2024 is complete only when its fourth quarter is filed (2024-01-30): before that, no share may be used
+    # (the year's share would be known only after the year), so there is no required revenue.
     nov = frame.loc["2023-11-01"]
-    assert nov["required_revenue_gap"] == pytest.approx(15.0 * 4 * share * 4 - 50.0)
+    assert math.isnan(nov["required_ai_revenue"]) and "complete" in nov["required_revenue_reason"]
+    jan = frame.loc["2024-01-01"]  # 2024-01-31: Q4 (20.0) filed 2024-01-30, FY2024 complete
+    assert jan["data_center_share_fiscal_year"] == 2024
+    assert jan["gpu_spend_run_rate"] == pytest.approx(20.0 * 4 * share)
+    assert jan["required_ai_revenue"] == pytest.approx(20.0 * 4 * share * 2 * 2)
+    # Realized revenue is the labs' latest reports published by the month end, summed, with their dates.
+    assert jan["realized_ai_revenue"] == pytest.approx(40.0 + 20.0)
+    assert jan["realized_ai_revenue_as_of"] == "2024-01-10" and jan["realized_ai_revenue_companies"] == ["LabA", "LabB"]
+    assert jan["required_revenue_gap"] == pytest.approx(20.0 * 4 * share * 4 - 60.0)
+    assert frame.loc["2023-10-01", "realized_ai_revenue"] == pytest.approx(30.0)  # LabB's report not out yet
+    assert math.isnan(frame.loc["2023-09-01", "realized_ai_revenue"])
+    # Cahn's own estimate stays beside the data as a labelled assumption, from its month.
+    assert jan["realized_ai_revenue_cahn"] == 50.0 and jan["realized_ai_revenue_cahn_as_of"] == "2023-10"
+    assert math.isnan(frame.loc["2023-09-01", "realized_ai_revenue_cahn"])
+    assert "trailing" in jan["required_revenue_basis"] and "forward" in jan["required_revenue_basis"]
     assert "no GPU quarterly revenue" in frame.loc["2023-01-01", "required_revenue_reason"]
+
+
+def test_cahns_published_inputs_give_his_200bn_and_600bn():
+    """David Cahn (Sequoia): a $50B GPU run-rate in Sept 2023 -> $200B ("AI's $200B Question"); $150B in June
+    2024 -> $600B ("AI's $600B Question"), with x2 for the data centre's total cost and x2 for the end user's
+    margin. Fed as the vendor's data-centre segment (a quarter of the run-rate each), the chain gives his
+    figures exactly."""
+    segments = pd.DataFrame({"segment": "Data Center", "fiscal_year": [2024, 2025], "fiscal_quarter": [2, 1],
+                             "released_at": pd.to_datetime(["2023-08-23", "2024-05-22"]),
+                             "segment_revenue": [50e9 / 4, 150e9 / 4], "release_imputed": False})
+    months = pd.DataFrame({"month": pd.to_datetime(["2023-07-01", "2023-09-01", "2024-06-01"])})
+    months["month_end_date"] = months["month"] + pd.offsets.MonthEnd(0)
+    quarters = pd.DataFrame({"ticker": "GPU", "fiscal_period_end": pd.to_datetime(["2023-04-30"]), "fiscal_year": 2024,
+                             "filed_at": pd.to_datetime(["2023-05-26"]), "revenue_usd": [7.2e9]})
+    frame = RequiredRevenue(quarters, months, _assumptions(), segments=segments).fit().frame
+    assert frame.loc["2023-09-01", "required_ai_revenue"] == pytest.approx(200e9, rel=1e-12)
+    assert frame.loc["2024-06-01", "required_ai_revenue"] == pytest.approx(600e9, rel=1e-12)
+    assert frame.loc["2023-09-01", "data_center_basis"].startswith("segment: GPU Data Center FY2024 Q2 x 4, released")
+    # Before the segment figure is released, it is not used: the fiscal-year fallback has no complete year.
+    assert math.isnan(frame.loc["2023-07-01", "required_ai_revenue"])
 
 
 # -- the basket and its ragged edge -------------------------------------------------------------------

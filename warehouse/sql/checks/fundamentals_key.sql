@@ -1,5 +1,14 @@
--- marts.fundamentals_quarterly: (ticker, fiscal_period_end) unique; revenue not negative; filed after the quarter.
-SELECT ticker, fiscal_period_end, count(*) AS copies, min(revenue) AS revenue, min(filed_at) AS filed_at
-FROM marts.fundamentals_quarterly
-GROUP BY ALL
-HAVING count(*) > 1 OR min(revenue) < 0 OR min(filed_at) < fiscal_period_end;
+-- marts.fundamentals_quarterly: (ticker, fiscal_period_end) unique; revenue not negative; public (filed_at) only
+-- after the quarter ended; and no quarter counted twice: two period ends of a ticker less than 20 days apart
+-- are one quarter given by two sources under different dates.
+WITH keyed AS (
+    SELECT ticker, fiscal_period_end, revenue, filed_at,
+           fiscal_period_end - lag(fiscal_period_end) OVER (PARTITION BY ticker ORDER BY fiscal_period_end)
+               AS days_after_previous
+    FROM marts.fundamentals_quarterly
+)
+SELECT ticker, fiscal_period_end, count(*) AS copies, min(revenue) AS revenue, min(filed_at) AS filed_at,
+       min(days_after_previous) AS days_after_previous
+FROM keyed
+GROUP BY ticker, fiscal_period_end
+HAVING count(*) > 1 OR min(revenue) < 0 OR min(filed_at) <= fiscal_period_end OR min(days_after_previous) < 20;

@@ -22,6 +22,9 @@ SELECT
     CAST(revenue_overdue_quarters AS INTEGER) AS revenue_overdue_quarters,
     CAST(nowcast_tickers AS VARCHAR[]) AS nowcast_tickers,
     CAST(carried_forward_tickers AS VARCHAR[]) AS carried_forward_tickers,
+    CAST(stale_tickers AS VARCHAR[]) AS stale_tickers,
+    map_from_entries(CAST(json_transform(member_revenue_age_json, '[{"k":"VARCHAR","v":"INTEGER"}]')
+        AS STRUCT(k VARCHAR, v INTEGER)[])) AS member_revenue_age_days,
     CAST(log_price_to_sales AS DOUBLE) AS log_price_to_sales,
     CAST(ps_zscore AS DOUBLE) AS ps_zscore,
     CAST(ps_zscore_history_months AS INTEGER) AS ps_zscore_history_months,
@@ -45,13 +48,20 @@ SELECT
     CAST(capex_gap AS DOUBLE) AS capex_gap,
     CAST(gpu_vendor_quarter_end AS DATE) AS gpu_vendor_quarter_end,
     CAST(gpu_vendor_basis AS VARCHAR) AS gpu_vendor_basis,
+    CAST(data_center_basis AS VARCHAR) AS data_center_basis,
     CAST(data_center_share AS DOUBLE) AS data_center_share,
     CAST(data_center_share_fiscal_year AS INTEGER) AS data_center_share_fiscal_year,
     CAST(gpu_spend_run_rate AS DOUBLE) AS gpu_spend_run_rate,
     CAST(data_center_spend AS DOUBLE) AS data_center_spend,
     CAST(required_ai_revenue AS DOUBLE) AS required_ai_revenue,
+    CAST(required_revenue_basis AS VARCHAR) AS required_revenue_basis,
     CAST(realized_ai_revenue AS DOUBLE) AS realized_ai_revenue,
     CAST(realized_ai_revenue_as_of AS VARCHAR) AS realized_ai_revenue_as_of,
+    CAST(realized_ai_revenue_age_days AS INTEGER) AS realized_ai_revenue_age_days,
+    CAST(realized_ai_revenue_companies AS VARCHAR[]) AS realized_ai_revenue_companies,
+    CAST(realized_ai_revenue_basis AS VARCHAR) AS realized_ai_revenue_basis,
+    CAST(realized_ai_revenue_cahn AS DOUBLE) AS realized_ai_revenue_cahn,
+    CAST(realized_ai_revenue_cahn_as_of AS VARCHAR) AS realized_ai_revenue_cahn_as_of,
     CAST(required_revenue_gap AS DOUBLE) AS required_revenue_gap,
     CAST(bubble_bsadf AS DOUBLE) AS bubble_bsadf,
     CAST(bubble_bsadf_cv AS DOUBLE) AS bubble_bsadf_cv,
@@ -67,9 +77,9 @@ COMMENT ON COLUMN marts.divergence_monthly.month IS 'First day of the calendar m
 COMMENT ON COLUMN marts.divergence_monthly.month_end_date IS 'Last trading day of the month in the data: the day the month''s market caps and filed revenue are taken.';
 COMMENT ON COLUMN marts.divergence_monthly.month_complete IS 'False for a month whose prices stop before its last weekday (the latest month, still running).';
 COMMENT ON COLUMN marts.divergence_monthly.trading_days IS 'Trading days of the month with basket prices.';
-COMMENT ON COLUMN marts.divergence_monthly.members IS 'Basket members counted: a market cap and USD TTM revenue filed by month_end_date.';
+COMMENT ON COLUMN marts.divergence_monthly.members IS 'Basket members counted: a market cap and USD TTM revenue filed by month_end_date, at most max_overdue_quarters overdue (catalogs/assumptions.toml [ragged_edge]).';
 COMMENT ON COLUMN marts.divergence_monthly.member_tickers IS 'Tickers counted in the basket that month.';
-COMMENT ON COLUMN marts.divergence_monthly.excluded_tickers IS 'Catalog basket tickers not counted that month: no market cap (not listed, or no shares filed) or no USD revenue (TSM reports in TWD).';
+COMMENT ON COLUMN marts.divergence_monthly.excluded_tickers IS 'Catalog basket tickers not counted that month: no market cap (not listed, or no shares filed), no USD revenue (TSM before its USD rows), or stale (stale_tickers).';
 COMMENT ON COLUMN marts.divergence_monthly.basket_market_cap IS 'Sum of members'' market caps on month_end_date, USD (split-consistent shares x adjusted close).';
 COMMENT ON COLUMN marts.divergence_monthly.basket_ttm_revenue IS 'Sum of members'' TTM revenue used, USD: as filed, or nowcast / carried forward over the ragged edge (revenue_basis).';
 COMMENT ON COLUMN marts.divergence_monthly.basket_ttm_revenue_filed IS 'Sum of members'' last filed TTM revenue, USD, with no nowcast: stale over the ragged edge.';
@@ -106,17 +116,26 @@ COMMENT ON COLUMN marts.divergence_monthly.hyperscaler_revenue_growth_yoy IS 'Hy
 COMMENT ON COLUMN marts.divergence_monthly.capex_gap IS 'capex_growth_yoy - hyperscaler_revenue_growth_yoy: how much faster spending grows than the revenue it should earn.';
 COMMENT ON COLUMN marts.divergence_monthly.gpu_vendor_quarter_end IS 'Fiscal quarter end of the GPU vendor''s (NVDA) last filed quarterly revenue used for the run-rate.';
 COMMENT ON COLUMN marts.divergence_monthly.gpu_vendor_basis IS 'reported, nowcast or carried_forward, for the GPU vendor''s quarterly revenue.';
-COMMENT ON COLUMN marts.divergence_monthly.data_center_share IS 'The GPU vendor''s data-centre revenue / total revenue in the fiscal year used (assumption data_center_revenue over the warehouse totals).';
-COMMENT ON COLUMN marts.divergence_monthly.data_center_share_fiscal_year IS 'Fiscal year whose data-centre share is used (the latest assumed year for later quarters).';
-COMMENT ON COLUMN marts.divergence_monthly.gpu_spend_run_rate IS 'GPU spend run-rate, USD a year: quarterly revenue x 4 x data_center_share (Cahn used forward run-rates; this is the last filed quarter).';
+COMMENT ON COLUMN marts.divergence_monthly.data_center_share IS 'The GPU vendor''s data-centre revenue / total revenue in its last fiscal year complete (all four quarters filed) by the month end, used only where no segment revenue was released yet.';
+COMMENT ON COLUMN marts.divergence_monthly.data_center_share_fiscal_year IS 'Fiscal year whose data-centre share is used (NULL when segment revenue is used).';
+COMMENT ON COLUMN marts.divergence_monthly.gpu_spend_run_rate IS 'GPU spend run-rate, USD a year: the GPU vendor''s data-centre segment revenue of its last released quarter x 4, else its last filed quarterly revenue x 4 x the data-centre share of its last complete fiscal year (data_center_basis). Trailing, where Cahn used forward run-rates.';
 COMMENT ON COLUMN marts.divergence_monthly.data_center_spend IS 'gpu_spend_run_rate x cost_multiple (Cahn: GPUs are half of data-centre total cost of ownership).';
-COMMENT ON COLUMN marts.divergence_monthly.required_ai_revenue IS 'data_center_spend x margin_multiple (Cahn: a 50% gross margin for the end user): AI revenue needed a year, USD.';
-COMMENT ON COLUMN marts.divergence_monthly.realized_ai_revenue IS 'Realized AI revenue a year, USD: Cahn''s latest estimate at or before the month (an assumption, carried forward).';
-COMMENT ON COLUMN marts.divergence_monthly.realized_ai_revenue_as_of IS 'Month (YYYY-MM) of the realized AI revenue estimate used.';
-COMMENT ON COLUMN marts.divergence_monthly.required_revenue_gap IS 'required_ai_revenue - realized_ai_revenue, USD a year: Sequoia''s "hole".';
+COMMENT ON COLUMN marts.divergence_monthly.required_ai_revenue IS 'data_center_spend x margin_multiple (Cahn: a 50% gross margin for the end user): AI revenue needed a year, USD, computed here on trailing spend (required_revenue_basis).';
+COMMENT ON COLUMN marts.divergence_monthly.realized_ai_revenue IS 'Realized AI revenue a year, USD, from data: the AI labs'' latest annualised revenue reports published by the month end, summed (Epoch AI, AI Companies; realized_ai_revenue_basis). A lower bound on end-user AI revenue.';
+COMMENT ON COLUMN marts.divergence_monthly.realized_ai_revenue_as_of IS 'Date (YYYY-MM-DD) of the newest lab revenue report used.';
+COMMENT ON COLUMN marts.divergence_monthly.required_revenue_gap IS 'required_ai_revenue - realized_ai_revenue, USD a year: Sequoia''s "hole", against the labs'' reported revenue.';
 COMMENT ON COLUMN marts.divergence_monthly.bubble_bsadf IS 'PSY backward sup ADF statistic of the basket price-to-sales ending this month (marts.bubble_sequence, series ai_basket_price_to_sales).';
 COMMENT ON COLUMN marts.divergence_monthly.bubble_bsadf_cv IS 'Monte Carlo critical value of bubble_bsadf at the configured level (default 95%).';
 COMMENT ON COLUMN marts.divergence_monthly.bubble_exuberant IS 'True when the month lies in a dated explosive episode of the basket price-to-sales (marts.bubble_episodes).';
 COMMENT ON COLUMN marts.divergence_monthly.notes IS 'Why any measure of the row is absent, and how the ragged edge or a partial month affects it.';
 COMMENT ON COLUMN marts.divergence_monthly.synthetic IS 'True when built from the synthetic sample.';
 COMMENT ON COLUMN marts.divergence_monthly.run_id IS 'The run that estimated the row (meta.model_runs).';
+COMMENT ON COLUMN marts.divergence_monthly.stale_tickers IS 'Members left out of the basket that month because their newest filed quarter is more than max_overdue_quarters overdue (e.g. no fresh fundamentals in the data).';
+COMMENT ON COLUMN marts.divergence_monthly.member_revenue_age_days IS 'MAP ticker -> days from its newest filed quarter end to month_end_date, for every member with filed revenue (counted or stale): member_revenue_age_days[''NVDA''].';
+COMMENT ON COLUMN marts.divergence_monthly.data_center_basis IS 'How gpu_spend_run_rate was obtained: the segment quarter and its release date, or the fiscal-year share used.';
+COMMENT ON COLUMN marts.divergence_monthly.required_revenue_basis IS 'What required_ai_revenue rests on: trailing reported spend here, against Cahn''s forward run-rates.';
+COMMENT ON COLUMN marts.divergence_monthly.realized_ai_revenue_age_days IS 'Days from the oldest lab report used to the month end.';
+COMMENT ON COLUMN marts.divergence_monthly.realized_ai_revenue_companies IS 'The labs whose reports are summed in realized_ai_revenue.';
+COMMENT ON COLUMN marts.divergence_monthly.realized_ai_revenue_basis IS 'What realized_ai_revenue measures and leaves out.';
+COMMENT ON COLUMN marts.divergence_monthly.realized_ai_revenue_cahn IS 'David Cahn''s own estimate of realized AI revenue (Sequoia, Sept 2023 and June 2024), USD a year: an assumption from catalogs/assumptions.toml, carried forward from its month, kept beside the data for comparison; not used in the gap.';
+COMMENT ON COLUMN marts.divergence_monthly.realized_ai_revenue_cahn_as_of IS 'Month (YYYY-MM) of the Cahn estimate used; its age is the distance to month.';

@@ -25,9 +25,12 @@ SELECT
     fiscal_year,
     fiscal_quarter,
     filed_at,
+    filed_at_imputed,
+    filed_at_reported,
     currency,
     revenue,
     capex,
+    rpo,
     revenue_usd,
     capex_usd,
     -- Four quarters spanning about a year; a gap in the filings leaves TTM empty rather than wrong.
@@ -41,6 +44,9 @@ SELECT
     shares_diluted,
     market_cap_reported,
     market_cap_currency,
+    source_series,
+    sources AS sources_with_quarter,
+    period_end_calendarised,
     CASE WHEN currency = 'USD' THEN 'reported in USD'
          ELSE 'reported in ' || currency || '; no exchange-rate series in the catalog, so no USD figures'
     END AS usd_basis,
@@ -50,7 +56,13 @@ ORDER BY ticker, fiscal_period_end;
 
 COMMENT ON TABLE marts.fundamentals_quarterly IS 'Quarterly revenue and capex per company from filings; USD figures and TTM only for USD reporters (TSM reports in TWD and is left out of USD sums).';
 COMMENT ON COLUMN marts.fundamentals_quarterly.fiscal_period_end IS 'Last day of the fiscal quarter.';
-COMMENT ON COLUMN marts.fundamentals_quarterly.filed_at IS 'Date the quarter was filed with the SEC: when the market could know it.';
+COMMENT ON COLUMN marts.fundamentals_quarterly.filed_at IS 'Date the quarter was public: the filing date the source reports, or, where it gives none or one on or before the period end, the period end + 40 days (fiscal Q1-Q3, 10-Q deadline) or + 60 days (fiscal Q4, 10-K deadline) for a large accelerated filer (filed_at_imputed). No mart or model uses the quarter before this date.';
+COMMENT ON COLUMN marts.fundamentals_quarterly.filed_at_imputed IS 'True when filed_at is the SEC deadline, not a reported filing date.';
+COMMENT ON COLUMN marts.fundamentals_quarterly.filed_at_reported IS 'The filing date the source reports (NULL where it gives none; equal to the period end in some copies).';
+COMMENT ON COLUMN marts.fundamentals_quarterly.rpo IS 'Remaining performance obligations at the period end (contracted revenue not yet recognised), reporting currency, where the source gives it.';
+COMMENT ON COLUMN marts.fundamentals_quarterly.source_series IS 'The catalog series the quarter comes from: of the series giving the quarter''s revenue, the one retrieved most recently (staging.stg_fundamentals); the others stay in raw.';
+COMMENT ON COLUMN marts.fundamentals_quarterly.sources_with_quarter IS 'How many fundamentals series give this quarter.';
+COMMENT ON COLUMN marts.fundamentals_quarterly.period_end_calendarised IS 'True when the period end is a calendar month end the source put in place of the true fiscal end (ConceptStocks'' AlphaVantage rows): within a few days of it.';
 COMMENT ON COLUMN marts.fundamentals_quarterly.currency IS 'Reporting currency of revenue and capex.';
 COMMENT ON COLUMN marts.fundamentals_quarterly.revenue IS 'Quarterly revenue in the reporting currency.';
 COMMENT ON COLUMN marts.fundamentals_quarterly.capex IS 'Quarterly capital expenditure (cash paid for property and equipment), reporting currency, positive.';

@@ -4,15 +4,16 @@ WITH prices AS (
     SELECT * FROM staging.stg_prices WHERE adj_close IS NOT NULL OR close_unadjusted IS NOT NULL
 ),
 shares AS (
-    SELECT ticker, fiscal_period_end, shares_outstanding
+    SELECT ticker, fiscal_period_end, filed_at, shares_outstanding
     FROM staging.stg_fundamentals
     WHERE shares_outstanding IS NOT NULL
 ),
 with_shares AS (
+    -- A quarter's share count is known from its filing date, like its revenue: no look-ahead.
     SELECT p.*, s.shares_outstanding, s.fiscal_period_end AS shares_period_end
     FROM prices AS p
     ASOF LEFT JOIN shares AS s
-        ON p.ticker = s.ticker AND p.date >= s.fiscal_period_end
+        ON p.ticker = s.ticker AND p.date >= s.filed_at
 ),
 with_counts AS (
     SELECT w.*, c.shares_outstanding AS shares_reported, c.date AS shares_reported_date

@@ -1,26 +1,100 @@
--- Quarterly fundamentals, one row per ticker and fiscal period end, in the reported currency.
+-- Quarterly fundamentals, one row per ticker and fiscal quarter, in the reported currency.
+--
+-- One rule decides which source a quarter comes from: of the fundamentals series that give the quarter's
+-- revenue, the one retrieved most recently (by the build's as-of); ties go to the series id. The whole
+-- quarter (revenue, capex, RPO, filing date) comes from that source; the others stay in raw. Quarters
+-- from different sources are matched by the calendar month their period end falls nearest to, so a
+-- calendarised date (2025-07-31) and a true fiscal end (2025-07-27) are one quarter, never two. Shares and
+-- the reported market cap, which only some sources give, are taken from any source of the same quarter.
+--
+-- Filing dates: a quarter is public on its filing date. Where the source gives none, or one on or before
+-- the period end (some copies put the period end in the filing-date field), the date is imputed as the
+-- period end plus the SEC deadline for a large accelerated filer: 40 days after a fiscal quarter (10-Q),
+-- 60 days after a fiscal year, i.e. fiscal Q4 or an unknown quarter (10-K); filed_at_imputed says so.
 CREATE OR REPLACE VIEW staging.stg_fundamentals AS
 WITH fundamentals_series AS (
     SELECT series_id, ticker FROM meta.series_catalog WHERE kind = 'fundamentals'
+),
+per_source AS (
+    SELECT
+        s.series_id,
+        s.ticker,
+        o.obs_date AS fiscal_period_end,
+        max(o.published_at) AS published_at,
+        max(o.value) FILTER (WHERE o.field = 'fiscal_year')::INTEGER AS fiscal_year,
+        max(o.value) FILTER (WHERE o.field = 'fiscal_quarter')::INTEGER AS fiscal_quarter,
+        max(o.unit) FILTER (WHERE o.field = 'revenue') AS currency,
+        max(o.value) FILTER (WHERE o.field = 'revenue') AS revenue,
+        max(o.value) FILTER (WHERE o.field = 'capex') AS capex,
+        max(o.value) FILTER (WHERE o.field = 'rpo') AS rpo,
+        max(o.value) FILTER (WHERE o.field = 'cost_of_revenue') AS cost_of_revenue,
+        max(o.value) FILTER (WHERE o.field = 'operating_income') AS operating_income,
+        max(o.value) FILTER (WHERE o.field = 'net_income') AS net_income,
+        max(o.value) FILTER (WHERE o.field = 'shares_outstanding') AS shares_outstanding,
+        max(o.value) FILTER (WHERE o.field = 'shares_diluted') AS shares_diluted,
+        max(o.value) FILTER (WHERE o.field = 'market_cap') AS market_cap_reported,
+        max(o.unit) FILTER (WHERE o.field = 'market_cap') AS market_cap_currency,
+        coalesce(max(o.value) FILTER (WHERE o.field = 'period_end_calendarised'), 0) = 1 AS period_end_calendarised,
+        max(o.retrieved_at) AS retrieved_at,
+        bool_or(o.synthetic) AS synthetic
+    FROM staging.stg_observations AS o
+    JOIN fundamentals_series AS s USING (series_id)
+    GROUP BY s.series_id, s.ticker, o.obs_date
+),
+keyed AS (
+    SELECT
+        *,
+        -- The calendar month a period end is nearest to: 2025-07-27 and 2025-07-31 both give 2025-08-01.
+        date_trunc('month', fiscal_period_end + INTERVAL 16 DAY)::DATE AS quarter_key
+    FROM per_source
+),
+ranked AS (
+    SELECT
+        *,
+        row_number() OVER (
+            PARTITION BY ticker, quarter_key
+            ORDER BY (revenue IS NOT NULL) DESC, retrieved_at DESC, series_id
+        ) AS source_rank,
+        count(*) OVER (PARTITION BY ticker, quarter_key) AS sources,
+        max(shares_outstanding) FILTER (WHERE shares_outstanding IS NOT NULL)
+            OVER (PARTITION BY ticker, quarter_key) AS any_shares_outstanding,
+        max(shares_diluted) FILTER (WHERE shares_diluted IS NOT NULL)
+            OVER (PARTITION BY ticker, quarter_key) AS any_shares_diluted,
+        arg_max(market_cap_reported, retrieved_at) FILTER (WHERE market_cap_reported IS NOT NULL)
+            OVER (PARTITION BY ticker, quarter_key) AS any_market_cap_reported,
+        arg_max(market_cap_currency, retrieved_at) FILTER (WHERE market_cap_reported IS NOT NULL)
+            OVER (PARTITION BY ticker, quarter_key) AS any_market_cap_currency
+    FROM keyed
+),
+chosen AS (
+    SELECT * FROM ranked WHERE source_rank = 1
 )
 SELECT
-    s.ticker,
-    o.obs_date AS fiscal_period_end,
-    max(o.published_at) AS filed_at,
-    max(o.value) FILTER (WHERE o.field = 'fiscal_year')::INTEGER AS fiscal_year,
-    max(o.value) FILTER (WHERE o.field = 'fiscal_quarter')::INTEGER AS fiscal_quarter,
-    max(o.unit) FILTER (WHERE o.field = 'revenue') AS currency,
-    max(o.value) FILTER (WHERE o.field = 'revenue') AS revenue,
-    max(o.value) FILTER (WHERE o.field = 'capex') AS capex,
-    max(o.value) FILTER (WHERE o.field = 'cost_of_revenue') AS cost_of_revenue,
-    max(o.value) FILTER (WHERE o.field = 'operating_income') AS operating_income,
-    max(o.value) FILTER (WHERE o.field = 'net_income') AS net_income,
-    max(o.value) FILTER (WHERE o.field = 'shares_outstanding') AS shares_outstanding,
-    max(o.value) FILTER (WHERE o.field = 'shares_diluted') AS shares_diluted,
-    max(o.value) FILTER (WHERE o.field = 'market_cap') AS market_cap_reported,
-    max(o.unit) FILTER (WHERE o.field = 'market_cap') AS market_cap_currency,
-    max(o.retrieved_at) AS retrieved_at,
-    bool_or(o.synthetic) AS synthetic
-FROM staging.stg_observations AS o
-JOIN fundamentals_series AS s USING (series_id)
-GROUP BY ALL;
+    ticker,
+    fiscal_period_end,
+    CASE
+        WHEN published_at IS NOT NULL AND published_at > fiscal_period_end THEN published_at
+        WHEN fiscal_quarter BETWEEN 1 AND 3 THEN fiscal_period_end + INTERVAL 40 DAY
+        ELSE fiscal_period_end + INTERVAL 60 DAY
+    END::DATE AS filed_at,
+    NOT (published_at IS NOT NULL AND published_at > fiscal_period_end) AS filed_at_imputed,
+    published_at AS filed_at_reported,
+    fiscal_year,
+    fiscal_quarter,
+    currency,
+    revenue,
+    capex,
+    rpo,
+    cost_of_revenue,
+    operating_income,
+    net_income,
+    coalesce(shares_outstanding, any_shares_outstanding) AS shares_outstanding,
+    coalesce(shares_diluted, any_shares_diluted) AS shares_diluted,
+    coalesce(market_cap_reported, any_market_cap_reported) AS market_cap_reported,
+    coalesce(market_cap_currency, any_market_cap_currency) AS market_cap_currency,
+    period_end_calendarised,
+    series_id AS source_series,
+    sources,
+    retrieved_at,
+    synthetic
+FROM chosen;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from warehouse.sources.base import Adapter
+from warehouse.sources.epoch_ai_companies import EpochAiCompanies
 from warehouse.sources.epoch_csv import EpochCsv
 from warehouse.sources.fmp_csv import FmpCsv
 from warehouse.sources.fred_csv import FredCsv
@@ -23,7 +24,7 @@ ADAPTERS: dict[str, type[Adapter]] = {
     cls.name: cls
     for cls in (
         # files in the real formats
-        YahooCsv, FredCsv, IndeedCsv, FmpCsv, LayoffsCsv, OwidCsv, EpochCsv, FundingRoundsCsv,
+        YahooCsv, FredCsv, IndeedCsv, FmpCsv, LayoffsCsv, OwidCsv, EpochCsv, FundingRoundsCsv, EpochAiCompanies,
         # live sources
         YFinancePrices, Fred, SecCompanyFacts, SecFormD, IndeedTracker, OwidGrapher, LayoffsUrl,
     )

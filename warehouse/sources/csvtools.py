@@ -22,15 +22,17 @@ _DATE_TEXT = r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([+-]\d{2}:?
 _THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?"
 
 
-_DECODED: "OrderedDict[str, pd.DataFrame]" = OrderedDict()
+_DECODED: "OrderedDict[tuple[str, bool], pd.DataFrame]" = OrderedDict()
 _DECODED_KEEP = 4  # several series often read the same file (one sector each): decode it once
 
 
-def read_table(payload: Payload, required: Sequence[str] = ()) -> pd.DataFrame:
+def read_table(payload: Payload, required: Sequence[str] = (), *, drop_empty_unnamed: bool = False) -> pd.DataFrame:
     """Decode a CSV payload into a frame of strings with a ``_line`` column (1-based file line).
 
     Refuses empty files, HTML pages, rows whose field count differs from the header
-    (a truncated or mangled file), and a header lacking a required column.
+    (a truncated or mangled file), and a header lacking a required column. With ``drop_empty_unnamed``,
+    columns whose header is blank (trailing ``,,,`` a spreadsheet export leaves) are dropped, provided
+    no row puts anything in them.
     """
     content = payload.content
     head = content[:512].lstrip().lower()
@@ -42,10 +44,11 @@ def read_table(payload: Payload, required: Sequence[str] = ()) -> pd.DataFrame:
             line=1,
             hint="re-download it from the source and check the URL",
         )
-    frame = _DECODED.get(payload.sha256)
+    key = (payload.sha256, drop_empty_unnamed)
+    frame = _DECODED.get(key)
     if frame is None:
-        frame = _frame(payload)
-        _DECODED[payload.sha256] = frame
+        frame = _frame(payload, drop_empty_unnamed)
+        _DECODED[key] = frame
         while len(_DECODED) > _DECODED_KEEP:
             _DECODED.popitem(last=False)
     header = list(frame.columns[:-1])
@@ -59,9 +62,10 @@ def read_table(payload: Payload, required: Sequence[str] = ()) -> pd.DataFrame:
     return frame
 
 
-def _frame(payload: Payload) -> pd.DataFrame:
-    header, body, lines = _decode(payload)
+def _frame(payload: Payload, drop_empty_unnamed: bool = False) -> pd.DataFrame:
+    header, body, lines = _decode(payload, drop_empty_unnamed)
     width = len(header)
+    unnamed = [j for j, h in enumerate(header) if not h] if drop_empty_unnamed else []
     keep: list[list[str]] = []
     keep_lines: list[int] = []
     for i, row in enumerate(body):
@@ -72,16 +76,24 @@ def _frame(payload: Payload) -> pd.DataFrame:
             if i == len(body) - 1 and len(row) < width:
                 problem += ": the file looks truncated"
             raise payload.error(problem, line=lines[i])
+        filled = [j for j in unnamed if row[j].strip()]
+        if filled:
+            raise payload.error(f"column {filled[0] + 1} has no name in the header but holds {row[filled[0]]!r}",
+                                line=lines[i], hint="check that the file has the layout the catalog expects")
+        if unnamed:
+            row = [v for j, v in enumerate(row) if j not in unnamed]
         keep.append(row)
         keep_lines.append(lines[i])
     if not keep:
         raise payload.error("the file has a header but no data rows", line=1)
+    if unnamed:
+        header = [h for h in header if h]
     frame = pd.DataFrame(keep, columns=header, dtype=object)
     frame["_line"] = keep_lines
     return frame
 
 
-def _decode(payload: Payload) -> tuple[list[str], list[list[str]], list[int]]:
+def _decode(payload: Payload, allow_unnamed: bool = False) -> tuple[list[str], list[list[str]], list[int]]:
     """Header, rows and the first physical line of each row (a quoted field may span lines)."""
     content = payload.content
     try:
@@ -107,7 +119,7 @@ def _decode(payload: Payload) -> tuple[list[str], list[list[str]], list[int]]:
             problem += ": the file looks truncated inside a quoted field"
         raise payload.error(problem, line=previous_end + 1) from None
     header = [h.strip() for h in rows[0]]
-    repeated = sorted({h for h in header if header.count(h) > 1})
+    repeated = sorted({h for h in header if header.count(h) > 1 and (h or not allow_unnamed)})
     if repeated:
         raise payload.error(f"the header names column(s) {repeated} more than once", line=1,
                             hint="give each column its own name, or re-download the file")

@@ -33,6 +33,6 @@ COMMENT ON COLUMN marts.series.series_id IS 'Series id as in the catalog (a tick
 COMMENT ON COLUMN marts.series.kind IS 'price, fundamentals, hiring, macro, funding, layoffs or progress.';
 COMMENT ON COLUMN marts.series.frequency IS 'Native frequency: daily, weekly, monthly, quarterly, annual or event.';
 COMMENT ON COLUMN marts.series.unit IS 'Unit of the values (currency code, percent, index with its base, thousands of persons, ...).';
-COMMENT ON COLUMN marts.series.roles IS 'Roles: ai_basket, hyperscaler, benchmark, control, talent_target.';
+COMMENT ON COLUMN marts.series.roles IS 'Roles: ai_basket, hyperscaler, benchmark, control, talent_target, ai_lab_revenue, ai_lab_funding.';
 COMMENT ON COLUMN marts.series.observations IS 'Observations (latest vintage) or events in this build.';
 COMMENT ON COLUMN marts.series.synthetic IS 'True when the series comes from the synthetic sample, not real data.';

@@ -5,6 +5,8 @@ WITH funding AS (
     FROM staging.stg_observations AS o
     JOIN meta.series_catalog AS c USING (series_id)
     WHERE c.kind = 'funding' AND c.frequency <> 'annual'
+      -- only the fields summed here: other funding series (e.g. Epoch AI's lab revenue and rounds) stay out
+      AND o.field IN ('offerings', 'amount_sold_usd', 'amount_usd')
 )
 SELECT
     series_id,

@@ -1,0 +1,93 @@
+-- AI labs' annualised revenue (series with the role ai_lab_revenue, e.g. Epoch AI's revenue reports):
+-- one row per company and report date, then month by month what had been published by each month's end.
+CREATE OR REPLACE TABLE marts.ai_lab_revenue AS
+SELECT
+    o.entity AS company,
+    o.obs_date AS report_date,
+    o.value AS annualised_revenue_usd,
+    -- a source that gives no publication date counts as public only once gapcast retrieved it
+    coalesce(o.published_at, o.retrieved_at::DATE) AS published_at,
+    o.series_id,
+    o.retrieved_at,
+    o.synthetic
+FROM staging.stg_observations AS o
+JOIN meta.series_catalog AS c USING (series_id)
+WHERE list_contains(c.roles, 'ai_lab_revenue') AND o.field = 'annualised_revenue'
+ORDER BY company, report_date, series_id;
+
+COMMENT ON TABLE marts.ai_lab_revenue IS 'AI labs'' annualised revenue as reported (Epoch AI, AI Companies data, CC BY 4.0): one row per company and report date.';
+COMMENT ON COLUMN marts.ai_lab_revenue.company IS 'Company the figure is for (OpenAI, Anthropic, xAI, ...).';
+COMMENT ON COLUMN marts.ai_lab_revenue.report_date IS 'Date the figure is for, as the source gives it.';
+COMMENT ON COLUMN marts.ai_lab_revenue.annualised_revenue_usd IS 'Revenue normalised to a year, USD (a run rate or a year''s revenue: the Epoch copy does not say which).';
+COMMENT ON COLUMN marts.ai_lab_revenue.published_at IS 'When the figure became public (Epoch revenue reports: the report date); the retrieval date when the source gives none.';
+COMMENT ON COLUMN marts.ai_lab_revenue.series_id IS 'Catalog series the figure comes from.';
+COMMENT ON COLUMN marts.ai_lab_revenue.retrieved_at IS 'When the payload holding the figure was retrieved.';
+COMMENT ON COLUMN marts.ai_lab_revenue.synthetic IS 'True when built from the synthetic sample.';
+
+CREATE OR REPLACE TABLE marts.ai_lab_revenue_monthly AS
+WITH bounds AS (
+    SELECT
+        date_trunc('month', min(published_at))::DATE AS first_month,
+        (SELECT max(as_of) FROM meta.build_context)::DATE AS as_of
+    FROM marts.ai_lab_revenue
+),
+months AS (
+    SELECT month::DATE AS month, last_day(month)::DATE AS month_end
+    FROM (SELECT unnest(generate_series(first_month::TIMESTAMP, as_of::TIMESTAMP, INTERVAL 1 MONTH)) AS month
+          FROM bounds)
+    -- complete months only: a month counts once its end is within the build's as-of
+    WHERE last_day(month)::DATE <= (SELECT as_of FROM bounds)
+),
+latest AS (
+    -- per company and month, the latest report published (and dated) by the month's end: no look-ahead
+    SELECT
+        m.month,
+        m.month_end,
+        r.company,
+        r.annualised_revenue_usd,
+        r.report_date,
+        r.published_at,
+        r.synthetic
+    FROM months AS m
+    JOIN marts.ai_lab_revenue AS r ON r.published_at <= m.month_end AND r.report_date <= m.month_end
+    QUALIFY row_number() OVER (
+        PARTITION BY m.month, r.company
+        ORDER BY r.report_date DESC, r.published_at DESC, r.series_id
+    ) = 1
+)
+SELECT
+    month,
+    month_end,
+    company,
+    annualised_revenue_usd,
+    report_date,
+    published_at,
+    month_end - report_date AS age_days,
+    1 AS companies,
+    synthetic
+FROM latest
+UNION ALL
+SELECT
+    month,
+    month_end,
+    'labs_total' AS company,
+    sum(annualised_revenue_usd),
+    min(report_date),
+    max(published_at),
+    month_end - min(report_date),
+    count(*),
+    bool_or(synthetic)
+FROM latest
+GROUP BY month, month_end
+ORDER BY month, company = 'labs_total', company;
+
+COMMENT ON TABLE marts.ai_lab_revenue_monthly IS 'AI labs'' annualised revenue at each month end since the first report, up to the build''s as-of: per company the latest figure published by the month''s end (no look-ahead; a figure is carried until a newer one), and a labs_total row summing the companies reported so far.';
+COMMENT ON COLUMN marts.ai_lab_revenue_monthly.month IS 'First day of the month.';
+COMMENT ON COLUMN marts.ai_lab_revenue_monthly.month_end IS 'Last day of the month: only figures published by then count.';
+COMMENT ON COLUMN marts.ai_lab_revenue_monthly.company IS 'Company, or labs_total for the sum over the companies (do not add it to the company rows).';
+COMMENT ON COLUMN marts.ai_lab_revenue_monthly.annualised_revenue_usd IS 'Latest annualised revenue reported by the month''s end, USD (labs_total: the sum of the company rows).';
+COMMENT ON COLUMN marts.ai_lab_revenue_monthly.report_date IS 'Report date of that figure (labs_total: of the oldest figure in the sum).';
+COMMENT ON COLUMN marts.ai_lab_revenue_monthly.published_at IS 'When that figure became public (labs_total: the latest of the figures in the sum).';
+COMMENT ON COLUMN marts.ai_lab_revenue_monthly.age_days IS 'Days from the report date to the month''s end (labs_total: of the oldest figure); a large age means a stale figure is carried.';
+COMMENT ON COLUMN marts.ai_lab_revenue_monthly.companies IS 'Companies contributing: 1 on a company row, the count on the labs_total row.';
+COMMENT ON COLUMN marts.ai_lab_revenue_monthly.synthetic IS 'True when built from the synthetic sample.';

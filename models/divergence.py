@@ -432,9 +432,9 @@ REQUIRED_REVENUE_BASIS = (
     "analysts' forward run-rates, so this runs behind his figures while spend grows")
 LAB_WINDOW_DAYS = 183
 REALIZED_BASIS = (
-    "AI labs' annualised revenue as reported (Epoch AI, AI Companies): for each lab the highest run-rate it reported "
-    f"in the {LAB_WINDOW_DAYS} days to the month end (published by then; after the last report, the last such "
-    "window held, its age stated), summed. The file mixes run-rates with "
+    "AI labs' annualised revenue as reported (Epoch AI, AI Companies): for each lab the highest figure among its "
+    f"reports of the {LAB_WINDOW_DAYS} days up to its latest one published by the month end (held until a newer "
+    "report; its age stated), summed. The file mixes run-rates with "
     "partial-period figures and no scope column (OpenAI 13bn on 2025-08-01, 3bn on 2025-08-26), so the latest row "
     "alone would swing; a lab with no report in the window drops out. A lower bound on end-user AI revenue, "
     "without big tech's own AI products; cloud revenue is not added because much of it is the labs' own compute "
@@ -531,18 +531,15 @@ class RequiredRevenue:
             spend = gpu * float(a.cost_multiple.value)
             required = spend * float(a.margin_multiple.value)
             public = labs[labs["published_at"] <= day]
-            # With no report in the window, the last window is held (its age says how old it is): never a gap
-            # that vanishes silently, never a figure older than it says.
-            anchor = day if public.empty or (public["report_date"] > day - pd.Timedelta(days=LAB_WINDOW_DAYS)).any() \
-                else public["report_date"].max()
-            window = public[public["report_date"] > anchor - pd.Timedelta(days=LAB_WINDOW_DAYS)]
+            # Per lab: the highest figure among its reports of the LAB_WINDOW_DAYS up to its latest one.
+            newest = public.groupby("company")["report_date"].transform("max")
+            window = public[public["report_date"] > newest - pd.Timedelta(days=LAB_WINDOW_DAYS)]
             latest = window.sort_values(["annualised_revenue", "report_date"]).groupby("company").tail(1)
             if len(latest):
                 realized = float(latest["annualised_revenue"].sum())
-                realized_as_of = f"{window['report_date'].max():%Y-%m-%d}"
-                realized_oldest = latest["report_date"].min()
+                realized_as_of = f"{public['report_date'].max():%Y-%m-%d}"
                 companies = sorted(latest["company"])
-                realized_age = int((day - realized_oldest).days)
+                realized_age = int((day - newest.min()).days)  # the lab whose latest report is oldest
             else:
                 realized, realized_as_of, companies, realized_age = np.nan, None, [], None
             estimate = [(v, k) for start, v, k in cahn if start <= r.month]

@@ -382,10 +382,13 @@ def test_monthly_mart_uses_only_what_was_published_by_the_month_end(epoch_home):
                   "WHERE report_date = '2025-10-21' AND month < '2025-10-01'")
     assert leaks == []
     assert monthly(epoch_home, "2025-09-01", "Anthropic")[3] == (date(2025, 9, 30) - date(2025, 7, 29)).days
-    # totals: the companies reported by then
+    # totals: per company the highest of its reports in the 183 days up to its newest (Anthropic's 100 M of
+    # 2023-10-01 beats its 87 M of 2024-01-01; OpenAI's 13 bn of 2025-08-01 beats the 3 bn of 2025-08-26, a
+    # partial-period figure the copy does not label); the age is that of the company's newest report.
     assert monthly(epoch_home, "2024-06-01", "labs_total") == (
-        3.4e9 + 87e6, date(2024, 1, 1), date(2024, 6, 12), 181, 2)
-    assert monthly(epoch_home, "2025-09-01", "labs_total")[0] == pytest.approx(3e9 + 5e9 + 0.5e9)
+        3.4e9 + 100e6, date(2023, 10, 1), date(2024, 6, 12), 181, 2)
+    assert monthly(epoch_home, "2025-09-01", "OpenAI")[:2] == (13e9, date(2025, 8, 1))
+    assert monthly(epoch_home, "2025-09-01", "labs_total")[0] == pytest.approx(13e9 + 5e9 + 0.5e9)
     assert monthly(epoch_home, "2025-09-01", "labs_total")[4] == 3
     span = query(epoch_home.analytics_db,
                  "SELECT min(month), max(month), count(DISTINCT month) FROM marts.ai_lab_revenue_monthly")

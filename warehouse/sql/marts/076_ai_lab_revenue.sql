@@ -38,21 +38,23 @@ months AS (
     -- complete months only: a month counts once its end is within the build's as-of
     WHERE last_day(month)::DATE <= (SELECT as_of FROM bounds)
 ),
-latest AS (
-    -- per company and month, the latest report published (and dated) by the month's end: no look-ahead
-    SELECT
-        m.month,
-        m.month_end,
-        r.company,
-        r.annualised_revenue_usd,
-        r.report_date,
-        r.published_at,
-        r.synthetic
+public AS (
+    SELECT m.month, m.month_end, r.*,
+           max(r.report_date) OVER (PARTITION BY m.month, r.company) AS newest_report
     FROM months AS m
     JOIN marts.ai_lab_revenue AS r ON r.published_at <= m.month_end AND r.report_date <= m.month_end
+),
+latest AS (
+    -- Per company and month: the highest figure among its reports of the 183 days up to its newest one published
+    -- by the month's end (no look-ahead). The Epoch copy mixes run-rates with partial-period figures and gives
+    -- no scope (OpenAI 13bn on 2025-08-01, 3bn on 2025-08-26), so the newest row alone would swing; the same
+    -- rule as models/divergence.py (LAB_WINDOW_DAYS) uses for realized_ai_revenue.
+    SELECT month, month_end, company, annualised_revenue_usd, report_date, published_at, newest_report, synthetic
+    FROM public
+    WHERE report_date > newest_report - INTERVAL 183 DAY
     QUALIFY row_number() OVER (
-        PARTITION BY m.month, r.company
-        ORDER BY r.report_date DESC, r.published_at DESC, r.series_id
+        PARTITION BY month, company
+        ORDER BY annualised_revenue_usd DESC, report_date DESC, published_at DESC, series_id
     ) = 1
 )
 SELECT
@@ -62,7 +64,7 @@ SELECT
     annualised_revenue_usd,
     report_date,
     published_at,
-    month_end - report_date AS age_days,
+    month_end - newest_report AS age_days,
     1 AS companies,
     synthetic
 FROM latest
@@ -74,20 +76,20 @@ SELECT
     sum(annualised_revenue_usd),
     min(report_date),
     max(published_at),
-    month_end - min(report_date),
+    month_end - min(newest_report),
     count(*),
     bool_or(synthetic)
 FROM latest
 GROUP BY month, month_end
 ORDER BY month, company = 'labs_total', company;
 
-COMMENT ON TABLE marts.ai_lab_revenue_monthly IS 'AI labs'' annualised revenue at each month end since the first report, up to the build''s as-of: per company the latest figure published by the month''s end (no look-ahead; a figure is carried until a newer one), and a labs_total row summing the companies reported so far.';
+COMMENT ON TABLE marts.ai_lab_revenue_monthly IS 'AI labs'' annualised revenue at each month end since the first report, up to the build''s as-of: per company the highest figure among its reports of the 183 days up to its newest one published by the month''s end (no look-ahead; carried until a newer report), and a labs_total row summing the companies reported so far.';
 COMMENT ON COLUMN marts.ai_lab_revenue_monthly.month IS 'First day of the month.';
 COMMENT ON COLUMN marts.ai_lab_revenue_monthly.month_end IS 'Last day of the month: only figures published by then count.';
 COMMENT ON COLUMN marts.ai_lab_revenue_monthly.company IS 'Company, or labs_total for the sum over the companies (do not add it to the company rows).';
-COMMENT ON COLUMN marts.ai_lab_revenue_monthly.annualised_revenue_usd IS 'Latest annualised revenue reported by the month''s end, USD (labs_total: the sum of the company rows).';
+COMMENT ON COLUMN marts.ai_lab_revenue_monthly.annualised_revenue_usd IS 'Highest annualised revenue among the company''s reports of the 183 days up to its newest one published by the month''s end, USD (labs_total: the sum of the company rows).';
 COMMENT ON COLUMN marts.ai_lab_revenue_monthly.report_date IS 'Report date of that figure (labs_total: of the oldest figure in the sum).';
 COMMENT ON COLUMN marts.ai_lab_revenue_monthly.published_at IS 'When that figure became public (labs_total: the latest of the figures in the sum).';
-COMMENT ON COLUMN marts.ai_lab_revenue_monthly.age_days IS 'Days from the report date to the month''s end (labs_total: of the oldest figure); a large age means a stale figure is carried.';
+COMMENT ON COLUMN marts.ai_lab_revenue_monthly.age_days IS 'Days from the company''s newest report to the month''s end (labs_total: the oldest of those); a large age means a stale figure is carried.';
 COMMENT ON COLUMN marts.ai_lab_revenue_monthly.companies IS 'Companies contributing: 1 on a company row, the count on the labs_total row.';
 COMMENT ON COLUMN marts.ai_lab_revenue_monthly.synthetic IS 'True when built from the synthetic sample.';

@@ -295,7 +295,7 @@ def backtest(settings: Settings, *, config_path: Path | None = None, first_origi
         as_of = results.data_as_of(run.con)
         report = BacktestReport(run_id=run.run_id, data_as_of=as_of)
         report.workers = worker_count(int(workers if workers is not None else bt["workers"]))
-        vintages = results.target_vintages(run.con)
+        vintages = results.target_vintages(run.con, list(nc["series"]))
         final = results.talent_targets(run.con)
         regressors, missing = results.regressors(run.con, list(config.sarimax.get("regressors", [])))
         if missing:

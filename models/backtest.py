@@ -219,10 +219,25 @@ class OriginTask:
         return self.spec.target
 
 
+def panel_at(panel: pd.DataFrame, vintages: dict, origin: pd.Timestamp) -> tuple[pd.DataFrame, dict]:
+    """The nowcast panel as known at the end of ``origin``: every column with stored vintages (``vintages``:
+    series_id -> its rows of vintage, month, value, partial) replaced by its vintage known then (:func:`known_at`,
+    cut at the origin; the nowcast applies the publication lags). Returns the panel and, per replaced column,
+    (vintage, real_time)."""
+    cut = panel.copy()
+    seen = {}
+    for column in panel.columns:
+        if column in vintages:
+            level, vintage, real_time = known_at(vintages[column], origin, 0)
+            cut[column] = level.reindex(cut.index)
+            seen[column] = (vintage, real_time)
+    return cut.loc[:origin], seen
+
+
 @dataclass(frozen=True)
 class NowcastTask:
-    """The nowcast at one origin: ``panel`` is the whole monthly panel (levels); the nowcast keeps only what each
-    series had published by the origin's end (``lags``). ``specs``: target -> TargetSpec; ``options``:
+    """The nowcast at one origin: ``panel`` is the monthly panel (levels) as known at the origin (each series' vintage
+    of then, :func:`panel_at`); the nowcast keeps only what each series had published by the origin's end (``lags``). ``specs``: target -> TargetSpec; ``options``:
     TalentNowcast's remaining keyword arguments."""
 
     origin: pd.Timestamp
@@ -318,7 +333,9 @@ def plan_backtest(config, vintages: pd.DataFrame, final: pd.DataFrame, regressor
     if panel is not None and nc.get("enabled", True) and "nowcast" in bt["models"] and origins:
         lags = {sid: s.publication_lag for sid, s in specs.items()}
         lags.update({k: int(v) for k, v in nc["lags"].items()})
-        latest = {sid: (pd.Timestamp(v.max()), False) for sid, v in vintages.groupby("series_id")["vintage"]}
+        by_series = {sid: v for sid, v in vintages.groupby("series_id")}
+        real_panel = {c: 0 for c in panel.columns if c in by_series}
+        n_nowcast = 0
         first_nc = min(pd.Timestamp(f"{o[0]}-01") for o in origins.values())
         last_nc = max(pd.Timestamp(f"{o[1]}-01") for o in origins.values())
         options = {"factors": int(nc["factors"]), "factor_order": int(nc["factor_order"]),
@@ -327,12 +344,20 @@ def plan_backtest(config, vintages: pd.DataFrame, final: pd.DataFrame, regressor
         for origin in pd.date_range(first_nc, last_nc, freq="MS"):
             in_range = {sid: specs[sid] for sid in origins
                         if pd.Timestamp(f"{origins[sid][0]}-01") <= origin <= pd.Timestamp(f"{origins[sid][1]}-01")}
-            tasks.append(NowcastTask(origin=origin, panel=panel, specs=in_range, lags=lags,
+            cut, seen = panel_at(panel, by_series, origin)
+            n_nowcast += 1
+            for c, (_, real_time) in seen.items():
+                real_panel[c] += real_time
+            tasks.append(NowcastTask(origin=origin, panel=cut, specs=in_range, lags=lags,
                                      horizons=int(bt["horizons"]), options=options,
-                                     vintages={sid: latest.get(sid, (None, False)) for sid in in_range}))
+                                     vintages={sid: seen.get(sid, (None, False)) for sid in in_range}))
+        read = "; ".join(f"{c} {n} of {n_nowcast}" for c, n in sorted(real_panel.items()))
+        unversioned = sorted(set(panel.columns) - set(real_panel))
         for sid in origins:
-            data_basis[sid] += (" The nowcast reads the latest vintage of every panel series (real_time "
-                                "false), cut at each series' publication lag.")
+            data_basis[sid] += (
+                " The nowcast reads, at each origin, each panel series' vintage retrieved by then where one is "
+                f"stored, else its first later vintage, cut at the series' publication lag (real time: {read})"
+                + (f"; {', '.join(unversioned)} as last built (no vintages)." if unversioned else "."))
     return BacktestPlan(tuple(tasks), origins, data_basis, {sid: specs[sid] for sid in origins}, tuple(warnings),
                         settings)
 

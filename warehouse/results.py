@@ -80,9 +80,10 @@ def talent_targets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _months(_query(con, "forecast/talent_targets.sql"), "month")
 
 
-def target_vintages(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every stored vintage of the talent targets: series_id, vintage, month, value, partial."""
-    return _months(_query(con, "backtest/target_vintages.sql"), "month", "vintage")
+def target_vintages(con: duckdb.DuckDBPyConnection, others: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
+    """Every stored vintage of the talent targets and of the ``others`` hiring series: series_id, vintage, month,
+    value, partial."""
+    return _months(_query(con, "backtest/target_vintages.sql", [list(others)]), "month", "vintage")
 
 
 def regressors(con: duckdb.DuckDBPyConnection, names: list[str]) -> tuple[pd.DataFrame, list[str]]:

@@ -438,3 +438,26 @@ def test_the_backtest_gives_the_same_scores_on_a_dask_cluster(snapshot_run, tmp_
     assert frames["dask"]["backtest_scores"].shape[0] > 50
     for table in ("backtest_scores", "backtest_forecasts"):
         pd.testing.assert_frame_equal(frames["in process"][table], frames["dask"][table], rtol=1e-9)
+
+
+def test_the_nowcast_panel_at_an_origin_reads_each_series_vintage_of_then():
+    from models.backtest import panel_at
+
+    months = pd.date_range("2021-01-01", "2021-12-01", freq="MS")
+    panel = pd.DataFrame({"indeed_us_total": np.arange(12.0) + 100, "basket_market_cap": np.arange(12.0)},
+                         index=months)
+    early = pd.DataFrame({"vintage": pd.Timestamp("2021-04-05"), "month": months[:3], "value": [1.0, 2.0, 3.0],
+                          "partial": False})
+    late = pd.DataFrame({"vintage": pd.Timestamp("2021-10-04"), "month": months[:9],
+                         "value": np.arange(9.0) + 10, "partial": False})
+    vintages = {"indeed_us_total": pd.concat([early, late], ignore_index=True)}
+    cut, seen = panel_at(panel, vintages, pd.Timestamp("2021-06-01"))
+    # At the end of June 2021 the April vintage was the latest retrieved: real time, and it ends in March.
+    assert seen == {"indeed_us_total": (pd.Timestamp("2021-04-05"), True)}
+    assert list(cut["indeed_us_total"].dropna()) == [1.0, 2.0, 3.0]
+    assert cut.index[-1] == pd.Timestamp("2021-06-01")  # nothing after the origin, in any column
+    assert list(cut["basket_market_cap"]) == list(np.arange(6.0))  # a series without vintages as built
+    # Before any vintage was retrieved: the first later one (revised data), cut at the origin.
+    cut, seen = panel_at(panel, vintages, pd.Timestamp("2021-02-01"))
+    assert seen == {"indeed_us_total": (pd.Timestamp("2021-04-05"), False)}
+    assert list(cut["indeed_us_total"]) == [1.0, 2.0]

@@ -1,11 +1,12 @@
--- Complete months of each talent target as known at each of its vintages (every distinct retrieved_at in
+-- Complete months of each talent target (and each listed hiring series) as known at each of its vintages (every distinct retrieved_at in
 -- raw.observations): for each vintage, the latest value of every observation retrieved by then, averaged by month
 -- the way marts.hiring_monthly does. A daily month is left out while its last observation is more than 3 days
 -- before the month's end.
 WITH targets AS (
+    -- the talent targets, and the other hiring series listed (the nowcast's panel)
     SELECT series_id, frequency
     FROM meta.series_catalog
-    WHERE list_contains(roles, 'talent_target') AND kind = 'hiring'
+    WHERE (list_contains(roles, 'talent_target') OR list_contains(?::VARCHAR[], series_id)) AND kind = 'hiring'
 ),
 vintages AS (
     SELECT DISTINCT o.series_id, o.retrieved_at AS vintage

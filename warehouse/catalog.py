@@ -12,8 +12,9 @@ from warehouse.settings import CATALOG_DIR, Settings
 from warehouse.series import PayloadSpec, SeriesSpec
 from warehouse.sources import ADAPTERS
 
-KINDS = ("price", "fundamentals", "hiring", "macro", "funding", "layoffs", "progress")
-ROLES = ("ai_basket", "hyperscaler", "benchmark", "control", "talent_target", "ai_lab_revenue", "ai_lab_funding")
+KINDS = ("price", "fundamentals", "segment", "hiring", "macro", "funding", "layoffs", "progress")
+ROLES = ("ai_basket", "hyperscaler", "benchmark", "control", "talent_target", "datacenter_segment", "ai_lab_revenue",
+         "ai_lab_funding")
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "annual", "event")
 ROOTS = ("data_root", "sample", "catalog")
 

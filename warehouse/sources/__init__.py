@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from warehouse.sources.base import Adapter
 from warehouse.sources.epoch_ai_companies import EpochAiCompanies
+from warehouse.sources.conceptstocks_income import ConceptStocksIncome
+from warehouse.sources.conceptstocks_segments import ConceptStocksSegments
 from warehouse.sources.epoch_csv import EpochCsv
 from warehouse.sources.fmp_csv import FmpCsv
 from warehouse.sources.fred_csv import FredCsv
@@ -25,6 +27,7 @@ ADAPTERS: dict[str, type[Adapter]] = {
     for cls in (
         # files in the real formats
         YahooCsv, FredCsv, IndeedCsv, FmpCsv, LayoffsCsv, OwidCsv, EpochCsv, FundingRoundsCsv, EpochAiCompanies,
+        ConceptStocksIncome, ConceptStocksSegments,
         # live sources
         YFinancePrices, Fred, SecCompanyFacts, SecFormD, IndeedTracker, OwidGrapher, LayoffsUrl,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from types import MappingProxyType
 
+import pandas as pd
 import pytest
 
 from warehouse.catalog import SeriesSpec
@@ -75,8 +76,8 @@ def test_fred_both_forms_and_missing_values(data_root):
     blanks = sum(1 for line in (data_root / "fred/VIXCLS.csv").read_text().splitlines()[1:] if line.endswith(","))
     assert blanks > 0 and vix.skipped_missing == blanks
     assert len(vix.frame) == 9391 - blanks
-    excerpt = parse(data_root, "fred_csv", "indeed_hiring_lab/hiring_softdev_2026_excerpt.csv")
-    assert value(excerpt, "2026-09-04") == pytest.approx(76.12)
+    hiring = parse(data_root, "fred_csv", "indeed_softdev_full/hiring.csv")
+    assert value(hiring, "2026-09-04") == pytest.approx(76.12)
     jolts = parse(data_root, "fred_csv", "fred/JTU5100JOL_Information_Technology.csv", params={"scale": 1.3})
     assert value(jolts, "2000-12-01") == pytest.approx(130.0)  # index 100 x 1.30 = 130 thousand
 
@@ -94,6 +95,118 @@ def test_indeed_layouts(data_root, path, params, obs_date, expected):
     records = parse(data_root, "indeed_csv", path, params=params, unit="index_feb2020_100")
     assert value(records, obs_date) == pytest.approx(expected)
     assert value(records, "2020-02-01") == pytest.approx(100)
+
+
+AGGREGATE = "indeed_vintages/aggregate_US/aggregate_job_postings_US_vintage_{}.csv"
+SECTOR = "indeed_vintages/sector_US/job_postings_by_sector_US_vintage_{}.csv"
+
+
+def aggregate(data_root, vintage: str, variable: str = "total postings"):
+    name = next((data_root / AGGREGATE.format("x")).parent.glob(f"*_vintage_{vintage}_*.csv")).name
+    return parse(data_root, "indeed_csv", f"indeed_vintages/aggregate_US/{name}", params={"variable": variable},
+                 unit="index_feb2020_100", retrieved=vintage, kind="hiring")
+
+
+@pytest.mark.parametrize(
+    ("vintage", "expected"),
+    # PROVENANCE.md: total postings SA for 2023-06-01 in five vintages (the 2025-01 one has the new SA method).
+    [("2023-07-04", 130.39), ("2024-04-11", 130.62), ("2025-01-15", 133.33), ("2026-01-12", 134.55),
+     ("2026-04-02", 133.70)],
+)
+def test_indeed_aggregate_index_schema_vintages(data_root, vintage, expected):
+    records = aggregate(data_root, vintage)
+    assert value(records, "2023-06-01") == pytest.approx(expected)
+    assert set(records.frame["field"]) == {"value", "value_nsa"}
+
+
+def test_indeed_aggregate_rows_need_not_be_date_sorted(data_root):
+    path = data_root / AGGREGATE.format("2026-07-01_b28323c5")
+    first = path.read_text().splitlines()[1]
+    assert first.startswith("2024-11-27,US,") and first.endswith(",new postings")  # not sorted by date
+    total, new = aggregate(data_root, "2026-07-01"), aggregate(data_root, "2026-07-01", "new postings")
+    for records in (total, new):
+        frame = records.frame
+        assert frame["obs_date"].min() == date(2020, 2, 1) and frame["obs_date"].max() == date(2026, 6, 26)
+        assert frame.groupby("field")["obs_date"].nunique().to_dict() == {"value": 2338, "value_nsa": 2338}
+    assert value(new, "2024-11-27") == pytest.approx(120.9) and value(new, "2024-11-27", "value_nsa") == 108.17
+
+
+def test_indeed_aggregate_pct_change_schemas_are_read_as_the_index(data_root):
+    """The 2022-07..2022-10 files give % changes since 1 Feb 2020, SA and NSA: read as 100 + change, the same
+    scale as the index the 2023-01 file gives (revisions between the two vintages are small)."""
+    b = aggregate(data_root, "2022-10-05")
+    assert value(b, "2021-06-01") == pytest.approx(128.29) and value(b, "2021-06-01", "value_nsa") == 137.48
+    assert value(b, "2020-02-01") == 100 and value(b, "2020-02-01", "value_nsa") == 100
+    c = aggregate(data_root, "2023-01-05")
+    for field in ("value", "value_nsa"):
+        old = b.frame[b.frame["field"] == field].set_index("obs_date")["value"]
+        new = c.frame[c.frame["field"] == field].set_index("obs_date")["value"]
+        gap = (new - old).dropna()
+        # 973 days less 2020-, 2021- and 2022-08-31, which the 2023-01 file alone leaves out
+        assert len(gap) == 970 and abs(gap.mean()) < 0.2 and gap.abs().max() < 2  # not 100 apart, not x100
+
+
+def test_indeed_aggregate_first_schema_is_the_seasonally_adjusted_pct_change(data_root):
+    """To 2022-04 the file has one column, pct_chng_feb_1: in percent points, and seasonally adjusted -- it is
+    the 2022-07 file's SA column to within revisions (mean gap 0.01), far from its NSA one (mean gap 7)."""
+    a = aggregate(data_root, "2022-04-06")
+    assert set(a.frame["field"]) == {"value"}
+    assert value(a, "2021-06-01") == pytest.approx(128.3)  # "28.3" in the file
+    b = aggregate(data_root, "2022-07-06")
+    old = a.frame.set_index("obs_date")["value"]
+    for field, bound in (("value", 0.05), ("value_nsa", None)):
+        later = b.frame[b.frame["field"] == field].set_index("obs_date")["value"]
+        gap = (later - old).dropna().abs()
+        assert len(gap) == 791
+        assert gap.mean() < bound if bound else gap.mean() > 3
+    first = aggregate(data_root, "2021-02-04", "new postings")
+    assert len(first.frame) == 364 and first.frame["obs_date"].max() == date(2021, 1, 29)
+
+
+@pytest.mark.parametrize(
+    ("path", "retrieved", "expected", "days"),
+    # PROVENANCE.md: Software Development on 2022-09-30 in the three by-sector vintages (2022 as 67.51 % change).
+    [(SECTOR.format("2022-10-05_b27a2b96"), "2022-10-05", 167.51, 973),
+     (SECTOR.format("2023-10-03_40edb26c"), "2023-10-03", 166.28, 1337),
+     ("indeed_hiring_lab/job_postings_by_sector_US.csv", "2024-10-03", 166.88, 1701)],
+)
+def test_indeed_sector_vintages(data_root, path, retrieved, expected, days):
+    records = parse(data_root, "indeed_csv", path, params={"sector": "Software Development"},
+                    unit="index_feb2020_100", retrieved=retrieved, kind="hiring")
+    assert value(records, "2022-09-30") == pytest.approx(expected)
+    assert value(records, "2020-02-01") == 100
+    assert len(records.frame) == days and set(records.frame["field"]) == {"value"}
+
+
+@pytest.mark.parametrize(
+    ("path", "retrieved", "last", "expected"),
+    [("indeed_hiring_lab/IHLIDXUSTPSOFTDEVE.csv", "2026-04-09", "2026-03-27", None),
+     ("indeed_softdev_full/hiring.csv", "2026-09-05", "2026-09-04", 76.12)],
+)
+def test_indeed_reads_the_two_column_software_series(data_root, path, retrieved, last, expected):
+    """FRED's observation_date,IHLIDXUSTPSOFTDEVE and hiring.csv's date,hiring_index: the same index as the
+    by-sector files, so one adapter reads every vintage (a catalog's sector parameter does not get in the way)."""
+    records = parse(data_root, "indeed_csv", path, params={"sector": "Software Development"},
+                    unit="index_feb2020_100", retrieved=retrieved, kind="hiring")
+    assert records.frame["obs_date"].max() == date.fromisoformat(last)
+    assert value(records, "2022-09-30") == pytest.approx(168.4, abs=0.02)
+    if expected:
+        assert value(records, last) == pytest.approx(expected)
+
+
+def test_the_portal_export_is_another_adjustment_not_a_vintage(data_root):
+    """The data-portal's techsoftware series against FRED's copy of the same months: a seasonal pattern that
+    recurs every year (January below, March above) -- not a revision, so the catalog keeps it apart."""
+    portal = parse(data_root, "indeed_csv", "indeed_hiring_lab/job-postings-sector-index.csv",
+                   params={"sector_code": "techsoftware"}).frame.set_index("obs_date")["value"]
+    fred = parse(data_root, "indeed_csv", "indeed_hiring_lab/IHLIDXUSTPSOFTDEVE.csv").frame.set_index(
+        "obs_date")["value"]
+    ratio = (portal / fred).dropna()
+    assert len(ratio) == 2212
+    index = pd.to_datetime(pd.Series(ratio.index))
+    by_month = ratio.groupby([index.dt.year.to_numpy(), index.dt.month.to_numpy()]).mean() - 1
+    for year in range(2021, 2026):
+        assert by_month[(year, 1)] < -0.005 and by_month[(year, 3)] > 0.01, year
 
 
 def test_indeed_unknown_sector_lists_what_exists(data_root):

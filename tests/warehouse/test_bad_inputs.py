@@ -54,6 +54,10 @@ BAD_ROW = 7  # index into the rows (0 = header) of the row a case breaks: physic
 # --------------------------------------------------------------------------------------------------
 
 
+INDEED_VINTAGE = "indeed_vintages/aggregate_US/aggregate_job_postings_US_vintage_{}.csv"
+INDEED_SECTOR = "indeed_vintages/sector_US/job_postings_by_sector_US_vintage_{}.csv"
+
+
 @dataclass(frozen=True)
 class SeriesDef:
     id: str
@@ -165,6 +169,82 @@ FORMATS: dict[str, Fmt] = {
             missing_phrase="missing column(s) ['jobcountry']",
             mart=("marts.hiring_monthly", "series_id"),
         ),
+        # The other Indeed schemas (indeed_csv reads every vintage onto one scale): unit level only.
+        Fmt(
+            name="indeed_aggregate_pct",  # to 2022-04: one SA % change column
+            adapter="indeed_csv",
+            kind="hiring",
+            target=SeriesDef("indeed_us_total", INDEED_VINTAGE.format("2022-04-06_5599c920"), 30, "daily",
+                             "index_feb2020_100"),
+            good=SeriesDef("indeed_us_total_later", INDEED_VINTAGE.format("2022-04-06_5599c920"), 30, "daily",
+                           "index_feb2020_100", skip=30),
+            date_col="date",
+            value_col="pct_chng_feb_1",
+            future="2099-01-05",
+            drop_col="pct_chng_feb_1",
+            missing_phrase="missing column(s): no value column",
+            mart=("marts.hiring_monthly", "series_id"),
+        ),
+        Fmt(
+            name="indeed_aggregate_pct_sa_nsa",  # 2022-07..2022-10: SA and NSA % change columns
+            adapter="indeed_csv",
+            kind="hiring",
+            target=SeriesDef("indeed_us_total", INDEED_VINTAGE.format("2022-10-05_b27a2b96"), 30, "daily",
+                             "index_feb2020_100"),
+            good=SeriesDef("indeed_us_total_later", INDEED_VINTAGE.format("2022-10-05_b27a2b96"), 30, "daily",
+                           "index_feb2020_100", skip=30),
+            date_col="date",
+            value_col="seasonally_adjusted_pct_chng_feb_1",
+            future="2099-01-05",
+            drop_col="non_seasonally_adjusted_pct_chng_feb_1",
+            missing_phrase="missing column(s) ['non_seasonally_adjusted_pct_chng_feb_1']",
+            mart=("marts.hiring_monthly", "series_id"),
+        ),
+        Fmt(
+            name="indeed_sector_pct",  # the 2022 by-sector file: % change
+            adapter="indeed_csv",
+            kind="hiring",
+            target=SeriesDef("indeed_accounting", INDEED_SECTOR.format("2022-10-05_b27a2b96"), 30, "daily",
+                             "index_feb2020_100", params={"sector": "Accounting"}),
+            good=SeriesDef("indeed_accounting_later", INDEED_SECTOR.format("2022-10-05_b27a2b96"), 30, "daily",
+                           "index_feb2020_100", skip=30, params={"sector": "Accounting"}),
+            date_col="date",
+            value_col="pct_chng_feb_1",
+            future="2099-01-05",
+            drop_col="display_name",
+            missing_phrase="missing column(s) ['display_name']",
+            mart=("marts.hiring_monthly", "series_id"),
+        ),
+        Fmt(
+            name="indeed_sector_index",  # the by-sector file from 2023: the index
+            adapter="indeed_csv",
+            kind="hiring",
+            target=SeriesDef("indeed_accounting", INDEED_SECTOR.format("2023-10-03_40edb26c"), 30, "daily",
+                             "index_feb2020_100", params={"sector": "Accounting"}),
+            good=SeriesDef("indeed_accounting_later", INDEED_SECTOR.format("2023-10-03_40edb26c"), 30, "daily",
+                           "index_feb2020_100", skip=30, params={"sector": "Accounting"}),
+            date_col="date",
+            value_col="indeed_job_postings_index",
+            future="2099-01-05",
+            drop_col="jobcountry",
+            missing_phrase="missing column(s) ['jobcountry']",
+            mart=("marts.hiring_monthly", "series_id"),
+        ),
+        Fmt(
+            name="indeed_series",  # a plain date,value series (hiring.csv; FRED's copy is the same layout)
+            adapter="indeed_csv",
+            kind="hiring",
+            target=SeriesDef("IHLIDXUSTPSOFTDEVE", "indeed_softdev_full/hiring.csv", 30, "daily",
+                             "index_feb2020_100", params={"sector": "Software Development"}),
+            good=SeriesDef("IHLIDXUSTPSOFTDEVE_later", "indeed_softdev_full/hiring.csv", 30, "daily",
+                           "index_feb2020_100", skip=30, params={"sector": "Software Development"}),
+            date_col="date",
+            value_col="hiring_index",
+            future="2099-01-05",
+            drop_col="hiring_index",
+            missing_phrase="missing column(s): no value column beside 'date'",
+            mart=("marts.hiring_monthly", "series_id"),
+        ),
         Fmt(
             name="fmp_fundamentals",
             adapter="fmp_csv",
@@ -256,8 +336,11 @@ FORMATS: dict[str, Fmt] = {
         ),
     )
 }
-# The pipeline-level tests cover the seven formats the issue names; epoch is covered at unit level.
-PIPELINE_FORMATS = [n for n in FORMATS if n != "epoch"]
+# The pipeline-level tests cover the seven formats the issue names; epoch and the other Indeed schemas (the same
+# adapter and load path as indeed_aggregate) are covered at unit level.
+UNIT_ONLY = {"epoch", "indeed_aggregate_pct", "indeed_aggregate_pct_sa_nsa", "indeed_sector_pct", "indeed_sector_index",
+             "indeed_series"}
+PIPELINE_FORMATS = [n for n in FORMATS if n not in UNIT_ONLY]
 
 
 # --------------------------------------------------------------------------------------------------

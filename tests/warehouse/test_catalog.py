@@ -20,15 +20,29 @@ def test_snapshot_catalog_covers_the_real_files(data_root, tmp_path):
         list((data_root / "prices_adjclose").glob("*.csv"))
         + list((data_root / "fundamentals_quarterly").glob("*.csv"))
         + [data_root / "indeed_hiring_lab" / n for n in
-           ("aggregate_job_postings_US.csv", "IHLIDXUSTPSOFTDEVE.csv", "hiring_softdev_2026_excerpt.csv",
-            "job_postings_by_sector_US.csv", "job-postings-sector-index.csv")]
+           ("aggregate_job_postings_US.csv", "IHLIDXUSTPSOFTDEVE.csv", "job_postings_by_sector_US.csv",
+            "job-postings-sector-index.csv")]
+        + [data_root / "indeed_softdev_full" / "hiring.csv"]
+        + list((data_root / "indeed_vintages" / "aggregate_US").glob("*.csv"))
+        + list((data_root / "indeed_vintages" / "sector_US").glob("*.csv"))
         + list((data_root / "fred").glob("*.csv"))
+        + list((data_root / "fred_vintages_liberalmarkets").glob("*.csv"))
         + [data_root / "layoffs_databyab" / "layoffs.csv", data_root / "layoffs_datainsider" / "layoffs.csv"]
         + [data_root / "owid_ai" / "private-investment-in-artificial-intelligence.csv",
            data_root / "owid_ai" / "share-artificial-intelligence-job-postings.csv"]
     )
     missing = sorted(str(p.relative_to(data_root)) for p in must_cover if p.resolve() not in used)
     assert missing == []
+    # the 2026 excerpt is superseded by the full file it was cut from (PROVENANCE.md)
+    assert (data_root / "indeed_hiring_lab" / "hiring_softdev_2026_excerpt.csv").resolve() not in used
+    by_id = {s.id: s for s in catalog.series}
+    counts = {sid: len(by_id[sid].payloads) for sid in
+              ("IHLIDXUSTPSOFTDEVE", "indeed_us_total", "indeed_us_new", "USINFO", "PAYEMS")}
+    assert counts == {"IHLIDXUSTPSOFTDEVE": 5, "indeed_us_total": 24, "indeed_us_new": 24, "USINFO": 10, "PAYEMS": 10}
+    for sid in counts:  # a vintage's retrieved_at is the date in its file name
+        for p in by_id[sid].payloads:
+            if "_vintage_" in p.path.name:
+                assert p.retrieved_at.date().isoformat() == p.path.name.split("_vintage_")[1][:10], p.path
     prices = {s.id for s in catalog.series if s.kind == "price"}
     tickers = {p.stem for p in (data_root / "prices_adjclose").glob("*.csv")}
     assert tickers - {"^TNX", "^IRX"} <= prices

@@ -6,10 +6,11 @@ import csv
 from datetime import date, datetime
 
 import duckdb
+import pandas as pd
 import pytest
 
 from tests.conftest import query
-from warehouse.jobs import build_job
+from warehouse.jobs import build_job, ingest_job
 from flows.pipeline import run_plain as run_job
 
 
@@ -44,27 +45,65 @@ def test_software_development_postings_reach_into_2026(snapshot_run):
     partial = query(settings.analytics_db,
                     "SELECT partial FROM marts.hiring_monthly WHERE series_id = 'IHLIDXUSTPSOFTDEVE' "
                     "AND month IN ('2026-08-01', '2026-09-01') ORDER BY month")
-    assert partial == [(False,), (True,)]  # the excerpt stops on 4 September
+    assert partial == [(False,), (True,)]  # the 2026-09-05 vintage (indeed_softdev_full/hiring.csv) stops on 4 September
 
 
 def test_later_vintage_wins_and_the_earlier_is_kept(snapshot_run, data_root):
     settings, _ = snapshot_run
-    # 2026-02-02 is in both the FRED file (retrieved 2026-04-09) and the later excerpt (2026-09-05).
+    # 2026-02-02 is in both the FRED file (retrieved 2026-04-09) and the later full file (2026-09-05).
     vintages = query(settings.pipeline_db,
                      "SELECT retrieved_at::DATE, value FROM raw.observations WHERE series_id = 'IHLIDXUSTPSOFTDEVE' "
                      "AND obs_date = '2026-02-02' ORDER BY retrieved_at")
-    excerpt = {r[0]: float(r[1]) for r in csv.reader(open(data_root / "indeed_hiring_lab" / "hiring_softdev_2026_excerpt.csv"))
-               if r[0][:1].isdigit()}
+    full = {r[0]: float(r[1]) for r in csv.reader(open(data_root / "indeed_softdev_full" / "hiring.csv"))
+            if r[0][:1].isdigit()}
     fred = {r[0]: float(r[1]) for r in csv.reader(open(data_root / "indeed_hiring_lab" / "IHLIDXUSTPSOFTDEVE.csv"))
             if r[0][:1].isdigit()}
-    assert vintages == [(date(2026, 4, 9), fred["2026-02-02"]), (date(2026, 9, 5), excerpt["2026-02-02"])]
+    assert vintages == [(date(2026, 4, 9), fred["2026-02-02"]), (date(2026, 9, 5), full["2026-02-02"])]
     con = duckdb.connect(str(settings.pipeline_db), read_only=True)
     try:
         staged = con.execute("SELECT value, vintages FROM staging.stg_observations WHERE series_id = "
                              "'IHLIDXUSTPSOFTDEVE' AND obs_date = '2026-02-02'").fetchall()
     finally:
         con.close()
-    assert staged == [(excerpt["2026-02-02"], 2)]
+    assert staged == [(full["2026-02-02"], 2)]
+
+
+def test_software_development_vintages_are_read_in_real_time(tmp_path, data_root):
+    """The software index's five dated vintages (the 2022-10, 2023-10 and 2024-10 by-sector files, FRED's copy,
+    the full later file): a backtest origin reads the latest one retrieved by the origin's end, e.g. January
+    2023 reads the 2022-10-05 file -- the values as published then, nothing after the origin -- and every
+    origin the backtest plans (2023-02..2026-07) is real time."""
+    from models.backtest import known_at
+    from tests.conftest import make_settings
+    from warehouse import results
+
+    settings = make_settings(tmp_path / "home", data_root=data_root)
+    report = ingest_job(settings, "snapshot", only={"IHLIDXUSTPSOFTDEVE"})
+    assert not report.failed, [o.error for o in report.failed]
+    con = duckdb.connect(str(settings.pipeline_db), read_only=True)
+    try:
+        vintages = results.target_vintages(con)
+    finally:
+        con.close()
+    mine = vintages[vintages["series_id"] == "IHLIDXUSTPSOFTDEVE"]
+    assert sorted(pd.Timestamp(v).date() for v in mine["vintage"].unique()) == [
+        date(2022, 10, 5), date(2023, 10, 3), date(2024, 10, 3), date(2026, 4, 9), date(2026, 9, 5)]
+
+    level, vintage, real_time = known_at(mine, pd.Timestamp("2023-01-01"), lag=0)
+    assert real_time and vintage == pd.Timestamp("2022-10-05")
+    assert level.index.min() == pd.Timestamp("2020-02-01") and level.index.max() == pd.Timestamp("2022-09-01")
+    path = data_root / "indeed_vintages/sector_US/job_postings_by_sector_US_vintage_2022-10-05_b27a2b96.csv"
+    with open(path, newline="") as fh:
+        september = [100 + float(r["pct_chng_feb_1"]) for r in csv.DictReader(fh)
+                     if r["display_name"] == "Software Development" and r["date"].startswith("2022-09")]
+    assert len(september) == 30 and level[pd.Timestamp("2022-09-01")] == pytest.approx(sum(september) / 30)
+
+    level, vintage, real_time = known_at(mine, pd.Timestamp("2023-10-01"), lag=0)
+    assert real_time and vintage == pd.Timestamp("2023-10-03") and level.index.max() == pd.Timestamp("2023-09-01")
+    origins = pd.date_range("2023-02-01", "2026-07-01", freq="MS")
+    seen = [known_at(mine, origin, lag=0) for origin in origins]
+    assert all(rt for _, _, rt in seen) and len(seen) == 42
+    assert all(lv.index.max() <= origin for (lv, _, _), origin in zip(seen, origins))
 
 
 def test_ai_basket_excludes_twd_revenue_and_uses_filed_revenue_only(snapshot_run):
@@ -150,7 +189,7 @@ def test_second_run_adds_nothing_to_raw(tmp_path, data_root):
     assert query(settings.pipeline_db,
                  "SELECT (SELECT count(*) FROM raw.observations), (SELECT count(*) FROM raw.layoff_events)") == counts
 
-    # --as-of: before the excerpt was retrieved, the software series ends where the FRED file ends.
+    # --as-of: before the full later file was retrieved, the software series ends where the FRED file ends.
     build_job(settings, as_of=datetime(2026, 5, 1, 23, 59, 59))
     rows = query(settings.analytics_db,
                  "SELECT max(month) FROM marts.hiring_monthly WHERE series_id = 'IHLIDXUSTPSOFTDEVE'")

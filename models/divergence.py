@@ -509,9 +509,11 @@ class RequiredRevenue:
             if len(seg):
                 s_row = seg.iloc[0]
                 gpu = float(s_row["segment_revenue"]) * 4
-                dc_basis = (f"segment: {vendor} {s_row['segment']} FY{int(s_row['fiscal_year'])} "
-                            f"Q{int(s_row['fiscal_quarter'])} x 4, released {s_row['released_at']:%Y-%m-%d}"
-                            + (" (release date imputed)" if s_row["release_imputed"] else ""))
+                label = (f" FY{int(s_row['fiscal_year'])} Q{int(s_row['fiscal_quarter'])}"
+                         if pd.notna(s_row["fiscal_year"]) and pd.notna(s_row["fiscal_quarter"]) else "")
+                dc_basis = (f"segment: {vendor} {s_row['segment']}{label} x 4, released "
+                            f"{s_row['released_at']:%Y-%m-%d}" + (" (release date imputed)" if s_row["release_imputed"]
+                                                                  else ""))
                 quarter_end, basis = pd.NaT, "reported"
             else:
                 known = [y for y, at in share_known.items() if at <= day]

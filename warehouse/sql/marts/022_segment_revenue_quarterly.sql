@@ -41,8 +41,8 @@ SELECT
     retrieved_at,
     synthetic
 FROM quarters
-WINDOW last_four AS (PARTITION BY series_id ORDER BY fiscal_year, fiscal_quarter ROWS BETWEEN 3 PRECEDING AND CURRENT ROW)
-ORDER BY series_id, fiscal_year, fiscal_quarter;
+WINDOW last_four AS (PARTITION BY series_id ORDER BY released_at ROWS BETWEEN 3 PRECEDING AND CURRENT ROW)
+ORDER BY series_id, released_at;
 
 COMMENT ON TABLE marts.segment_revenue_quarterly IS 'Reported segment revenue by fiscal quarter (data-centre and cloud segments), dated by its earnings release: a figure counts at a date only once released_at has passed.';
 COMMENT ON COLUMN marts.segment_revenue_quarterly.segment IS 'The catalog name of the segment series (company and segment).';

@@ -2,13 +2,14 @@
 --
 -- One rule decides which source a quarter comes from: of the fundamentals series that give the quarter's
 -- revenue, the one retrieved most recently (by the build's as-of); ties go to the series id. The whole
--- quarter (revenue, capex, RPO, filing date) comes from that source; the others stay in raw. Quarters
+-- quarter (revenue, capex, RPO) comes from that source; the others stay in raw. Quarters
 -- from different sources are matched by the calendar month their period end falls nearest to, so a
 -- calendarised date (2025-07-31) and a true fiscal end (2025-07-27) are one quarter, never two. Shares and
 -- the reported market cap, which only some sources give, are taken from any source of the same quarter.
 --
--- Filing dates: a quarter is public on its filing date. Where the source gives none, or one on or before
--- the period end (some copies put the period end in the filing-date field), the date is imputed as the
+-- Filing dates: a quarter is public on its filing date: the chosen source's, else the one another source of the
+-- same quarter reports. Where no source gives one after the period end (some copies put the period end in the
+-- filing-date field; ConceptStocks gives none), the date is imputed as the
 -- period end plus the SEC deadline for a large accelerated filer: 40 days after a fiscal quarter (10-Q),
 -- 60 days after a fiscal year, i.e. fiscal Q4 or an unknown quarter (10-K); filed_at_imputed says so.
 CREATE OR REPLACE VIEW staging.stg_fundamentals AS
@@ -60,6 +61,9 @@ ranked AS (
             OVER (PARTITION BY ticker, quarter_key) AS any_shares_outstanding,
         max(shares_diluted) FILTER (WHERE shares_diluted IS NOT NULL)
             OVER (PARTITION BY ticker, quarter_key) AS any_shares_diluted,
+        -- a filing date some source of the quarter reports (after its period end): the earliest such
+        min(published_at) FILTER (WHERE published_at > fiscal_period_end)
+            OVER (PARTITION BY ticker, quarter_key) AS any_filed_at,
         arg_max(market_cap_reported, retrieved_at) FILTER (WHERE market_cap_reported IS NOT NULL)
             OVER (PARTITION BY ticker, quarter_key) AS any_market_cap_reported,
         arg_max(market_cap_currency, retrieved_at) FILTER (WHERE market_cap_reported IS NOT NULL)
@@ -74,11 +78,13 @@ SELECT
     fiscal_period_end,
     CASE
         WHEN published_at IS NOT NULL AND published_at > fiscal_period_end THEN published_at
+        WHEN any_filed_at IS NOT NULL THEN any_filed_at
         WHEN fiscal_quarter BETWEEN 1 AND 3 THEN fiscal_period_end + INTERVAL 40 DAY
         ELSE fiscal_period_end + INTERVAL 60 DAY
     END::DATE AS filed_at,
-    NOT (published_at IS NOT NULL AND published_at > fiscal_period_end) AS filed_at_imputed,
-    published_at AS filed_at_reported,
+    NOT (published_at IS NOT NULL AND published_at > fiscal_period_end) AND any_filed_at IS NULL AS filed_at_imputed,
+    coalesce(CASE WHEN published_at > fiscal_period_end THEN published_at END, any_filed_at, published_at)
+        AS filed_at_reported,
     fiscal_year,
     fiscal_quarter,
     currency,

@@ -290,11 +290,12 @@ def _hyperscalers(months: pd.DataFrame, fundamentals: pd.DataFrame, tickers: tup
     grid = grid.rename(columns={"month_end_date": "date"})
     capex = filed_values(grid, fundamentals, "ttm_capex_usd", ragged_edge)
     revenue = filed_values(grid, fundamentals, "ttm_revenue_usd", ragged_edge)
-    both = capex[["month", "ticker", "ttm_capex_usd_used", "basis"]].merge(
-        revenue[["month", "ticker", "ttm_revenue_usd_used", "basis"]], on=["month", "ticker"],
+    both = capex[["month", "ticker", "ttm_capex_usd_used", "basis", "stale"]].merge(
+        revenue[["month", "ticker", "ttm_revenue_usd_used", "basis", "stale"]], on=["month", "ticker"],
         suffixes=("_capex", "_revenue"))
-    both = both.merge(revenue[["month", "ticker", "stale"]], on=["month", "ticker"])
-    both = both[both["ttm_capex_usd_used"].notna() & both["ttm_revenue_usd_used"].notna() & ~both["stale"]]
+    # A hyperscaler whose capex or revenue is stale is left out of both sums, as the basket leaves it out.
+    both = both[both["ttm_capex_usd_used"].notna() & both["ttm_revenue_usd_used"].notna()
+                & ~both["stale_capex"] & ~both["stale_revenue"]]
     both = both.sort_values(["month", "ticker"])
     if both.empty:
         return pd.DataFrame(columns=columns)

@@ -68,11 +68,13 @@ def _revenue_note(members: pd.DataFrame, through: pd.DataFrame) -> str:
     """Which members the basket leaves out and why, and how far each input reaches."""
     parts = []
     if not members.empty:
-        out = members[members["status"] == "left out"]
+        out = members[members["status"] != "counted"]
         if len(out):
             parts.append(" Left out of the basket: " + "; ".join(
-                f"{r.ticker} ({r.why or 'no revenue'})" for r in out.itertuples()) + ".")
-        imputed = members[(members["status"] == "counted") & members["filing_date"].str.startswith("imputed")]
+                (f"{r.ticker} (no quarter filed since the one ended {pd.Timestamp(r.quarter_end):%Y-%m-%d}: "
+                 "no fresher fundamentals in the data)" if r.status == "out: stale" else f"{r.ticker} (no revenue)")
+                for r in out.itertuples()) + ".")
+        imputed = members[(members["status"] == "counted") & (members["date_basis"] == "imputed")]
         if len(imputed):
             parts.append(f" Filing dates imputed as the SEC deadline (the source gives none) for "
                          f"{', '.join(imputed['ticker'])}.")
@@ -160,7 +162,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
                 text += " Latest month: no basket member has revenue recent enough to count."
         members = _frame(con, "basket_revenue", [month_end]) if _exists(con, "marts.ai_basket_member_daily") \
             else pd.DataFrame()
-        text += _revenue_note(members, _frame(con, "data_through", [month_end] * 4)
+        text += _revenue_note(members, _frame(con, "data_through", [month_end])
                               if _exists(con, "marts.ai_basket_member_daily") else pd.DataFrame())
         sections.append(Section("divergence", "Valuations against revenue", text,
                                 chart=divergence, table=episodes,

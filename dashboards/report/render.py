@@ -248,8 +248,7 @@ def render(content: ReportContent) -> Rendered:
                                                                content.synthetic, DIVERGENCE_COLUMNS)
             image = "divergence"
             tables = _table(s.table, "Dated bubble episodes")
-            tables += _table(s.extra.get("members"), "Revenue behind the basket on the last trading day: the quarter "
-                             "each member uses, when it became public, and whether the basket counts it")
+            tables += _table(s.extra.get("members"), "Revenue behind the basket on its last trading day")
         elif s.key == "talent" and s.chart is not None and not s.chart.empty:
             images["talent"] = charts.talent_chart(s.chart, content.synthetic)
             image = "talent"

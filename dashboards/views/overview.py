@@ -148,6 +148,15 @@ def divergence_headline(row: pd.Series, z: str | None, gap: str | None) -> str:
     basis = row.get("revenue_basis")
     if isinstance(basis, str) and basis != "reported":
         sentence += f" Revenue this month is **{basis.replace('_', ' ')}** (not all of it filed yet)."
+    stale = row.get("stale_tickers")
+    if stale is not None and not isinstance(stale, str) and len(stale):
+        sentence += (f" Left out as stale (no filing for more than two quarters in the data): "
+                     f"**{', '.join(map(str, stale))}**.")
+    ages = row.get("member_revenue_age_days")
+    if isinstance(ages, dict) and ages:
+        counted = [v for k, v in ages.items() if stale is None or k not in set(stale)]
+        if counted:
+            sentence += f" The counted members' revenue is {min(counted)}-{max(counted)} days old."
     return sentence
 
 

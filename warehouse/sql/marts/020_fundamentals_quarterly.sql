@@ -45,6 +45,7 @@ SELECT
     market_cap_reported,
     market_cap_currency,
     source_series,
+    capex_series,
     sources AS sources_with_quarter,
     period_end_calendarised,
     CASE WHEN currency = 'USD' THEN 'reported in USD'
@@ -61,6 +62,7 @@ COMMENT ON COLUMN marts.fundamentals_quarterly.filed_at_imputed IS 'True when fi
 COMMENT ON COLUMN marts.fundamentals_quarterly.filed_at_reported IS 'The filing date the source reports (NULL where it gives none; equal to the period end in some copies).';
 COMMENT ON COLUMN marts.fundamentals_quarterly.rpo IS 'Remaining performance obligations at the period end (contracted revenue not yet recognised), reporting currency, where the source gives it.';
 COMMENT ON COLUMN marts.fundamentals_quarterly.source_series IS 'The catalog series the quarter comes from: of the series giving the quarter''s revenue, the one retrieved most recently (staging.stg_fundamentals); the others stay in raw.';
+COMMENT ON COLUMN marts.fundamentals_quarterly.capex_series IS 'The series capex comes from: source_series, or another source of the quarter where source_series has none (same currency).';
 COMMENT ON COLUMN marts.fundamentals_quarterly.sources_with_quarter IS 'How many fundamentals series give this quarter.';
 COMMENT ON COLUMN marts.fundamentals_quarterly.period_end_calendarised IS 'True when the period end is a calendar month end the source put in place of the true fiscal end (ConceptStocks'' AlphaVantage rows): within a few days of it.';
 COMMENT ON COLUMN marts.fundamentals_quarterly.currency IS 'Reporting currency of revenue and capex.';

@@ -1,13 +1,17 @@
--- How far each input of the divergence reaches, up to the report month: the newest date of each.
-SELECT 'prices (AI basket)' AS input, max(date) AS data_through
-FROM marts.ai_basket_member_daily WHERE date <= ?
+-- How far each input of the divergence reaches on the basket's last trading day up to the report month: prices
+-- through that day, and the newest revenue quarter, segment release and lab report public by then.
+WITH last_day AS (
+    SELECT max(date) AS day FROM marts.ai_basket_member_daily WHERE date <= ?
+)
+SELECT 'prices (AI basket)' AS input, (SELECT day FROM last_day) AS data_through
 UNION ALL
-SELECT 'filed quarterly revenue (newest quarter end)', max(fiscal_period_end)
+SELECT 'newest quarter of filed revenue', max(fiscal_period_end)
 FROM marts.fundamentals_quarterly
-WHERE filed_at <= ? AND ticker IN (SELECT DISTINCT ticker FROM marts.ai_basket_member_daily)
+WHERE filed_at <= (SELECT day FROM last_day)
+  AND ticker IN (SELECT DISTINCT ticker FROM marts.ai_basket_member_daily)
 UNION ALL
-SELECT 'GPU vendor data-centre segment (newest release)', max(released_at)
-FROM marts.segment_revenue_quarterly WHERE data_center_segment AND released_at <= ?
+SELECT 'data-centre and cloud segments (newest release)', max(released_at)
+FROM marts.segment_revenue_quarterly WHERE data_center_segment AND released_at <= (SELECT day FROM last_day)
 UNION ALL
 SELECT 'AI labs'' annualised revenue (newest report)', max(report_date)
-FROM marts.ai_lab_revenue WHERE published_at <= ?;
+FROM marts.ai_lab_revenue WHERE published_at <= (SELECT day FROM last_day);

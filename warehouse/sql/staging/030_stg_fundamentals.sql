@@ -2,7 +2,8 @@
 --
 -- One rule decides which source a quarter comes from: of the fundamentals series that give the quarter's
 -- revenue, the one retrieved most recently (by the build's as-of); ties go to the series id. The whole
--- quarter (revenue, capex, RPO) comes from that source; the others stay in raw. Quarters
+-- quarter (revenue, capex, RPO) comes from that source, except capex where it has none and another source of
+-- the quarter has it in the same currency (capex_series says whose); the others stay in raw. Quarters
 -- from different sources are matched by the calendar month their period end falls nearest to, so a
 -- calendarised date (2025-07-31) and a true fiscal end (2025-07-27) are one quarter, never two. Shares and
 -- the reported market cap, which only some sources give, are taken from any source of the same quarter.
@@ -61,6 +62,14 @@ ranked AS (
             OVER (PARTITION BY ticker, quarter_key) AS any_shares_outstanding,
         max(shares_diluted) FILTER (WHERE shares_diluted IS NOT NULL)
             OVER (PARTITION BY ticker, quarter_key) AS any_shares_diluted,
+        -- capex from another source of the quarter where the chosen one has none (ConceptStocks leaves quarters
+        -- out whose SEC rows repeat a year-old figure; FMP has them): the most recently retrieved such
+        arg_max(capex, retrieved_at) FILTER (WHERE capex IS NOT NULL)
+            OVER (PARTITION BY ticker, quarter_key) AS any_capex,
+        arg_max(series_id, retrieved_at) FILTER (WHERE capex IS NOT NULL)
+            OVER (PARTITION BY ticker, quarter_key) AS any_capex_series,
+        arg_max(currency, retrieved_at) FILTER (WHERE capex IS NOT NULL)
+            OVER (PARTITION BY ticker, quarter_key) AS any_capex_currency,
         -- a filing date some source of the quarter reports (after its period end): the earliest such
         min(published_at) FILTER (WHERE published_at > fiscal_period_end)
             OVER (PARTITION BY ticker, quarter_key) AS any_filed_at,
@@ -89,7 +98,9 @@ SELECT
     fiscal_quarter,
     currency,
     revenue,
-    capex,
+    coalesce(capex, CASE WHEN currency = any_capex_currency THEN any_capex END) AS capex,
+    CASE WHEN capex IS NOT NULL THEN series_id
+         WHEN currency = any_capex_currency THEN any_capex_series END AS capex_series,
     rpo,
     cost_of_revenue,
     operating_income,

@@ -3,6 +3,7 @@ revenue, the basket and its ragged edge (against marts.ai_basket_daily), and the
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import warnings
@@ -253,13 +254,18 @@ def test_monthly_basket_says_how_stale_its_revenue_is(snapshot_marts):
     fit = AIBasket(members, hyper, RaggedEdge(), start="2015-01").fit(prices, fundamentals)
     m = fit.monthly.set_index("month")
     assert m.index[0] == pd.Timestamp("2015-01-01") and m.index[-1] == pd.Timestamp("2026-08-01")
-    assert "TSM" in m.loc["2024-12-01", "excluded_tickers"]
+    # TSM's FMP rows are in TWD (never summed); its ConceptStocks rows in USD from 2023 make it a member.
+    assert "TSM" in m.loc["2019-12-01", "excluded_tickers"] and "TSM" in m.loc["2024-12-01", "member_tickers"]
     assert m.loc["2019-12-01", "revenue_basis"] == "reported"
     last = m.iloc[-1]
-    # Snapshot revenue ends with 2025-Q1 filings while prices run to 2026-08-03: a long ragged edge.
-    assert last["revenue_basis"] == "carried_forward" and last["revenue_age_days"] > 500
+    # Fresh revenue (ConceptStocks, to 2026-Q2) for every member but PLTR and SMCI, which are stale and left out.
+    assert last["revenue_basis"] == "reported" and last["revenue_age_days"] <= 150
+    assert last["stale_tickers"] == ["PLTR", "SMCI"] and {"PLTR", "SMCI"} <= set(last["excluded_tickers"])
+    ages = dict((d["k"], d["v"]) for d in json.loads(last["member_revenue_age_json"]))
+    assert ages["PLTR"] > 400 and max(v for k, v in ages.items() if k not in ("PLTR", "SMCI")) <= 150
     assert not last["month_complete"] and last["trading_days"] == 1
-    assert last["price_to_sales"] < last["price_to_sales_filed"]  # nowcast revenue grew past the filing
+    # In 2025 SMCI's filings ran late: nowcast first, then stale.
+    assert "SMCI" in m.loc["2025-12-01", "stale_tickers"]
     assert set(m["hyperscaler_tickers"].iloc[-1]) == {"AMZN", "GOOGL", "META", "MSFT", "ORCL"}
     assert 0 < m.loc["2024-12-01", "hyperscaler_capex_to_revenue"] < 0.5
     assert "reported" in fit.summary() or "carried_forward" in fit.summary()

@@ -544,8 +544,8 @@ def test_damaged_files_give_records_or_payload_error(adapter, params, data):
 def test_snapshot_catalog_declares_the_series(data_root, tmp_path):
     catalog = load_catalog("snapshot", make_settings(tmp_path / "home", data_root=data_root))
     fundamentals = {s.ticker: s for s in catalog.series if s.adapter == "conceptstocks_income"}
-    # TSM waits for the staging that picks one source per quarter (its FMP series is in TWD): see the catalog.
-    assert set(fundamentals) == set(CATALOGUED) - {"TSM"}
+    # TSM too: staging picks one source per quarter, so its FMP (TWD) and ConceptStocks (USD) rows never mix.
+    assert set(fundamentals) == set(CATALOGUED)
     for ticker, series in fundamentals.items():
         assert series.id == f"{ticker}.fundamentals_cs" and series.kind == "fundamentals"
         assert series.roles == catalog.get(f"{ticker}.fundamentals").roles

@@ -108,23 +108,29 @@ def test_software_development_vintages_are_read_in_real_time(tmp_path, data_root
 
 def test_ai_basket_excludes_twd_revenue_and_uses_filed_revenue_only(snapshot_run):
     settings, _ = snapshot_run
+    # Before ConceptStocks' USD rows (2023-) TSM has TWD revenue only: never summed, named as excluded.
+    early = query(settings.analytics_db, "SELECT members, excluded_tickers FROM marts.ai_basket_daily "
+                  "WHERE date = '2022-06-30'")
+    assert early == [(10, ["TSM"])]
     rows = query(settings.analytics_db,
-                 "SELECT members, excluded_tickers, price_to_sales, newest_revenue_period "
+                 "SELECT members, excluded_tickers, price_to_sales, newest_revenue_period, member_tickers "
                  "FROM marts.ai_basket_daily WHERE date = '2025-02-03'")
-    members, excluded, price_to_sales, newest = rows[0]
-    assert excluded == ["TSM"] and members == 10
+    members, excluded, price_to_sales, newest, tickers = rows[0]
+    assert excluded == [] and members == 11 and "TSM" in tickers
     assert 5 < price_to_sales < 40
     # NVDA's quarter ended 2025-01-26 was filed 2025-02-26: on 2025-02-03 it must not be used yet.
     assert newest < date(2025, 1, 26)
     nvda = query(settings.analytics_db,
                  "SELECT fiscal_period_end, filed_at, ttm_revenue_usd FROM marts.fundamentals_quarterly "
                  "WHERE ticker = 'NVDA' AND fiscal_period_end = '2025-01-26'")
-    # NVDA FY2025 revenue: 130.497 bn USD (10-K), the sum of the four quarters.
+    # NVDA FY2025 revenue: 130.497 bn USD (10-K), the sum of the four quarters; its filing date is FMP's,
+    # the quarter's figures ConceptStocks' (the newer source), and both agree.
     assert nvda == [(date(2025, 1, 26), date(2025, 2, 26), pytest.approx(130_497e6, rel=1e-9))]
     tsm = query(settings.analytics_db,
-                "SELECT currency, revenue_usd, ttm_revenue_usd FROM marts.fundamentals_quarterly "
-                "WHERE ticker = 'TSM' ORDER BY fiscal_period_end DESC LIMIT 1")
-    assert tsm == [("TWD", None, None)]
+                "SELECT fiscal_period_end, currency, revenue_usd IS NOT NULL, ttm_revenue_usd IS NOT NULL "
+                "FROM marts.fundamentals_quarterly WHERE ticker = 'TSM' AND fiscal_period_end IN "
+                "('2022-12-31', '2026-06-30') ORDER BY fiscal_period_end")
+    assert tsm == [(date(2022, 12, 31), "TWD", False, False), (date(2026, 6, 30), "USD", True, True)]
 
 
 def test_market_caps_are_split_consistent(snapshot_run):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from models.basket import RaggedEdge, filed_values
+from models.basket import QUARTER_DAYS, RaggedEdge, filed_values
 
 
 class DivergenceInputError(ValueError):
@@ -436,7 +436,8 @@ REALIZED_BASIS = (
     f"reports of the {LAB_WINDOW_DAYS} days up to its latest one published by the month end (held until a newer "
     "report; its age stated), summed. The file mixes run-rates with "
     "partial-period figures and no scope column (OpenAI 13bn on 2025-08-01, 3bn on 2025-08-26), so the latest row "
-    "alone would swing; a lab with no report in the window drops out. A lower bound on end-user AI revenue, "
+    "alone would swing. Month-end-dated figures (period figures) count from 30 days after their date. A lower "
+    "bound on end-user AI revenue, "
     "without big tech's own AI products; cloud revenue is not added because much of it is the labs' own compute "
     "spend (it would be counted twice)")
 
@@ -506,7 +507,16 @@ class RequiredRevenue:
             day = pd.Timestamp(r.date)
             seg = segments[segments["released_at"] <= day].tail(1)
             reason, share_used, share_fy, quarter_end, basis = None, np.nan, None, r.period_end, r.basis
-            if len(seg):
+            # A segment figure is stale, like revenue, once more than max_overdue_quarters newer quarters should
+            # have been released after it (a quarter's release every 91.31 days).
+            limit = (self.ragged_edge.max_overdue_quarters + 1) * QUARTER_DAYS
+            if len(seg) and (day - seg.iloc[0]["released_at"]).days > limit:
+                gpu = np.nan
+                reason = (f"{vendor}'s newest data-centre segment figure was released "
+                          f"{seg.iloc[0]['released_at']:%Y-%m-%d}, more than {self.ragged_edge.max_overdue_quarters} "
+                          "quarters overdue: stale")
+                dc_basis, basis = None, "stale"
+            elif len(seg):
                 s_row = seg.iloc[0]
                 gpu = float(s_row["segment_revenue"]) * 4
                 label = (f" FY{int(s_row['fiscal_year'])} Q{int(s_row['fiscal_quarter'])}"

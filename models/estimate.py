@@ -19,6 +19,7 @@ from models import bubbles as bub
 from models.basket import AIBasket
 from models.config import BASKET_PS_SERIES, Assumptions
 from models.divergence import (
+    LAB_WINDOW_DAYS,
     CapexGap,
     CointegrationGap,
     ExpandingZScore,
@@ -387,7 +388,7 @@ def _notes(month, row, results: dict) -> list[str]:
     elif _absent(row["required_revenue_gap"]):
         notes.append(f"required_revenue_gap: {row.get('required_revenue_gap_reason')}")
     age = row.get("realized_ai_revenue_age_days")
-    if not _absent(row.get("realized_ai_revenue")) and not _absent(age) and age > 183:
+    if not _absent(row.get("realized_ai_revenue")) and not _absent(age) and age > LAB_WINDOW_DAYS:
         notes.append(f"realized_ai_revenue: the oldest lab report used is {int(age)} days old at the month end "
                      f"(newest {row['realized_ai_revenue_as_of']}): no later report in the data")
     if row.get("gpu_vendor_basis") not in (None, "reported") and not _absent(row["required_ai_revenue"]):

@@ -110,7 +110,7 @@ def test_stale_revenue_leaves_the_basket_and_is_named(tmp_path, settings):
     member = query(settings.pipeline_db, "SELECT counted, left_out_because FROM marts.ai_basket_member_daily "
                    "WHERE ticker = 'NVDA' AND date = '2025-03-26'")[0]
     assert member[0] is False
-    assert member[1] == "stale: newest filed quarter ended 2024-10-27, 1 quarters overdue (limit 0)"
+    assert member[1] == "stale: newest filed quarter ended 2024-10-27, 1 quarter(s) overdue (limit 0)"
     # On 2025-06-27 the quarter ended 2025-04-27 is less than a quarter old: counted again.
     assert query(settings.pipeline_db, "SELECT members FROM marts.ai_basket_daily WHERE date = '2025-06-27'") \
         == [(1,)]

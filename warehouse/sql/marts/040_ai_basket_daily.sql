@@ -50,7 +50,7 @@ SELECT
         WHEN ttm_revenue_usd IS NULL THEN 'no USD TTM revenue filed by this day'
         WHEN revenue_overdue_quarters > getvariable('max_overdue_quarters')::INTEGER
             THEN 'stale: newest filed quarter ended ' || strftime(fiscal_period_end, '%Y-%m-%d') || ', '
-                 || revenue_overdue_quarters || ' quarters overdue (limit '
+                 || revenue_overdue_quarters || ' quarter(s) overdue (limit '
                  || getvariable('max_overdue_quarters')::INTEGER || ')'
     END AS left_out_because,
     synthetic

@@ -5,8 +5,13 @@ SELECT
     o.entity AS company,
     o.obs_date AS report_date,
     o.value AS annualised_revenue_usd,
-    -- a source that gives no publication date counts as public only once gapcast retrieved it
-    coalesce(o.published_at, o.retrieved_at::DATE) AS published_at,
+    -- When the figure was public. A figure dated on a month's last day is a figure for the period ending then
+    -- (Anthropic 2024-12-31, xAI 2025-03-31 = 4 x its first-quarter revenue): it came out later, so it counts
+    -- from 30 days after (published_at_imputed). A source that gives no date counts once gapcast retrieved it.
+    CASE WHEN o.published_at IS NULL THEN o.retrieved_at::DATE
+         WHEN o.obs_date = last_day(o.obs_date) THEN o.obs_date + INTERVAL 30 DAY
+         ELSE o.published_at END::DATE AS published_at,
+    o.published_at IS NULL OR o.obs_date = last_day(o.obs_date) AS published_at_imputed,
     o.series_id,
     o.retrieved_at,
     o.synthetic
@@ -19,7 +24,8 @@ COMMENT ON TABLE marts.ai_lab_revenue IS 'AI labs'' annualised revenue as report
 COMMENT ON COLUMN marts.ai_lab_revenue.company IS 'Company the figure is for (OpenAI, Anthropic, xAI, ...).';
 COMMENT ON COLUMN marts.ai_lab_revenue.report_date IS 'Date the figure is for, as the source gives it.';
 COMMENT ON COLUMN marts.ai_lab_revenue.annualised_revenue_usd IS 'Revenue normalised to a year, USD (a run rate or a year''s revenue: the Epoch copy does not say which).';
-COMMENT ON COLUMN marts.ai_lab_revenue.published_at IS 'When the figure became public (Epoch revenue reports: the report date); the retrieval date when the source gives none.';
+COMMENT ON COLUMN marts.ai_lab_revenue.published_at IS 'When the figure became public: the report date; for a figure dated on a month''s last day (a period figure), 30 days after it (published_at_imputed); the retrieval date when the source gives none.';
+COMMENT ON COLUMN marts.ai_lab_revenue.published_at_imputed IS 'True when published_at is imputed (a month-end period figure, or no date in the source).';
 COMMENT ON COLUMN marts.ai_lab_revenue.series_id IS 'Catalog series the figure comes from.';
 COMMENT ON COLUMN marts.ai_lab_revenue.retrieved_at IS 'When the payload holding the figure was retrieved.';
 COMMENT ON COLUMN marts.ai_lab_revenue.synthetic IS 'True when built from the synthetic sample.';

@@ -1,18 +1,21 @@
 -- Quarterly fundamentals, one row per ticker and fiscal quarter, in the reported currency.
 --
 -- One rule decides which source a quarter comes from: of the fundamentals series that give the quarter's
--- revenue, the one retrieved most recently (by the build's as-of); ties go to the series id. The whole
+-- revenue, one with the true fiscal period end before one with a calendarised date, then the one retrieved most
+-- recently (by the build's as-of); ties go to the series id. The whole
 -- quarter (revenue, capex, RPO) comes from that source, except capex where it has none and another source of
 -- the quarter has it in the same currency (capex_series says whose); the others stay in raw. Quarters
--- from different sources are matched by the calendar month their period end falls nearest to, so a
--- calendarised date (2025-07-31) and a true fiscal end (2025-07-27) are one quarter, never two. Shares and
+-- from different sources are matched when their period ends are less than 46 days apart, so a calendarised
+-- date (2025-07-31) and a true fiscal end (2025-07-27) are one quarter, never two. Shares and
 -- the reported market cap, which only some sources give, are taken from any source of the same quarter.
 --
 -- Filing dates: a quarter is public on its filing date: the chosen source's, else the one another source of the
 -- same quarter reports. Where no source gives one after the period end (some copies put the period end in the
 -- filing-date field; ConceptStocks gives none), the date is imputed as the
 -- period end plus the SEC deadline for a large accelerated filer: 40 days after a fiscal quarter (10-Q),
--- 60 days after a fiscal year, i.e. fiscal Q4 or an unknown quarter (10-K); filed_at_imputed says so.
+-- 60 days after a fiscal year, i.e. fiscal Q4 or an unknown quarter (10-K); filed_at_imputed says so. A filer
+-- behind on its filings pushes its undated quarters to its next (late) filing, and no quarter is public before
+-- an earlier one (both below).
 CREATE OR REPLACE VIEW staging.stg_fundamentals AS
 WITH fundamentals_series AS (
     SELECT series_id, ticker FROM meta.series_catalog WHERE kind = 'fundamentals'
@@ -43,19 +46,29 @@ per_source AS (
     JOIN fundamentals_series AS s USING (series_id)
     GROUP BY s.series_id, s.ticker, o.obs_date
 ),
-keyed AS (
+gaps AS (
     SELECT
         *,
-        -- The calendar month a period end is nearest to: 2025-07-27 and 2025-07-31 both give 2025-08-01.
-        date_trunc('month', fiscal_period_end + INTERVAL 16 DAY)::DATE AS quarter_key
+        fiscal_period_end - lag(fiscal_period_end) OVER (PARTITION BY ticker ORDER BY fiscal_period_end, series_id)
+            AS days_after_previous
     FROM per_source
+),
+keyed AS (
+    -- One quarter = period ends of a ticker less than 46 days apart, whichever sources give them: quarters are
+    -- about 91 days apart, so a calendarised date (2025-07-31) and the true fiscal end (2025-07-27), or a
+    -- source's wrong month (ORCL 2014-01-31 against 2014-02-28), fall in one quarter, never two.
+    SELECT
+        *,
+        sum(CASE WHEN days_after_previous IS NULL OR days_after_previous > 45 THEN 1 ELSE 0 END)
+            OVER (PARTITION BY ticker ORDER BY fiscal_period_end, series_id ROWS UNBOUNDED PRECEDING) AS quarter_key
+    FROM gaps
 ),
 ranked AS (
     SELECT
         *,
         row_number() OVER (
             PARTITION BY ticker, quarter_key
-            ORDER BY (revenue IS NOT NULL) DESC, retrieved_at DESC, series_id
+            ORDER BY (revenue IS NOT NULL) DESC, period_end_calendarised, retrieved_at DESC, series_id
         ) AS source_rank,
         count(*) OVER (PARTITION BY ticker, quarter_key) AS sources,
         max(shares_outstanding) FILTER (WHERE shares_outstanding IS NOT NULL)
@@ -80,20 +93,47 @@ ranked AS (
     FROM keyed
 ),
 chosen AS (
-    SELECT * FROM ranked WHERE source_rank = 1
+    SELECT
+        *,
+        CASE
+            WHEN published_at IS NOT NULL AND published_at > fiscal_period_end THEN published_at
+            WHEN any_filed_at IS NOT NULL THEN any_filed_at
+        END AS reported_filed_at
+    FROM ranked
+    WHERE source_rank = 1
+),
+dated AS (
+    SELECT
+        *,
+        coalesce(reported_filed_at, CASE WHEN fiscal_quarter BETWEEN 1 AND 3 THEN fiscal_period_end + INTERVAL 40 DAY
+                                         ELSE fiscal_period_end + INTERVAL 60 DAY END)::DATE AS deadline_or_filed,
+        -- The next quarter with a reported filing date, and how late it was: a filer that filed its next quarter
+        -- more than 100 days after its end was behind on its filings (SMCI filed fiscal 2018 in December 2019),
+        -- so a quarter before it with no reported date was not public before that filing either.
+        first(CASE WHEN reported_filed_at IS NOT NULL THEN reported_filed_at END IGNORE NULLS) OVER following
+            AS next_filed_at,
+        first(CASE WHEN reported_filed_at IS NOT NULL THEN reported_filed_at - fiscal_period_end END IGNORE NULLS)
+            OVER following AS next_filing_lag
+    FROM chosen
+    WINDOW following AS (PARTITION BY ticker ORDER BY fiscal_period_end
+                         ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
+),
+pushed AS (
+    SELECT
+        *,
+        CASE WHEN reported_filed_at IS NULL AND next_filing_lag > 100 AND next_filed_at > deadline_or_filed
+             THEN next_filed_at ELSE deadline_or_filed END AS own_filed_at
+    FROM dated
 )
 SELECT
     ticker,
     fiscal_period_end,
-    CASE
-        WHEN published_at IS NOT NULL AND published_at > fiscal_period_end THEN published_at
-        WHEN any_filed_at IS NOT NULL THEN any_filed_at
-        WHEN fiscal_quarter BETWEEN 1 AND 3 THEN fiscal_period_end + INTERVAL 40 DAY
-        ELSE fiscal_period_end + INTERVAL 60 DAY
-    END::DATE AS filed_at,
-    NOT (published_at IS NOT NULL AND published_at > fiscal_period_end) AND any_filed_at IS NULL AS filed_at_imputed,
-    coalesce(CASE WHEN published_at > fiscal_period_end THEN published_at END, any_filed_at, published_at)
-        AS filed_at_reported,
+    -- Never public before an earlier quarter: a late 10-K (SMCI's FY2017, filed 2019-05) holds back the quarters
+    -- after it, so the latest quarter public at a date is also the latest by period end.
+    max(own_filed_at) OVER (PARTITION BY ticker ORDER BY fiscal_period_end ROWS UNBOUNDED PRECEDING)::DATE
+        AS filed_at,
+    reported_filed_at IS NULL AS filed_at_imputed,
+    coalesce(reported_filed_at, published_at) AS filed_at_reported,
     fiscal_year,
     fiscal_quarter,
     currency,
@@ -114,4 +154,4 @@ SELECT
     sources,
     retrieved_at,
     synthetic
-FROM chosen;
+FROM pushed;

@@ -47,12 +47,12 @@ QUARTERS = [
 ]
 
 
-def write_catalog(folder) -> str:
+def write_catalog(folder, quarters=QUARTERS) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     days = pd.bdate_range("2024-01-02", "2025-06-27")
     (folder / "nvda.csv").write_text("Date,Close\n" + "".join(f"{d:%Y-%m-%d},{100 + i * 0.01:.2f}\n"
                                                              for i, d in enumerate(days)))
-    rows = "".join(f"{end},NVDA,USD,{filed},{fy},{q},{rev},24400000000\n" for end, filed, fy, q, rev in QUARTERS)
+    rows = "".join(f"{end},NVDA,USD,{filed},{fy},{q},{rev},24400000000\n" for end, filed, fy, q, rev in quarters)
     (folder / "nvda_fmp.csv").write_text(HEADER + rows)
     (folder / "filing.toml").write_text(CATALOG)
     return str(folder / "filing.toml")
@@ -114,3 +114,26 @@ def test_stale_revenue_leaves_the_basket_and_is_named(tmp_path, settings):
     # On 2025-06-27 the quarter ended 2025-04-27 is less than a quarter old: counted again.
     assert query(settings.pipeline_db, "SELECT members FROM marts.ai_basket_daily WHERE date = '2025-06-27'") \
         == [(1,)]
+
+
+def test_a_filer_behind_on_its_filings_holds_back_its_undated_quarters(tmp_path, settings):
+    """SMCI's case: its fiscal 2017 10-K came in 2019-05 and fiscal 2018 in 2019-12. An undated quarter before a
+    filing more than 100 days late is public only from that filing, and no quarter before an earlier one."""
+    late = [
+        ("2024-01-28", "2024-02-21", 2024, "Q4", 22.1e9),
+        ("2024-04-28", "2024-12-02", 2025, "Q1", 26.0e9),   # filed 218 days late
+        ("2024-07-28", "2024-07-28", 2025, "Q2", 30.0e9),   # no filing date (the period end)
+        ("2024-10-27", "2025-02-10", 2025, "Q3", 35.1e9),   # filed 106 days late
+        ("2025-01-26", "2025-03-20", 2025, "Q4", 39.3e9),
+    ]
+    ingest_job(settings, write_catalog(tmp_path / "src", late))
+    build_job(settings)
+    rows = query(settings.pipeline_db, "SELECT fiscal_period_end, filed_at, filed_at_imputed "
+                 "FROM marts.fundamentals_quarterly WHERE ticker = 'NVDA' ORDER BY fiscal_period_end")
+    filed = {r[0]: (r[1], r[2]) for r in rows}
+    # Q2's deadline (2024-09-06) would fall before Q1's late filing: held to it, then to Q3's late filing.
+    assert filed[date(2024, 7, 28)] == (date(2025, 2, 10), True)
+    assert [r[1] for r in rows] == sorted(r[1] for r in rows)  # never public before an earlier quarter
+    # So on 2024-12-31 only two quarters are public: no TTM revenue yet (the Q2 figure would have given one).
+    assert used_period(settings, date(2024, 12, 31))[0] is None
+    assert used_period(settings, date(2025, 2, 10))[0] == date(2024, 10, 27)

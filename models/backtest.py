@@ -314,9 +314,11 @@ def plan_backtest(config, vintages: pd.DataFrame, final: pd.DataFrame, regressor
             warnings.append(f"{sid}: no origin between {start:%Y-%m} and {stop:%Y-%m}: not backtested")
             continue
         real = 0
+        read: dict = {}  # (vintage, real_time) -> the origins that read it
         for origin in months:
             level, vintage, real_time = known_at(mine, origin, lag)
             real += real_time
+            read.setdefault((vintage, real_time), []).append(origin)
             tasks.append(OriginTask(spec=spec, origin=origin, level=level, regressors=regressors.loc[:origin],
                                     horizons=int(bt["horizons"]), settings=settings, vintage=vintage,
                                     real_time=real_time))
@@ -324,7 +326,10 @@ def plan_backtest(config, vintages: pd.DataFrame, final: pd.DataFrame, regressor
         data_basis[sid] = (
             f"{real} of {len(months)} origins read a vintage retrieved by the origin (real time); "
             f"{len(months) - real} read the first vintage retrieved after it (revised data: no earlier vintage is "
-            f"stored), each cut at a {lag}-month publication lag. Divergence regressors: expanding-window, "
+            f"stored), each cut at a {lag}-month publication lag ("
+            + "; ".join(f"{pd.Timestamp(v):%Y-%m-%d} {'real time' if rt else 'revised'} for {o[0]:%Y-%m}"
+                        + (f"..{o[-1]:%Y-%m}" if len(o) > 1 else "") for (v, rt), o in read.items())
+            + "). Divergence regressors: expanding-window, "
             "revenue as filed by each month's end, prices as last retrieved.")
     if not tasks:
         raise BacktestPlanError("no target has an origin to backtest (" + "; ".join(warnings or ["no targets"])

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboards import charts, ui
 from dashboards.published import Published, current, sql_text
+from warehouse.db import sql_text as report_sql
 
 
 @dataclass(frozen=True)
@@ -138,25 +139,30 @@ def composition_section(published: Published, since: pd.Timestamp | None) -> Non
 
 
 def revenue_section(published: Published) -> None:
-    """The revenue behind the basket: each member's quarter, when it became public, its age, counted or not."""
+    """The revenue behind the basket: each member's quarter, when it became public, its age, counted or not, and
+    how far each input reaches (the report's own queries, on the latest day)."""
     if not published.has("marts.ai_basket_member_daily"):
         return
-    members = published.query(sql_text("basket_revenue.sql"))
+    latest = (pd.Timestamp.max.normalize().date(),)
+    members = published.query(report_sql("report/basket_revenue.sql"), latest)
     if members.empty:
         return
-    st.markdown(f"**Revenue behind the basket on {ui.day(members['date'].iloc[0])}** "
-                "(a quarter counts only from its filing date; a member more than two quarters overdue is left out):")
+    st.markdown("**Revenue behind the basket on its last trading day** (a quarter counts only from its filing "
+                "date, imputed as the SEC deadline where the source gives none; a stale member, too many quarters "
+                "overdue, is left out):")
     shown = pd.DataFrame({
         "member": members["ticker"],
-        "counted": ["yes" if c else "no" for c in members["counted"]],
-        "quarter ended": [ui.day(v) if pd.notna(v) else "" for v in members["revenue_period_end"]],
-        "public from": [(ui.day(v) + (" (imputed)" if imp else "")) if pd.notna(v) else ""
-                        for v, imp in zip(members["revenue_filed_at"], members["revenue_filed_at_imputed"])],
-        "age (days)": [f"{int(v)}" if pd.notna(v) else "" for v in members["revenue_age_days"]],
-        "source": members["revenue_source_series"].fillna(""),
-        "why left out": members["left_out_because"].fillna(""),
+        "status": members["status"],
+        "quarter ended": [ui.day(v) if pd.notna(v) else "" for v in members["quarter_end"]],
+        "public from": [ui.day(v) if pd.notna(v) else "" for v in members["public_from"]],
+        "date": members["date_basis"],
+        "age (days)": [f"{int(v)}" if pd.notna(v) else "" for v in members["age_days"]],
     }).set_index("member")
     st.table(shown)
+    if all(published.has(t) for t in ("marts.segment_revenue_quarterly", "marts.ai_lab_revenue")):
+        through = published.query(report_sql("report/data_through.sql"), latest)
+        st.caption("Data through: " + "; ".join(f"{r.input} {ui.day(r.data_through)}" for r in through.itertuples()
+                                                 if pd.notna(r.data_through)))
 
 
 if __name__ == "__main__":  # Streamlit runs page files as __main__; importing one does nothing

@@ -592,7 +592,8 @@ def _segments(frame: pd.DataFrame | None) -> pd.DataFrame:
         return pd.DataFrame(columns=columns).assign(released_at=pd.to_datetime([]))
     missing = [c for c in columns if c not in frame.columns and c != "release_imputed"]
     if missing:
-        raise DivergenceInputError(f"segments lack column(s) {missing}; they have {list(frame.columns)}")
+        raise DivergenceInputError(f"the GPU vendor's segment rows lack column(s) {missing}; they have "
+                                   f"{list(frame.columns)} (warehouse/sql/estimate/vendor_segments.sql must select them)")
     out = frame.assign(released_at=pd.to_datetime(frame["released_at"]))
     if "release_imputed" not in out.columns:
         out["release_imputed"] = False
@@ -606,7 +607,8 @@ def _labs(frame: pd.DataFrame | None) -> pd.DataFrame:
         return pd.DataFrame(columns=columns).assign(published_at=pd.to_datetime([]), report_date=pd.to_datetime([]))
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise DivergenceInputError(f"lab revenue lacks column(s) {missing}; it has {list(frame.columns)}")
+        raise DivergenceInputError(f"the AI labs' revenue rows lack column(s) {missing}; they have "
+                                   f"{list(frame.columns)} (warehouse/sql/estimate/lab_revenue.sql must select them)")
     out = frame.assign(report_date=pd.to_datetime(frame["report_date"]),
                        published_at=pd.to_datetime(frame["published_at"]))
     out = out[out["annualised_revenue"].notna()]

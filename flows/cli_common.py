@@ -30,6 +30,7 @@ def run_flow(settings, flow_name: str, *, prefect: bool | None = None, **kwargs)
         settings.home.mkdir(parents=True, exist_ok=True)
         (settings.home / "prefect").mkdir(exist_ok=True)
         environment.apply(settings.home)
+        import prefect  # noqa: F401  (loaded first, so that the flows are Prefect's own objects)
     from flows import pipeline
 
     flow_fn = getattr(pipeline, flow_name)

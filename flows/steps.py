@@ -18,7 +18,6 @@ from typing import Callable
 import pandas as pd
 
 from flows.config import load_assumptions, load_cooling_config
-from models import api
 from warehouse import cache, jobs, results
 from warehouse.build import BuildReport, RevenueRules
 from warehouse.load import IngestReport
@@ -38,7 +37,7 @@ def _code_version(group: str) -> str:
     """The source that makes a result group's tables: the models, this module, warehouse/results.py and the
     group's SQL, so that changed statistics or a changed table never reuse old results."""
     digest = hashlib.sha256()
-    models, warehouse_root = Path(api.__file__).parent, Path(results.__file__).parent
+    models, warehouse_root = Path(__file__).resolve().parents[1] / "models", Path(results.__file__).parent
     for path in [*sorted(models.glob("*.py")), Path(__file__), Path(results.__file__),
                  *sorted((warehouse_root / "sql" / group).glob("*.sql"))]:
         digest.update(path.name.encode() + path.read_bytes())
@@ -98,6 +97,8 @@ def critical_values_source(settings: Settings | None, notes: list[str],
     """Monte Carlo critical values from the shared cache (GAPCAST_CACHE_DIR, else the home's cache/), keyed by T,
     window, lag, replications, seed and kernel version; simulated and stored when absent. A cache that cannot be
     read or written is noted, never fatal."""
+    from models import api  # statsmodels and scipy load when a model first runs, not for ingest and build
+
     folder = folder or settings.cache_dir / "bubbles"
 
     def source(n: int, *, min_window: int | None = None, lag: int = 0, reps: int = api.DEFAULT_REPS,
@@ -147,6 +148,8 @@ def estimate(settings: Settings, *, assumptions_path: Path | None = None, con=No
              reuse: bool = True, parent: str | None = None) -> EstimateReport:
     """The AI basket, divergence measures and bubble tests on the built marts, written to their marts (reused
     when the inputs, assumptions and models are those of the published results)."""
+    from models import api  # statsmodels and scipy load when a model first runs, not for ingest and build
+
     started = time.perf_counter()
     if con is None and not settings.pipeline_db.exists():
         raise EstimateError(f"{settings.pipeline_db} does not exist: run `gapcast run` (or ingest and build) first")
@@ -203,6 +206,8 @@ def forecast(settings: Settings, *, config_path: Path | None = None, con=None, r
              reuse: bool = True, parent: str | None = None) -> ForecastReport:
     """Every talent target's cooling forecast (paths, P(cooling), regimes, the nowcast and its news), with the
     headline chosen by the combination rule from the published backtest."""
+    from models import api  # statsmodels and scipy load when a model first runs, not for ingest and build
+
     started = time.perf_counter()
     config = load_cooling_config(config_path)
     with recorded_run(settings, "forecast", con=con, run_id=run_id, parent=parent) as run:
@@ -271,6 +276,8 @@ def batches(tasks: tuple, workers: int) -> list[tuple]:
 
 def in_process(units: list[tuple]) -> list[list]:
     """Run the batches here, one after another (the runner of GAPCAST_PREFECT=off and of one worker)."""
+    from models import api
+
     return [api.run_origins(unit) for unit in units]
 
 
@@ -281,6 +288,8 @@ def backtest(settings: Settings, *, config_path: Path | None = None, first_origi
     """Rolling-origin forecasts of every talent target, each with only the data known at its origin, scored against
     what happened, into marts.backtest_*. ``runner`` maps :func:`models.api.run_origins` over batches of origins
     (flows.pipeline gives a Prefect task runner: a local process pool or Dask)."""
+    from models import api  # statsmodels and scipy load when a model first runs, not for ingest and build
+
     started = time.perf_counter()
     if not settings.pipeline_db.exists():
         raise BacktestError(f"{settings.pipeline_db} does not exist: run `gapcast run` first")

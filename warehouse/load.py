@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -233,38 +233,59 @@ def ingest_series(
     """Fetch, parse and append each payload of a series, each payload in its own transaction.
 
     A payload lands whole or not at all; a failure stops the series, and what its earlier payloads
-    added stays (a rerun skips them: same bytes, or a data set already loaded).
+    added stays (a rerun skips them: same bytes, or a data set already loaded). Each payload is parsed on a
+    worker thread while the one before it is written (DuckDB releases the interpreter while it writes), one
+    payload ahead at most; payloads still land one by one, in order.
     """
     adapter = adapter_for(series.adapter)
     outcome = SeriesOutcome(series.id, "unchanged", source=series.adapter)
+
+    def land(payload: Payload, parsed: Future) -> None:
+        if _seen(con, series, payload):  # an earlier payload of this run had the same bytes
+            return
+        pinned = payload.query.retrieved_at is not None  # the catalog names this payload's retrieval time
+        conflict = pinned and con.execute(
+            sql_text("load/vintage_conflict.sql"), [series.id, payload.origin, payload.retrieved_at, payload.sha256]
+        ).fetchall()[0][0]
+        if conflict:
+            # A vintage is known by its retrieval time: two different files cannot both be it.
+            raise payload.error(
+                f"the file changed since it was loaded as the vintage retrieved {payload.retrieved_at:%Y-%m-%d %H:%M}",
+                hint="give the corrected file a new retrieved_at in the catalog, so both vintages are kept",
+            )
+        records = parsed.result()
+        crash_point("ingest.before_append")
+        with transaction(con):
+            added, rejected = _append(con, series, payload, records, run_id)
+            crash_point("ingest.in_transaction")
+        crash_point("ingest.after_commit")
+        outcome.rows_added += added
+        outcome.rows_rejected += rejected
+        outcome.status = "ok"
+
     try:
-        for query in adapter.queries(series, context):
-            payload = adapter.fetch(query, context)
-            if payload is None:
-                continue  # nothing published there yet
-            outcome.payloads += 1
-            seen = con.execute(sql_text("load/payload_seen.sql"), [series.id, payload.sha256]).fetchall()[0][0]
-            if seen:
-                continue
-            pinned = query.retrieved_at is not None  # the catalog names this payload's retrieval time
-            conflict = pinned and con.execute(
-                sql_text("load/vintage_conflict.sql"), [series.id, payload.origin, payload.retrieved_at, payload.sha256]
-            ).fetchall()[0][0]
-            if conflict:
-                # A vintage is known by its retrieval time: two different files cannot both be it.
-                raise payload.error(
-                    f"the file changed since it was loaded as the vintage retrieved {payload.retrieved_at:%Y-%m-%d %H:%M}",
-                    hint="give the corrected file a new retrieved_at in the catalog, so both vintages are kept",
-                )
-            records = adapter.parse(payload)
-            crash_point("ingest.before_append")
-            with transaction(con):
-                added, rejected = _append(con, series, payload, records, run_id)
-                crash_point("ingest.in_transaction")
-            crash_point("ingest.after_commit")
-            outcome.rows_added += added
-            outcome.rows_rejected += rejected
-            outcome.status = "ok"
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gapcast-parse") as parser:
+            ahead: tuple[Payload, Future] | None = None  # parsed while the payload before it lands
+            try:
+                for query in adapter.queries(series, context):
+                    payload = adapter.fetch(query, context)
+                    if payload is None:
+                        continue  # nothing published there yet
+                    outcome.payloads += 1
+                    if _seen(con, series, payload):
+                        continue
+                    parsing = parser.submit(adapter.parse, payload)
+                    if ahead is not None:
+                        previous, ahead = ahead, None
+                        land(*previous)  # if it fails, the series stops here and this payload never lands
+                    ahead = (payload, parsing)
+            except BaseException:
+                if ahead is not None:  # the payload before a failed fetch still lands, as it would have
+                    previous, ahead = ahead, None
+                    land(*previous)
+                raise
+            if ahead is not None:
+                land(*ahead)
     except PayloadError as exc:
         outcome.status = "failed"
         outcome.error = str(exc)
@@ -277,6 +298,10 @@ def ingest_series(
         outcome.error = f"series {series.id}: unexpected {type(exc).__name__}: {exc}"
     _record_attempt(con, run_id, outcome)
     return outcome
+
+
+def _seen(con: duckdb.DuckDBPyConnection, series: SeriesSpec, payload: Payload) -> bool:
+    return con.execute(sql_text("load/payload_seen.sql"), [series.id, payload.sha256]).fetchall()[0][0]
 
 
 def _record_attempt(con: duckdb.DuckDBPyConnection, run_id: str, outcome: SeriesOutcome) -> None:
@@ -306,17 +331,17 @@ def _append(
     if records.record_type == "observations":
         incoming = frame[list(OBSERVATION_COLUMNS)].copy()
         incoming["published_at"] = pd.to_datetime(incoming["published_at"]).dt.date
-        statement = "load/append_observations.sql"
+        # A series' first payload has no earlier vintage to compare with: every row is new (a plain insert).
+        first = not con.execute(sql_text("load/series_loaded_before.sql"), [series.id, retrieved_at]).fetchall()[0][0]
+        statement = "load/insert_observations.sql" if first else "load/append_observations.sql"
     else:
         incoming = frame
         statement = "load/append_layoff_events.sql"
-    before = _count(con, records.record_type, series.id)
     con.register("incoming", incoming)
     try:
-        con.execute(sql_text(statement), params)
+        added = con.execute(sql_text(statement), params).fetchall()[0][0]  # DuckDB's INSERT returns its row count
     finally:
         con.unregister("incoming")
-    added = _count(con, records.record_type, series.id) - before
     if records.rejected:
         rejected = pd.DataFrame(
             [{"line": r.line, "reason": r.reason, "content": r.content} for r in records.rejected]
@@ -350,7 +375,3 @@ def _append(
     )
     return added, len(records.rejected)
 
-
-def _count(con: duckdb.DuckDBPyConnection, record_type: str, series_id: str) -> int:
-    statement = "load/count_observations.sql" if record_type == "observations" else "load/count_layoff_events.sql"
-    return con.execute(sql_text(statement), [series_id]).fetchall()[0][0]

@@ -212,12 +212,12 @@ def test_real_and_synthetic_data_never_share_a_home(tmp_path):
 
 
 def test_a_failing_model_does_not_stop_the_marts_from_publishing(tmp_path, settings, monkeypatch):
-    from flows import steps
+    from models import api as models_api
 
     def broken(*args, **kwargs):
         raise ValueError("the model fell over")
 
-    monkeypatch.setattr(steps.api, "estimate_divergence", broken)
+    monkeypatch.setattr(models_api, "estimate_divergence", broken)
     catalog = write_mini(tmp_path / "src", USINFO_V1)
     report = run_job(settings, str(catalog))
     assert report.estimate_error == "ValueError: the model fell over"
@@ -225,3 +225,47 @@ def test_a_failing_model_does_not_stop_the_marts_from_publishing(tmp_path, setti
     assert query(settings.analytics_db, "SELECT count(*) FROM marts.hiring_monthly") == [(3,)]
     assert query(settings.analytics_db, "SELECT status, message FROM meta.runs WHERE command = 'run'") == [
         ("failed", "models failed: ValueError: the model fell over")]
+
+
+VINTAGES = """
+[catalog]
+name = "vintages"
+root = "catalog"
+
+[[series]]
+id = "USINFO"
+kind = "hiring"
+frequency = "monthly"
+adapter = "fred_csv"
+unit = "thousands"
+payloads = [{ path = "v1.csv", retrieved_at = "2026-06-05" }, { path = "v2.csv", retrieved_at = "2026-07-05" },
+            { path = "v3.csv", retrieved_at = "2026-08-05" }]
+"""
+
+
+@pytest.mark.parametrize("broken, landed", [
+    ("v2.csv", {"2026-06-05"}),  # a bad payload stops the series: the one after it never lands
+    ("v3.csv", {"2026-06-05", "2026-07-05"}),  # the last fails: all before it land
+    ("unreadable", {"2026-06-05", "2026-07-05"}),  # the third cannot be read: the second (parsed ahead) lands
+])
+def test_payloads_land_in_order_until_the_first_failure(tmp_path, settings, broken, landed):
+    """Payloads are parsed one ahead of the one being written; what lands is still what a one-by-one load lands."""
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "v1.csv").write_text("date,value\n2026-04-01,2790\n2026-05-01,2785\n")
+    (folder / "v2.csv").write_text("date,value\n2026-04-01,2790\n2026-05-01,2784\n2026-06-01,2780\n")
+    (folder / "v3.csv").write_text("date,value\n2026-05-01,2784\n2026-06-01,2781\n2026-07-01,2779\n")
+    if broken == "unreadable":  # a folder where the file should be: fetching it fails, not parsing
+        (folder / "v3.csv").unlink()
+        (folder / "v3.csv").mkdir()
+    else:
+        (folder / broken).write_text("date,value\n2026-04-01,2790\n2026-05-01,lots\n")
+    (folder / "vintages.toml").write_text(VINTAGES)
+    report = ingest_job(settings, str(folder / "vintages.toml"))
+    assert [o.series_id for o in report.failed] == ["USINFO"]
+    assert ("v3.csv" if broken == "unreadable" else broken) in report.failed[0].error
+    vintages = {r[0].strftime("%Y-%m-%d") for r in query(
+        settings.pipeline_db, "SELECT DISTINCT retrieved_at FROM raw.observations WHERE series_id = 'USINFO'")}
+    assert vintages == landed
+    batches = query(settings.pipeline_db, "SELECT count(*) FROM meta.load_batches WHERE series_id = 'USINFO'")
+    assert batches == [(len(landed),)]

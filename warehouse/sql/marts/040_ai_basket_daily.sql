@@ -57,14 +57,16 @@ SELECT
 FROM aged
 ORDER BY ticker, date;
 
+-- Float sums and means are taken in a fixed order (ORDER BY ticker): DuckDB's parallel aggregation would
+-- otherwise change their last bits from run to run, and the fits downstream would follow.
 CREATE OR REPLACE TABLE marts.ai_basket_daily AS
 WITH daily AS (
     SELECT
         date,
         count(*) FILTER (WHERE counted) AS members,
-        sum(market_cap) FILTER (WHERE counted) AS basket_market_cap,
-        sum(ttm_revenue_usd) FILTER (WHERE counted) AS basket_ttm_revenue,
-        avg(market_cap / ttm_revenue_usd) FILTER (WHERE counted) AS price_to_sales_equal_weight,
+        sum(market_cap ORDER BY ticker) FILTER (WHERE counted) AS basket_market_cap,
+        sum(ttm_revenue_usd ORDER BY ticker) FILTER (WHERE counted) AS basket_ttm_revenue,
+        avg(market_cap / ttm_revenue_usd ORDER BY ticker) FILTER (WHERE counted) AS price_to_sales_equal_weight,
         min(revenue_period_end) FILTER (WHERE counted) AS oldest_revenue_period,
         max(revenue_period_end) FILTER (WHERE counted) AS newest_revenue_period,
         max(revenue_age_days) FILTER (WHERE counted) AS max_revenue_age_days,

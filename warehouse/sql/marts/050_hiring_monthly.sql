@@ -3,7 +3,7 @@ CREATE OR REPLACE TABLE marts.hiring_monthly AS
 SELECT
     v.series_id,
     date_trunc('month', v.obs_date)::DATE AS month,
-    avg(v.value) AS value,
+    avg(v.value ORDER BY v.obs_date) AS value,  -- ordered: a float sum must not depend on thread scheduling
     count(*) AS n_obs,
     max(v.obs_date) AS last_obs_date,
     -- A daily month is partial while its last observation is more than 3 days before month end.

@@ -3,7 +3,7 @@ CREATE OR REPLACE TABLE marts.macro_monthly AS
 SELECT
     series_id,
     date_trunc('month', obs_date)::DATE AS month,
-    avg(value) AS value,
+    avg(value ORDER BY obs_date) AS value,  -- ordered: a float sum must not depend on thread scheduling
     count(*) AS n_obs,
     max(obs_date) AS last_obs_date,
     any_value(unit) AS unit,

@@ -12,9 +12,9 @@ SELECT
     series_id,
     date_trunc('month', obs_date)::DATE AS month,
     -- Form D data sets give a count per month; a rounds file has a row per round.
-    coalesce(sum(value) FILTER (WHERE field = 'offerings'), 0)
+    coalesce(sum(value ORDER BY obs_date, value) FILTER (WHERE field = 'offerings'), 0)
         + count(*) FILTER (WHERE field = 'amount_usd') AS deals,
-    coalesce(sum(value) FILTER (WHERE field IN ('amount_sold_usd', 'amount_usd')), 0) AS amount_usd,
+    coalesce(sum(value ORDER BY obs_date, value) FILTER (WHERE field IN ('amount_sold_usd', 'amount_usd')), 0) AS amount_usd,
     max(retrieved_at) AS retrieved_at,
     bool_or(synthetic) AS synthetic
 FROM funding

@@ -79,7 +79,7 @@ SELECT
     month,
     month_end,
     'labs_total' AS company,
-    sum(annualised_revenue_usd),
+    sum(annualised_revenue_usd ORDER BY company),
     min(report_date),
     max(published_at),
     month_end - min(newest_report),

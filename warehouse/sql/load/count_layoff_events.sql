@@ -1,1 +1,0 @@
-SELECT count(*) FROM raw.layoff_events WHERE series_id = ?;

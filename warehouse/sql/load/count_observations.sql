@@ -1,1 +1,0 @@
-SELECT count(*) FROM raw.observations WHERE series_id = ?;

@@ -139,6 +139,11 @@ def print_backtest(report) -> None:
             out.print(f"  {r.target_series:<20} {r.model:<15} MASE ratio {mase:<23} Brier {_number(r.brier, '.3f')} "
                       f"vs {_number(r.brier_climatology, '.3f')} (skill {_number(r.brier_skill, '+.2f')}, "
                       f"{r.brier_forecasts} forecasts)", highlight=False)
+    if report.forecast is not None:
+        fc = report.forecast
+        how = f"reused run {fc.reused}" if fc.reused else f"run {fc.run_id}, {fc.seconds:.0f}s"
+        out.print(f"forecast re-run on these scores ({how}): the published headline is the one they choose",
+                  highlight=False)
     for warning in report.warnings[:10]:
         err.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     if len(report.warnings) > 10:

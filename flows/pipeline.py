@@ -379,10 +379,13 @@ def finish_task(home: str | None, run_id: str, status: str, rows_added: int | No
 @flow(name="gapcast-backtest", on_failure=[_alert_on_failure])
 def backtest(home: str | None = None, workers: int | None = None, first: str | None = None, last: str | None = None,
              targets: list[str] | None = None, config: str | None = None, dask: bool = False) -> dict:
-    """Backtest what the warehouse holds, on a task runner; the next forecast's combination rule reads the
-    scores."""
+    """Backtest what the warehouse holds, on a task runner; then forecast again, so that the combination rule
+    picks the headline from these scores, and publish both."""
     settings = flow_settings(home)
     report = call(backtest_task, home, workers, first, last, targets, config, dask, settings.dask_address)
+    # The combination rule reads the scores just written: forecast again, so that the published headline is the one
+    # these scores choose, never the one chosen before them.
+    report.forecast = call(forecast_task, home)
     call(publish_task, home)
     return report
 

@@ -259,6 +259,7 @@ class BacktestReport:
     runner: str = "in process"
     seconds: float = 0.0
     synthetic: bool | None = None
+    forecast: ForecastReport | None = None  # the forecast the backtest flow re-ran on these scores
 
 
 def worker_count(configured: int) -> int:

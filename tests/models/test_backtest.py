@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -37,10 +38,19 @@ from tests.conftest import copy_home, make_settings, query
 
 
 def backtest_job(settings, **kwargs):
-    """The backtest step, then publish, as the backtest flow runs them."""
+    """The backtest step, then publish (a test of the step alone; the flow also forecasts again: see
+    :func:`backtest_flow`)."""
     report = steps.backtest(settings, **kwargs)
     steps.publish(settings)
     return report
+
+
+def backtest_flow(settings, **kwargs):
+    """`gapcast backtest` without Prefect: the backtest flow's steps in its order (backtest, forecast, publish)."""
+    from flows import pipeline
+
+    with pipeline.plain(settings):
+        return pipeline.attempt(pipeline.backtest, home=str(settings.home), **kwargs).result()
 
 MODELS = {"sarimax", "nowcast", "regimes", "random_walk", "seasonal_naive", "drift", "climatology"}
 PATH_MODELS = {"sarimax", "nowcast", "random_walk", "seasonal_naive", "drift"}
@@ -276,8 +286,7 @@ def test_a_failing_model_is_recorded_and_the_others_go_on(synthetic_target):
 def snapshot_backtest(snapshot_run, tmp_path_factory):
     """A short backtest (origins 2025-01..2025-06, in process) on a private copy of the snapshot warehouse."""
     mine = copy_home(snapshot_run, tmp_path_factory, "backtest")
-    report = backtest_job(mine, first_origin=pd.Timestamp("2025-01-01"), last_origin=pd.Timestamp("2025-06-01"),
-                          workers=1)
+    report = backtest_flow(mine, first="2025-01", last="2025-06", workers=1)
     return mine, report
 
 
@@ -325,29 +334,36 @@ def test_the_backtest_tables_are_documented(snapshot_backtest):
         assert missing == [], (table, missing)
 
 
-def test_the_next_forecast_chooses_its_headline_from_the_backtest(snapshot_backtest):
-    from warehouse import db as wdb
+def test_right_after_the_backtest_the_published_headline_is_what_its_scores_choose(snapshot_backtest):
+    """The backtest flow forecasts again on the scores it wrote: the published headline is the combination rule's
+    choice from the published scores, never the choice made before them."""
+    from models.combination import choose_headline
+    from flows.config import load_cooling_config
+    from warehouse import results
 
-    def forecast(con, *, run_id, settings):
-        return steps.forecast(settings, con=con, run_id=run_id, reuse=False)
-
-    settings, _ = snapshot_backtest
-    con = wdb.connect_pipeline(settings)
+    settings, report = snapshot_backtest
+    assert report.forecast is not None and not report.forecast.reused
+    config = load_cooling_config(None)
+    con = duckdb.connect(str(settings.analytics_db), read_only=True)
     try:
-        forecast(con, run_id="after-backtest", settings=settings)
-        rows = con.execute("SELECT target_series, model, chosen_by FROM marts.cooling_probability WHERE headline "
-                           "ORDER BY 1").fetchall()
-        skill = con.execute("SELECT target_series, model, value FROM marts.backtest_scores WHERE metric = 'brier_skill' "
-                            "AND horizon IS NULL AND n >= 24").fetchall()
+        published = con.execute("SELECT * FROM marts.cooling_probability").df()
+        skill = results.backtest_skill(con)
+        backtest_run = con.execute("SELECT max(run_id) FROM marts.backtest_scores").fetchall()[0][0]
     finally:
         con.close()
-    assert len(rows) == 3
-    for target, model, why in rows:
-        mine = [(m, v) for t, m, v in skill if t == target and m != "regimes"]
-        if mine:  # the highest Brier skill wins
-            assert model.split(":")[0] == max(mine, key=lambda mv: mv[1])[0] and "Brier skill" in why
-        else:
-            assert model.startswith("sarimax:") and "default" in why
+    assert backtest_run == report.run_id
+    assert published["chosen_by"][published["headline"]].str.contains("backtest|default").all()
+    expected = published.drop(columns=["headline", "chosen_by"])
+    choose_headline(config.combination, {t: float(v["threshold"]) for t, v in config.targets.items()}, skill,
+                    pd.DataFrame(columns=["target_series", "model"]), expected, synthetic=False)
+    got = published.sort_values(["target_series", "model"]).reset_index(drop=True)
+    want = expected.sort_values(["target_series", "model"]).reset_index(drop=True)
+    assert got["headline"].tolist() == want["headline"].tolist()
+    assert got["chosen_by"].fillna("").tolist() == want["chosen_by"].fillna("").tolist()
+    assert int(got["headline"].sum()) == 3
+    # every target's headline is chosen among models the backtest scored with 24+ forecasts, or is the default
+    for why in got.loc[got["headline"], "chosen_by"]:
+        assert "no backtest" not in why or "24+" in why
 
 
 def test_backtest_without_a_warehouse_says_what_to_do(tmp_path):

@@ -131,14 +131,62 @@ def score_paths(forecasts: pd.DataFrame) -> pd.DataFrame:
     return long[["target_series", "model", "horizon", "metric", "value", "n"]]
 
 
+LIVE_LEADS = (5, 6, 7, 8)  # forecasts made in September..December for the coming March-May: the year-end review
+MIN_LEAD = 3  # leads under 3 months forecast a season already under way
+BOOTSTRAP_REPS = 2000
+BOOTSTRAP_SEED = 20270301
+
+
+def season_block_skill(frame: pd.DataFrame, reps: int = BOOTSTRAP_REPS,
+                       seed: int = BOOTSTRAP_SEED) -> tuple[float, float, float, int, int]:
+    """Brier skill against the base rate, 1 - sum (p - o)^2 / sum (p_clim - o)^2, with a 90% interval from a
+    season-block bootstrap: whole seasons are drawn with replacement (monthly forecasts of one season share its
+    outcome and are not independent), so the interval reflects how few seasons there are. ``frame``: season, sq,
+    sq_clim (squared errors of the model and of climatology, paired). Returns (skill, lo90, hi90, n, seasons);
+    the interval is NaN with fewer than 2 seasons."""
+    paired = frame.dropna(subset=["sq", "sq_clim"])
+    if paired.empty:
+        return float("nan"), float("nan"), float("nan"), 0, 0
+    by = paired.groupby("season", sort=True)[["sq", "sq_clim"]].sum()
+    total = float(by["sq_clim"].sum())
+    skill = 1 - float(by["sq"].sum()) / total if total > 0 else float("nan")
+    k = len(by)
+    if k < 2:
+        return skill, float("nan"), float("nan"), len(paired), k
+    draws = np.random.default_rng(seed).integers(0, k, size=(reps, k))
+    num, den = by["sq"].to_numpy()[draws].sum(axis=1), by["sq_clim"].to_numpy()[draws].sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        boot = 1 - num / den
+    boot = boot[np.isfinite(boot)]
+    lo, hi = (np.quantile(boot, [0.05, 0.95]) if len(boot) else (np.nan, np.nan))
+    return skill, float(lo), float(hi), len(paired), k
+
+
+def skill_verdict(skill: float, lo90: float, hi90: float) -> str:
+    """The words the report prints for a Brier skill and its 90% interval."""
+    if not np.isfinite(skill):
+        return "not scored"
+    if not (np.isfinite(lo90) and np.isfinite(hi90)):
+        return "no demonstrated skill (too few seasons for an interval)"
+    if lo90 > 0:
+        return "beats the base rate"
+    if hi90 < 0:
+        return "worse than the base rate"
+    return "no demonstrated skill"
+
+
 def score_probabilities(forecasts: pd.DataFrame) -> pd.DataFrame:
     """Brier scores by target, model and lead (months from the origin to the season's May) and over all leads,
     each beside the Brier score of the climatological base rate at the same origins and the skill
     1 - Brier / Brier(climatology). ``forecasts``: target_series, model, origin, season, lead, probability, cooled.
     Returns rows target_series, model, horizon (the lead; NaN = all leads), metric, value, n and seasons (the
-    distinct seasons those n forecasts are about: monthly origins forecasting one season are not independent)."""
+    distinct seasons those n forecasts are about: monthly origins forecasting one season are not independent).
+
+    Two summaries more, each with a season-block bootstrap 90% interval (lo90, hi90; :func:`season_block_skill`):
+    ``brier_skill_live`` over the leads a reader acts on (:data:`LIVE_LEADS`, forecasts made in September-December)
+    and ``brier_skill_lead3plus`` over every lead of :data:`MIN_LEAD` months or more."""
     f = forecasts.dropna(subset=["probability", "cooled"]).copy()
-    cols = ["target_series", "model", "horizon", "metric", "value", "n", "seasons"]
+    cols = ["target_series", "model", "horizon", "metric", "value", "n", "seasons", "lo90", "hi90"]
     if f.empty:
         return pd.DataFrame(columns=cols)
     f["sq"] = (f["probability"].astype(float) - f["cooled"].astype(float)) ** 2
@@ -151,10 +199,14 @@ def score_probabilities(forecasts: pd.DataFrame) -> pd.DataFrame:
             paired = gl.dropna(subset=["sq_clim"])
             bc = float(paired["sq_clim"].mean()) if len(paired) else float("nan")
             seasons, paired_seasons = gl["season"].nunique(), paired["season"].nunique()
-            rows += [(target, model, lead, "brier", b, n, seasons),
-                     (target, model, lead, "brier_climatology", bc, len(paired), paired_seasons),
+            rows += [(target, model, lead, "brier", b, n, seasons, np.nan, np.nan),
+                     (target, model, lead, "brier_climatology", bc, len(paired), paired_seasons, np.nan, np.nan),
                      (target, model, lead, "brier_skill", 1 - float(paired["sq"].mean()) / bc if bc > 0 else np.nan,
-                      len(paired), paired_seasons)]
+                      len(paired), paired_seasons, np.nan, np.nan)]
+        for metric, chosen in (("brier_skill_live", g["lead"].isin(LIVE_LEADS)),
+                               ("brier_skill_lead3plus", g["lead"] >= MIN_LEAD)):
+            skill, lo, hi, n, k = season_block_skill(g[chosen])
+            rows.append((target, model, np.nan, metric, skill, n, k, lo, hi))
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -163,8 +215,8 @@ def score_probabilities(forecasts: pd.DataFrame) -> pd.DataFrame:
 FORECAST_COLUMNS = ["run_id", "kind", "target_series", "origin", "model", "horizon", "target_month", "mean", "lo80",
                     "hi80", "lo95", "hi95", "actual", "season", "lead_months", "probability", "cooled", "vintage",
                     "real_time", "synthetic"]
-SCORE_COLUMNS = ["run_id", "target_series", "model", "horizon", "metric", "value", "n", "seasons", "threshold",
-                 "data_basis", "synthetic"]
+SCORE_COLUMNS = ["run_id", "target_series", "model", "horizon", "metric", "value", "n", "seasons", "lo90", "hi90",
+                 "origins", "threshold", "data_basis", "synthetic"]
 RELIABILITY_COLUMNS = ["run_id", "target_series", "model", "bin_low", "bin_high", "forecasts", "mean_probability",
                        "observed_frequency", "synthetic"]
 
@@ -508,7 +560,12 @@ def backtest_tables(plan: BacktestPlan, results: list[OriginResult], final: pd.D
         columns=["target_series", "origin", "model", "season", "lead", "probability", "cooled", "vintage", "real_time"])
     probs["cooled"] = probs["cooled"].astype("boolean")
 
-    scores = pd.concat([score_paths(paths), score_probabilities(probs)], ignore_index=True)
+    # Every score twice: over all origins, and over the real-time origins alone (those that read a vintage
+    # retrieved by the origin, not revised data).
+    real_paths, real_probs = paths[paths["real_time"].astype(bool)], probs[probs["real_time"].astype(bool)]
+    scores = pd.concat([score_paths(paths).assign(origins="all"), score_probabilities(probs).assign(origins="all"),
+                        score_paths(real_paths).assign(origins="real_time"),
+                        score_probabilities(real_probs).assign(origins="real_time")], ignore_index=True)
     scores["data_basis"] = scores["target_series"].map(plan.data_basis)
     scores["threshold"] = scores["target_series"].map({sid: s.threshold for sid, s in plan.specs.items()})
     scored_probs = probs.dropna(subset=["cooled"])
@@ -535,6 +592,8 @@ def headline_table(scores: pd.DataFrame) -> pd.DataFrame:
     Brier score over all leads beside the climatological base rate's."""
     if scores.empty:
         return pd.DataFrame()
+    if "origins" in scores.columns:
+        scores = scores[scores["origins"] == "all"]
     rows = []
     for (sid, model), g in scores.groupby(["target_series", "model"], sort=True):
         row = {"target_series": sid, "model": model}
@@ -545,5 +604,10 @@ def headline_table(scores: pd.DataFrame) -> pd.DataFrame:
         n = g[g["horizon"].isna() & (g["metric"] == "brier")]["n"]
         row.update(brier=overall.get("brier", np.nan), brier_climatology=overall.get("brier_climatology", np.nan),
                    brier_skill=overall.get("brier_skill", np.nan), brier_forecasts=int(n.iloc[0]) if len(n) else 0)
+        live = g[g["metric"] == "brier_skill_live"]
+        if len(live):
+            r = live.iloc[0]
+            row.update(live_skill=r["value"], live_lo90=r["lo90"], live_hi90=r["hi90"], live_n=int(r["n"]),
+                       live_seasons=int(r["seasons"]), live_verdict=skill_verdict(r["value"], r["lo90"], r["hi90"]))
         rows.append(row)
     return pd.DataFrame(rows)

@@ -8,8 +8,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-SKILL_COLUMNS = ["target_series", "model", "brier_skill", "brier_n", "brier_seasons", "crps_skill", "crps_n",
-                 "threshold", "synthetic"]
+SKILL_COLUMNS = ["target_series", "model", "brier_skill", "brier_skill_lo90", "brier_n", "brier_seasons",
+                 "crps_skill", "crps_n", "threshold", "synthetic"]
 
 
 def choose_headline(combination: Mapping, thresholds: Mapping[str, float], skill: pd.DataFrame,
@@ -17,9 +17,10 @@ def choose_headline(combination: Mapping, thresholds: Mapping[str, float], skill
     """The combination rule (catalogs/cooling.toml [combination]), per target: among the candidates that ran this
     month and were backtested with the target's current threshold on the same kind of data, scored on at least
     ``min_forecasts`` forecasts about at least ``min_seasons`` seasons, the one with the highest backtest skill
-    -- Brier skill for P(cooling), mean CRPS skill over horizons 1-9 for the paths -- provided it beats the
-    default's by more than ``margin``; else the default. Sets ``headline`` (and, on probabilities, ``chosen_by``)
-    in place."""
+    -- for P(cooling) the Brier skill at the live leads (forecasts made September-December), for the paths the mean
+    CRPS skill over horizons 1-9 -- provided it beats the default's by more than ``margin`` and, for P(cooling),
+    the lower end of its 90% season-bootstrap interval is above 0 (a demonstrated skill); else the default. Sets
+    ``headline`` (and, on probabilities, ``chosen_by``) in place."""
     comb = combination
     if skill is None or skill.empty:
         skill = pd.DataFrame(columns=SKILL_COLUMNS)
@@ -28,7 +29,7 @@ def choose_headline(combination: Mapping, thresholds: Mapping[str, float], skill
     forecasts["headline"] = False
     probabilities["headline"] = False
     probabilities["chosen_by"] = None
-    for frame, metric, count, what in ((probabilities, "brier_skill", "brier_n", "Brier skill"),
+    for frame, metric, count, what in ((probabilities, "brier_skill", "brier_n", "live-lead Brier skill"),
                                        (forecasts, "crps_skill", "crps_n", "CRPS skill")):
         if frame.empty:
             continue
@@ -56,6 +57,9 @@ def choose_headline(combination: Mapping, thresholds: Mapping[str, float], skill
                     chosen, why = default, f"the default ({default}) has the highest backtest {scored}"
                 elif base.empty or default not in ran:
                     chosen, why = best["model"], f"highest backtest {scored}; the default was not scored or did not run"
+                elif metric == "brier_skill" and not float(best.get("brier_skill_lo90", np.nan)) > 0:
+                    why = (f"the default ({default}): {best['model']}'s {scored} has a 90% interval reaching "
+                           f"{float(best.get('brier_skill_lo90', np.nan)):+.2f}, no demonstrated skill")
                 elif best[metric] > float(base.iloc[0]) + margin:
                     chosen, why = best["model"], (f"highest backtest {scored}, beating the default's "
                                                   f"{float(base.iloc[0]):+.2f} by more than {margin}")

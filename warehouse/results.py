@@ -122,7 +122,7 @@ def backtest_skill(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The published backtest's skill by target and model (empty before any backtest)."""
     try:
         return con.execute(db.sql_text("forecast/backtest_skill.sql")).df()
-    except duckdb.CatalogException:
+    except (duckdb.CatalogException, duckdb.BinderException):  # no backtest yet, or one from before its columns
         return pd.DataFrame()
 
 

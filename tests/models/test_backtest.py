@@ -177,7 +177,8 @@ def test_score_probabilities_pairs_each_model_with_the_base_rate():
         "cooled": [True, False, True, True, False, True, True, False],
         "season": ["2020", "2021", "2021", "2020", "2021", "2021", "2020", "2021"]})
     s = score_probabilities(f)
-    assert s[(s["model"] == "perfect") & s["horizon"].isna()]["seasons"].tolist() == [2, 2, 2]
+    brier_rows = s["metric"].isin(["brier", "brier_climatology", "brier_skill"])
+    assert s[(s["model"] == "perfect") & s["horizon"].isna() & brier_rows]["seasons"].tolist() == [2, 2, 2]
     overall = s[s["horizon"].isna()].set_index(["model", "metric"])["value"]
     assert overall["climatology", "brier"] == pytest.approx((0.5625 + 0.0625 + 0.5625) / 3)
     assert overall["climatology", "brier_skill"] == 0 and overall["perfect", "brier_skill"] == 1
@@ -189,6 +190,47 @@ def test_score_probabilities_pairs_each_model_with_the_base_rate():
 
 
 # -- what an origin sees ----------------------------------------------------------------------------------
+
+
+def test_live_lead_skill_and_its_season_block_bootstrap_against_scipy():
+    """The live-lead summary counts only forecasts made September-December (leads 5-8); its 90% interval resamples
+    whole seasons. Reference: scipy.stats.bootstrap (percentile method) over the same season blocks, which draws its
+    own resamples, so the bounds agree to Monte Carlo error (0.03 at 2,000 draws)."""
+    from scipy.stats import bootstrap
+
+    from models.backtest import LIVE_LEADS, season_block_skill, skill_verdict
+
+    rng = np.random.default_rng(7)
+    rows = []
+    for year in range(1990, 2020):
+        cooled = bool(rng.random() < 0.3)
+        for lead in range(1, 12):
+            p_model = float(np.clip((0.7 if cooled else 0.2) + rng.normal(0, 0.2), 0, 1))
+            rows += [("T", "m", f"{year}", lead, p_model, cooled), ("T", "climatology", f"{year}", lead, 0.3, cooled)]
+    f = pd.DataFrame(rows, columns=["target_series", "model", "season", "lead", "probability", "cooled"])
+    f["origin"] = f["season"] + "-" + f["lead"].astype(str)
+    s = score_probabilities(f)
+    live = s[(s["model"] == "m") & (s["metric"] == "brier_skill_live")].iloc[0]
+    m, c = f[f["model"] == "m"], f[f["model"] == "climatology"]
+    pick = m["lead"].isin(LIVE_LEADS).to_numpy()
+    sq = (m["probability"] - m["cooled"]).to_numpy()[pick] ** 2
+    sq_c = (c["probability"] - c["cooled"]).to_numpy()[pick] ** 2
+    assert live["value"] == pytest.approx(1 - sq.sum() / sq_c.sum(), rel=1e-12)
+    assert live["n"] == 30 * len(LIVE_LEADS) and live["seasons"] == 30
+    seasons = m["season"].to_numpy()[pick]
+    blocks = {y: (sq[seasons == y].sum(), sq_c[seasons == y].sum()) for y in np.unique(seasons)}
+    num, den = np.array([blocks[y][0] for y in sorted(blocks)]), np.array([blocks[y][1] for y in sorted(blocks)])
+    ref = bootstrap((np.arange(len(num)),), lambda i, axis=-1: 1 - num[i].sum(axis=axis) / den[i].sum(axis=axis),
+                    confidence_level=0.90, n_resamples=2000, method="percentile", random_state=1, vectorized=True)
+    assert live["lo90"] == pytest.approx(ref.confidence_interval.low, abs=0.03)
+    assert live["hi90"] == pytest.approx(ref.confidence_interval.high, abs=0.03)
+    assert live["lo90"] > 0 and skill_verdict(live["value"], live["lo90"], live["hi90"]) == "beats the base rate"
+    # climatology against itself: skill 0, and an interval containing it is "no demonstrated skill"
+    assert skill_verdict(0.05, -0.1, 0.2) == "no demonstrated skill"
+    assert skill_verdict(-0.3, -0.5, -0.1) == "worse than the base rate"
+    one = season_block_skill(pd.DataFrame({"season": ["2020"] * 3, "sq": [0.1, 0.2, 0.0], "sq_clim": [0.2] * 3}))
+    assert one[0] == pytest.approx(0.5) and math.isnan(one[1])  # one season: no interval
+    assert skill_verdict(*one[:3]).startswith("no demonstrated skill (too few seasons")
 
 
 def _vintages():

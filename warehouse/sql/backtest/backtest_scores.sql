@@ -9,20 +9,26 @@ SELECT
     CAST(value AS DOUBLE) AS value,
     CAST(n AS INTEGER) AS n,
     CAST(seasons AS INTEGER) AS seasons,
+    CAST(lo90 AS DOUBLE) AS lo90,
+    CAST(hi90 AS DOUBLE) AS hi90,
+    CAST(origins AS VARCHAR) AS origins,
     CAST(threshold AS DOUBLE) AS threshold,
     CAST(data_basis AS VARCHAR) AS data_basis,
     CAST(synthetic AS BOOLEAN) AS synthetic
 FROM backtest_scores_frame;
 
-COMMENT ON TABLE marts.backtest_scores IS 'gapcast backtest scores. Paths (horizon = months ahead, 1-9): crps_skill, relative_mase, mase, rmse, crps_log, pinball, coverage80, coverage95. P(cooling) (horizon = months from the origin to the season''s May; NULL = all leads): brier, brier_climatology, brier_skill. See docs/forecast.md.';
+COMMENT ON TABLE marts.backtest_scores IS 'gapcast backtest scores. Paths (horizon = months ahead, 1-9): crps_skill, relative_mase, mase, rmse, crps_log, pinball, coverage80, coverage95. P(cooling) (horizon = months from the origin to the season''s May; NULL = all leads): brier, brier_climatology, brier_skill; and, with a season-block bootstrap 90% interval, brier_skill_live (leads 5-8: forecasts made September-December) and brier_skill_lead3plus (leads of 3 months or more). Every score over all origins and over the real-time origins alone (origins). See docs/forecast.md.';
 COMMENT ON COLUMN marts.backtest_scores.run_id IS 'The backtest run.';
 COMMENT ON COLUMN marts.backtest_scores.target_series IS 'The talent target.';
 COMMENT ON COLUMN marts.backtest_scores.model IS 'sarimax, regimes, random_walk, seasonal_naive, drift or climatology.';
 COMMENT ON COLUMN marts.backtest_scores.horizon IS 'Paths: months after the origin. Brier rows: months from the origin to the season''s May; NULL over all leads.';
-COMMENT ON COLUMN marts.backtest_scores.metric IS 'mase: mean |error| over the in-sample naive MAE at the origin (seasonal, lag 12, for a not seasonally adjusted target; Hyndman and Koehler 2006). relative_mase: MASE over the random walk''s at the same origins (< 1 beats it). rmse: target units. crps_log: CRPS of the log level x 100 (about percent). crps_skill: 1 - CRPS / random walk CRPS. pinball: mean quantile loss at 2.5, 10, 50, 90, 97.5%, target units. coverage80/95: share of outcomes inside the interval. brier: mean (p - cooled)^2. brier_climatology: the base rate''s Brier at the same origins. brier_skill: 1 - brier / brier_climatology (> 0 beats the base rate).';
+COMMENT ON COLUMN marts.backtest_scores.metric IS 'mase: mean |error| over the in-sample naive MAE at the origin (seasonal, lag 12, for a not seasonally adjusted target; Hyndman and Koehler 2006). relative_mase: MASE over the random walk''s at the same origins (< 1 beats it). rmse: target units. crps_log: CRPS of the log level x 100 (about percent). crps_skill: 1 - CRPS / random walk CRPS. pinball: mean quantile loss at 2.5, 10, 50, 90, 97.5%, target units. coverage80/95: share of outcomes inside the interval. brier: mean (p - cooled)^2. brier_climatology: the base rate''s Brier at the same origins. brier_skill: 1 - brier / brier_climatology (> 0 beats the base rate). brier_skill_live: the same over leads 5-8 (forecasts made September-December for the coming March-May). brier_skill_lead3plus: over leads of 3 months or more.';
 COMMENT ON COLUMN marts.backtest_scores.value IS 'The score.';
 COMMENT ON COLUMN marts.backtest_scores.n IS 'Forecasts scored (origins with a known outcome).';
 COMMENT ON COLUMN marts.backtest_scores.seasons IS 'Brier rows: the distinct seasons those forecasts are about (monthly origins forecasting one season are not independent: count seasons). NULL for path scores.';
+COMMENT ON COLUMN marts.backtest_scores.lo90 IS 'brier_skill_live and brier_skill_lead3plus: 5th percentile of the skill over 2,000 season-block bootstrap draws (whole seasons resampled); an interval containing 0 is "no demonstrated skill". NULL elsewhere or with fewer than 2 seasons.';
+COMMENT ON COLUMN marts.backtest_scores.hi90 IS 'The 95th percentile of the same bootstrap.';
+COMMENT ON COLUMN marts.backtest_scores.origins IS 'all: every origin; real_time: only the origins that read a vintage retrieved by the origin (no revised data).';
 COMMENT ON COLUMN marts.backtest_scores.threshold IS 'The target''s cooling threshold the backtest used (the combination rule ignores scores made with another).';
 COMMENT ON COLUMN marts.backtest_scores.data_basis IS 'What the origins could see for this target: how many read a real-time vintage, how many revised data cut at the publication lag.';
 COMMENT ON COLUMN marts.backtest_scores.synthetic IS 'True when built from the synthetic sample.';

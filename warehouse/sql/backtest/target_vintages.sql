@@ -25,7 +25,7 @@ SELECT
     k.series_id,
     k.vintage,
     date_trunc('month', k.obs_date)::DATE AS month,
-    avg(k.value) AS value,
+    avg(k.value ORDER BY k.obs_date) AS value,  -- ordered: a float mean must not depend on thread scheduling
     (any_value(t.frequency) IN ('daily', 'weekly')
         AND max(k.obs_date) < last_day(date_trunc('month', k.obs_date)) - INTERVAL 3 DAY) AS partial,
     bool_or(o_syn.synthetic) AS synthetic

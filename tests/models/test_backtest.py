@@ -314,6 +314,65 @@ def test_an_origin_cannot_see_the_future(synthetic_target):
     pd.testing.assert_frame_equal(a.probabilities, b.probabilities)
 
 
+def test_perturbing_targets_and_regressors_after_an_origin_changes_nothing_at_it():
+    """Through the whole plan: every target value, regressor and nowcast panel cell dated after the origin tripled
+    -- in the vintage known at the origin, in a later revised vintage and in the final data -- and every forecast at
+    that origin (SARIMAX with its regressor, the baselines, climatology, the nowcast) is the same."""
+    import dataclasses
+
+    from flows.config import load_cooling_config
+    from models.backtest import NowcastTask, plan_backtest, run_origin
+
+    rng = np.random.default_rng(5)
+    months = pd.date_range("2012-01-01", "2021-12-01", freq="MS")
+    t = np.exp(4 + np.cumsum(rng.normal(0, 0.02, len(months))))
+    x = np.exp(3 + np.cumsum(rng.normal(0, 0.02, len(months))))
+    # A May origin forecasts the next March-May, so its paths run 13 months, to June: with the regressor's 12-month
+    # lag, the last of them would read the regressor one month after the origin if it were not cut there.
+    origin = pd.Timestamp("2019-05-01")
+
+    def inputs(factor: float):
+        later = np.where(months > origin, factor, 1.0)
+        rows = []
+        for sid, values in (("T", t), ("U", t[::-1]), ("X", x)):
+            # T and X: the vintage of 2019-05-20 (known at the origin) ends in April; U has only the revised
+            # vintage of 2022, which the origin reads cut at U's publication lag
+            known = months <= pd.Timestamp("2019-04-01")
+            if sid != "U":
+                rows.append(pd.DataFrame({"series_id": sid, "vintage": pd.Timestamp("2019-05-20"),
+                                          "month": months[known], "value": values[known] * 0.99, "partial": False}))
+            rows.append(pd.DataFrame({"series_id": sid, "vintage": pd.Timestamp("2022-01-05"), "month": months,
+                                      "value": values * later, "partial": False}))
+        vintages = pd.concat(rows, ignore_index=True)
+        final = vintages[vintages["vintage"] == pd.Timestamp("2022-01-05")][["series_id", "month", "value"]]
+        regressors = pd.DataFrame({"ps_zscore": rng_x * later}, index=months)
+        panel = pd.DataFrame({"T": t * later, "U": t[::-1] * later, "X": x * later}, index=months)
+        return vintages, final, regressors, panel
+
+    rng_x = np.random.default_rng(9).normal(0, 1, len(months))
+    base = load_cooling_config(None)
+    config = dataclasses.replace(
+        base, targets={"T": {"threshold": -0.05, "seasonally_adjusted": True, "publication_lag": 1},
+                       "U": {"threshold": -0.05, "seasonally_adjusted": True, "publication_lag": 0}},
+        backtest={**base.backtest, "repetitions": 200, "parameter_draws": 10, "models": ["sarimax", "nowcast"]},
+        nowcast={**base.nowcast, "series": ["X"], "market_cap": False, "lags": {"X": 1}, "repetitions": 200,
+                 "maxiter": 2000})
+    results = []
+    for factor in (1.0, 3.0):
+        vintages, final, regressors, panel = inputs(factor)
+        plan = plan_backtest(config, vintages, final, regressors, panel, first_origin=origin, last_origin=origin)
+        tasks = [task for task in plan.tasks if task.origin == origin]
+        assert {type(task).__name__ for task in tasks} == {"OriginTask", "NowcastTask"}
+        assert all(task.panel.index.max() <= origin for task in tasks if isinstance(task, NowcastTask))
+        results.append([r for task in tasks for r in run_origin(task)])
+    for a, b in zip(*results):
+        assert a.statuses == b.statuses and all(status == "ok" for status, _ in a.statuses.values()), a.statuses
+        pd.testing.assert_frame_equal(a.paths, b.paths)
+        pd.testing.assert_frame_equal(a.probabilities, b.probabilities)
+    models = {m for r in results[0] for m in r.paths["model"]}
+    assert {"sarimax", "nowcast", "random_walk", "drift"} <= models
+
+
 def test_a_failing_model_is_recorded_and_the_others_go_on(synthetic_target):
     level, regressors = synthetic_target
     res = forecast_at_origin(_task(level.loc["2016-09-01":], regressors, "2019-06-01"))  # 34 months

@@ -139,6 +139,11 @@ def print_backtest(report) -> None:
             out.print(f"  {r.target_series:<20} {r.model:<15} MASE ratio {mase:<23} Brier {_number(r.brier, '.3f')} "
                       f"vs {_number(r.brier_climatology, '.3f')} (skill {_number(r.brier_skill, '+.2f')}, "
                       f"{r.brier_forecasts} forecasts)", highlight=False)
+            if isinstance(getattr(r, "live_verdict", None), str):
+                out.print(f"    live lead (made Sep-Dec): Brier skill "
+                          f"{_number(r.live_skill, '+.2f')} [{_number(r.live_lo90, '+.2f')}, "
+                          f"{_number(r.live_hi90, '+.2f')}] over {r.live_seasons} seasons: {r.live_verdict}",
+                          highlight=False)
     if report.forecast is not None:
         fc = report.forecast
         how = f"reused run {fc.reused}" if fc.reused else f"run {fc.run_id}, {fc.seconds:.0f}s"

@@ -135,6 +135,9 @@ LIVE_LEADS = (5, 6, 7, 8)  # forecasts made in September..December for the comin
 MIN_LEAD = 3  # leads under 3 months forecast a season already under way
 BOOTSTRAP_REPS = 2000
 BOOTSTRAP_SEED = 20270301
+# With k seasons a season bootstrap has only C(2k-1, k) distinct resamples (10 for 3 seasons, 35 for 4): too few to
+# say anything, and its percentiles look precise when they are not. Below this many seasons there is no interval.
+MIN_INTERVAL_SEASONS = 5
 
 
 def season_block_skill(frame: pd.DataFrame, reps: int = BOOTSTRAP_REPS,
@@ -143,7 +146,7 @@ def season_block_skill(frame: pd.DataFrame, reps: int = BOOTSTRAP_REPS,
     season-block bootstrap: whole seasons are drawn with replacement (monthly forecasts of one season share its
     outcome and are not independent), so the interval reflects how few seasons there are. ``frame``: season, sq,
     sq_clim (squared errors of the model and of climatology, paired). Returns (skill, lo90, hi90, n, seasons);
-    the interval is NaN with fewer than 2 seasons."""
+    the interval is NaN with fewer than :data:`MIN_INTERVAL_SEASONS` seasons."""
     paired = frame.dropna(subset=["sq", "sq_clim"])
     if paired.empty:
         return float("nan"), float("nan"), float("nan"), 0, 0
@@ -151,7 +154,7 @@ def season_block_skill(frame: pd.DataFrame, reps: int = BOOTSTRAP_REPS,
     total = float(by["sq_clim"].sum())
     skill = 1 - float(by["sq"].sum()) / total if total > 0 else float("nan")
     k = len(by)
-    if k < 2:
+    if k < MIN_INTERVAL_SEASONS:
         return skill, float("nan"), float("nan"), len(paired), k
     draws = np.random.default_rng(seed).integers(0, k, size=(reps, k))
     num, den = by["sq"].to_numpy()[draws].sum(axis=1), by["sq_clim"].to_numpy()[draws].sum(axis=1)
@@ -167,7 +170,7 @@ def skill_verdict(skill: float, lo90: float, hi90: float) -> str:
     if not np.isfinite(skill):
         return "not scored"
     if not (np.isfinite(lo90) and np.isfinite(hi90)):
-        return "no demonstrated skill (too few seasons for an interval)"
+        return f"no demonstrated skill (<{MIN_INTERVAL_SEASONS} seasons)"
     if lo90 > 0:
         return "beats the base rate"
     if hi90 < 0:
@@ -216,7 +219,7 @@ FORECAST_COLUMNS = ["run_id", "kind", "target_series", "origin", "model", "horiz
                     "hi80", "lo95", "hi95", "actual", "season", "lead_months", "probability", "cooled", "vintage",
                     "real_time", "synthetic"]
 SCORE_COLUMNS = ["run_id", "target_series", "model", "horizon", "metric", "value", "n", "seasons", "lo90", "hi90",
-                 "origins", "threshold", "data_basis", "synthetic"]
+                 "verdict", "origins", "threshold", "data_basis", "synthetic"]
 RELIABILITY_COLUMNS = ["run_id", "target_series", "model", "bin_low", "bin_high", "forecasts", "mean_probability",
                        "observed_frequency", "synthetic"]
 
@@ -566,6 +569,10 @@ def backtest_tables(plan: BacktestPlan, results: list[OriginResult], final: pd.D
     scores = pd.concat([score_paths(paths).assign(origins="all"), score_probabilities(probs).assign(origins="all"),
                         score_paths(real_paths).assign(origins="real_time"),
                         score_probabilities(real_probs).assign(origins="real_time")], ignore_index=True)
+    interval = scores["metric"].isin(["brier_skill_live", "brier_skill_lead3plus"])
+    scores["verdict"] = None
+    scores.loc[interval, "verdict"] = [skill_verdict(v, lo, hi) for v, lo, hi in
+                                       scores.loc[interval, ["value", "lo90", "hi90"]].itertuples(index=False)]
     scores["data_basis"] = scores["target_series"].map(plan.data_basis)
     scores["threshold"] = scores["target_series"].map({sid: s.threshold for sid, s in plan.specs.items()})
     scored_probs = probs.dropna(subset=["cooled"])

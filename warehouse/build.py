@@ -8,7 +8,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from warehouse.db import now_utc, sql_files, sql_text
+from warehouse.db import now_utc, registered, sql_files, sql_text
 from warehouse.faults import crash_point
 
 
@@ -93,9 +93,8 @@ def build(
                 raise BuildError(f"{path.relative_to(path.parents[2])} failed: {exc}") from None
             crash_point(f"build.{path.parent.name}")
         status = series_status(con, stale_factor)
-        con.register("status_frame", status)
-        con.execute(sql_text("build/series_status.sql"))
-        con.unregister("status_frame")
+        with registered(con, "status_frame", status):
+            con.execute(sql_text("build/series_status.sql"))
         crash_point("build.before_checks")
         report.checks = run_checks(con)
         failures = tuple(c for c in report.checks if not c.passed)
@@ -135,8 +134,5 @@ def _record_checks(con: duckdb.DuckDBPyConnection, run_id: str, checks: list[Che
             for c in checks
         ]
     )
-    con.register("check_rows", rows)
-    try:
+    with registered(con, "check_rows", rows):
         con.execute(sql_text("build/record_checks.sql"))
-    finally:
-        con.unregister("check_rows")

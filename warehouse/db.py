@@ -105,11 +105,25 @@ def transaction(con: duckdb.DuckDBPyConnection):
 def write_frame(con: duckdb.DuckDBPyConnection, sql_file: str, frame_name: str, frame) -> None:
     """Run ``sql/<sql_file>`` with a pandas frame registered as ``frame_name`` (the name the file reads), and
     unregister it whatever happens. Callers wrap their writes in :func:`transaction`."""
-    con.register(frame_name, frame)
-    try:
+    with registered(con, frame_name, frame):
         con.execute(sql_text(sql_file))
-    finally:
-        con.unregister(frame_name)
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, frame):
+    """``frame`` registered as the view ``name`` within the block, unregistered after it. When the block fails inside
+    a transaction, DuckDB refuses every statement until the rollback, unregistering included: that refusal must not
+    replace the error that says what went wrong."""
+    con.register(name, frame)
+    try:
+        yield
+    except BaseException:
+        try:
+            con.unregister(name)
+        except duckdb.Error:
+            pass  # the view goes with the connection or the rollback; the original error is the one to see
+        raise
+    con.unregister(name)
 
 
 # READ_ONLY_CONFIG in two steps: these two would forbid the ATTACH itself, so they are set after it.

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.catalog import Catalog, SeriesSpec
-from warehouse.db import now_utc, sql_text, transaction
+from warehouse.db import now_utc, registered, sql_text, transaction
 from warehouse.faults import crash_point
 from warehouse.http import HttpClient, HttpError, HttpPolicy, SourceUnreachable, redact_url
 from warehouse.settings import Settings, load_settings
@@ -337,23 +337,17 @@ def _append(
     else:
         incoming = frame
         statement = "load/append_layoff_events.sql"
-    con.register("incoming", incoming)
-    try:
+    with registered(con, "incoming", incoming):
         added = con.execute(sql_text(statement), params).fetchall()[0][0]  # DuckDB's INSERT returns its row count
-    finally:
-        con.unregister("incoming")
     if records.rejected:
         rejected = pd.DataFrame(
             [{"line": r.line, "reason": r.reason, "content": r.content} for r in records.rejected]
         )
-        con.register("rejected", rejected)
-        try:
+        with registered(con, "rejected", rejected):
             con.execute(
                 sql_text("load/record_rejected.sql"),
                 {"batch_id": batch_id, "series_id": series.id, "origin": payload.origin, "retrieved_at": retrieved_at},
             )
-        finally:
-            con.unregister("rejected")
     con.execute(
         sql_text("load/record_batch.sql"),
         [

@@ -43,6 +43,15 @@ class ReportContent:
                 if self.synthetic else None)
 
 
+BACKTEST_COLUMNS = ("origins", "lo90", "hi90", "verdict")
+
+
+def _has_columns(con: duckdb.DuckDBPyConnection, qualified: str, columns) -> bool:
+    schema, table = qualified.split(".")
+    have = {r[0] for r in con.execute(sql_text("report/table_columns.sql"), [schema, table]).fetchall()}
+    return set(columns) <= have
+
+
 def _exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
     schema, table = qualified.split(".")
     return bool(con.execute(sql_text("report/table_exists.sql"), [schema, table]).fetchall()[0][0])
@@ -50,13 +59,19 @@ def _exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
 
 MODELS_NOTE = (
     "Each model's probability for the coming season (p); 'headline' marks the one the report leads with, chosen "
-    "by its backtest Brier skill. climatology is the base rate; regimes* is the probability of the regime model's "
+    "by the combination rule (above). climatology is the base rate; regimes* is the probability of the regime model's "
     "volatile regime, a different event, shown for context.")
+SKILL_NOTE = (
+    "Brier skill of P(cooling) against the base rate for forecasts made in September-December for the coming "
+    "March-May (leads 5-8 months: the year-end review), with a 90% interval from resampling whole seasons. An "
+    "interval that contains 0 is no demonstrated skill: the model has not shown it does better than the base rate; "
+    "under 5 seasons there is no interval. real time: the same skill over the past months whose data were as "
+    "published then (s. = seasons). The headline keeps the default model unless another shows skill here.")
 BACKTEST_NOTE = (
     "Each model re-run at every past month on the data known then (gapcast backtest). MASE against the random "
     "walk by months ahead: below 1 beats it. Brier score of P(cooling), lower is better, beside the base rate's "
     "at the same months. The monthly forecasts of one season are not independent: a few seasons are scored per "
-    "target, so small differences mean little. The headline model is the one with the best Brier skill. "
+    "target, so small differences mean little. "
     "Columns 1-9 mo: MASE over the random walk's; n: probability forecasts scored.")
 
 
@@ -190,7 +205,13 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
     else:
         sections.append(Section("news", "What moved the forecast", "",
                                 missing="No news decomposition yet: marts.forecast_news is not built."))
-    if _exists(con, "marts.backtest_scores"):
+    if _exists(con, "marts.backtest_scores") and not _has_columns(con, "marts.backtest_scores", BACKTEST_COLUMNS):
+        sections.append(Section("backtest", "How good such forecasts have been", "",
+                                missing="The published backtest predates this version of gapcast (no live-lead "
+                                        "skill, no real-time scores): run `gapcast backtest` again."))
+    elif _exists(con, "marts.backtest_scores"):
+        sections.append(Section("skill", "Skill at the lead readers act on", SKILL_NOTE,
+                                table=_frame(con, "backtest_live_skill")))
         sections.append(Section("backtest", "How good such forecasts have been", BACKTEST_NOTE,
                                 table=_frame(con, "backtest_summary")))
     else:

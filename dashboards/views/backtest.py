@@ -70,7 +70,10 @@ def scores_section(published: Published) -> None:
     frame = ui.table_or_notice(published, "marts.backtest_scores", what="Skill by horizon and model")
     if frame is None:
         return
-    scores = long_scores(ui.latest_run(frame))
+    frame = ui.latest_run(frame)
+    if "origins" in frame.columns:  # every score is also given over real-time origins alone; plot those over all
+        frame = frame[frame["origins"].fillna("all") == "all"]
+    scores = long_scores(frame)
     if scores is None or scores.empty:
         st.warning("marts.backtest_scores has no horizon column or no numeric score this page can plot "
                    f"(columns: {', '.join(frame.columns)}).")

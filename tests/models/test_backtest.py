@@ -228,9 +228,10 @@ def test_live_lead_skill_and_its_season_block_bootstrap_against_scipy():
     # climatology against itself: skill 0, and an interval containing it is "no demonstrated skill"
     assert skill_verdict(0.05, -0.1, 0.2) == "no demonstrated skill"
     assert skill_verdict(-0.3, -0.5, -0.1) == "worse than the base rate"
-    one = season_block_skill(pd.DataFrame({"season": ["2020"] * 3, "sq": [0.1, 0.2, 0.0], "sq_clim": [0.2] * 3}))
-    assert one[0] == pytest.approx(0.5) and math.isnan(one[1])  # one season: no interval
-    assert skill_verdict(*one[:3]).startswith("no demonstrated skill (too few seasons")
+    four = season_block_skill(pd.DataFrame({"season": ["2020", "2021", "2022", "2023"], "sq": [0.1, 0.2, 0.0, 0.1],
+                                            "sq_clim": [0.2] * 4}))
+    assert four[0] == pytest.approx(0.5) and math.isnan(four[1])  # four seasons: too few for an interval
+    assert skill_verdict(*four[:3]) == "no demonstrated skill (<5 seasons)"
 
 
 def _vintages():

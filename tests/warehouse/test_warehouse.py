@@ -269,3 +269,17 @@ def test_payloads_land_in_order_until_the_first_failure(tmp_path, settings, brok
     assert vintages == landed
     batches = query(settings.pipeline_db, "SELECT count(*) FROM meta.load_batches WHERE series_id = 'USINFO'")
     assert batches == [(len(landed),)]
+
+
+def test_a_failed_write_inside_a_transaction_reports_its_own_error():
+    """A statement that fails inside a transaction aborts it, and DuckDB then refuses even the unregistering of the
+    frame: the error raised must be the statement's (here: a missing column), never 'transaction is aborted'."""
+    import pandas as pd
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (a INTEGER)")
+    with pytest.raises(duckdb.BinderException, match="no_such_column"):
+        with db.transaction(con):
+            with db.registered(con, "frame", pd.DataFrame({"a": [1]})):
+                con.execute("INSERT INTO t SELECT no_such_column FROM frame")
+    assert con.execute("SELECT count(*) FROM t").fetchall() == [(0,)]

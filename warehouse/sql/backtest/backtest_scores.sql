@@ -11,6 +11,7 @@ SELECT
     CAST(seasons AS INTEGER) AS seasons,
     CAST(lo90 AS DOUBLE) AS lo90,
     CAST(hi90 AS DOUBLE) AS hi90,
+    CAST(verdict AS VARCHAR) AS verdict,
     CAST(origins AS VARCHAR) AS origins,
     CAST(threshold AS DOUBLE) AS threshold,
     CAST(data_basis AS VARCHAR) AS data_basis,
@@ -28,6 +29,7 @@ COMMENT ON COLUMN marts.backtest_scores.n IS 'Forecasts scored (origins with a k
 COMMENT ON COLUMN marts.backtest_scores.seasons IS 'Brier rows: the distinct seasons those forecasts are about (monthly origins forecasting one season are not independent: count seasons). NULL for path scores.';
 COMMENT ON COLUMN marts.backtest_scores.lo90 IS 'brier_skill_live and brier_skill_lead3plus: 5th percentile of the skill over 2,000 season-block bootstrap draws (whole seasons resampled); an interval containing 0 is "no demonstrated skill". NULL elsewhere or with fewer than 2 seasons.';
 COMMENT ON COLUMN marts.backtest_scores.hi90 IS 'The 95th percentile of the same bootstrap.';
+COMMENT ON COLUMN marts.backtest_scores.verdict IS 'brier_skill_live and brier_skill_lead3plus in words: beats the base rate (interval above 0), no demonstrated skill (interval contains 0, or too few seasons for one), worse than the base rate (interval below 0).';
 COMMENT ON COLUMN marts.backtest_scores.origins IS 'all: every origin; real_time: only the origins that read a vintage retrieved by the origin (no revised data).';
 COMMENT ON COLUMN marts.backtest_scores.threshold IS 'The target''s cooling threshold the backtest used (the combination rule ignores scores made with another).';
 COMMENT ON COLUMN marts.backtest_scores.data_basis IS 'What the origins could see for this target: how many read a real-time vintage, how many revised data cut at the publication lag.';

@@ -12,6 +12,6 @@ SELECT
     round(max(CASE WHEN metric = 'brier_climatology' AND horizon IS NULL THEN value END), 3) AS "base rate",
     max(CASE WHEN metric = 'brier' AND horizon IS NULL THEN n END) AS n
 FROM marts.backtest_scores
-WHERE model <> 'regimes'
+WHERE model <> 'regimes' AND origins = 'all'
 GROUP BY target_series, model
 ORDER BY target_series, brier NULLS LAST;

@@ -37,7 +37,11 @@ def _code_version(group: str) -> str:
     """The source that makes a result group's tables: the models, this module, warehouse/results.py and the
     group's SQL, so that changed statistics or a changed table never reuse old results."""
     digest = hashlib.sha256()
-    models, warehouse_root = Path(__file__).resolve().parents[1] / "models", Path(results.__file__).parent
+    import importlib.util
+
+    # found without importing it (and statsmodels with it); a missing package must fail here, not match no file
+    models = Path(importlib.util.find_spec("models").submodule_search_locations[0])
+    warehouse_root = Path(results.__file__).parent
     for path in [*sorted(models.glob("*.py")), Path(__file__), Path(results.__file__),
                  *sorted((warehouse_root / "sql" / group).glob("*.sql"))]:
         digest.update(path.name.encode() + path.read_bytes())

@@ -343,7 +343,8 @@ def plan_backtest(config, vintages: pd.DataFrame, final: pd.DataFrame, regressor
                       "search_reps": int(rg["search_reps"]), "seed": int(rg["seed"])}
                      if "regimes" in bt["models"] else None)
     settings = ModelSettings(int(bt["repetitions"]), int(bt["seed"]),
-                             sarimax_kwargs if "sarimax" in bt["models"] else None, regime_kwargs)
+                             sarimax_kwargs if "sarimax" in bt["models"] else None, regime_kwargs,
+                             sarimax_kwargs if "arima" in bt["models"] else None)
     first = month_start(first_origin) if first_origin is not None else bt["first_origin"]
     unknown = sorted(set(targets or ()) - set(config.targets))
     if unknown:
@@ -360,7 +361,9 @@ def plan_backtest(config, vintages: pd.DataFrame, final: pd.DataFrame, regressor
             warnings.append(f"{sid}: configured in {config.path} but has no data: not backtested")
             continue
         lag = spec.publication_lag
-        start = max(first, levels.index[0] + pd.DateOffset(months=int(sx["min_months"]) + lag))
+        own = config.targets[sid].get("first_origin")  # a long-history target starts earlier than the others
+        floor = first if first_origin is not None or own is None else own
+        start = max(floor, levels.index[0] + pd.DateOffset(months=int(sx["min_months"]) + lag))
         stop = levels.index[-1] - pd.DateOffset(months=1)  # the last origin with an outcome one month ahead
         if last_origin is not None:
             stop = min(stop, month_start(last_origin))
@@ -396,7 +399,9 @@ def plan_backtest(config, vintages: pd.DataFrame, final: pd.DataFrame, regressor
         by_series = {sid: v for sid, v in vintages.groupby("series_id")}
         real_panel = {c: 0 for c in panel.columns if c in by_series}
         n_nowcast = 0
-        first_nc = min(pd.Timestamp(f"{o[0]}-01") for o in origins.values())
+        # The nowcast (a dynamic factor model, the costliest fit) starts at backtest.nowcast_first_origin.
+        first_nc = max(min(pd.Timestamp(f"{o[0]}-01") for o in origins.values()),
+                       month_start(first_origin) if first_origin is not None else bt["nowcast_first_origin"])
         last_nc = max(pd.Timestamp(f"{o[1]}-01") for o in origins.values())
         options = {"factors": int(nc["factors"]), "factor_order": int(nc["factor_order"]),
                    "maxiter": int(nc["maxiter"]), "repetitions": int(bt["repetitions"]), "seed": int(bt["seed"]),

@@ -213,7 +213,7 @@ def _check_values(entries: dict, fail) -> None:
             raise fail(f"required_revenue.data_center_revenue.{fy}", f"{value!r} is not a USD amount", "give USD")
 
 
-BACKTEST_MODELS = ("sarimax", "regimes", "nowcast")
+BACKTEST_MODELS = ("sarimax", "arima", "regimes", "nowcast")  # arima: SARIMAX's specification without regressors
 COMBINATION_CANDIDATES = ("sarimax", "nowcast", "random_walk", "drift", "seasonal_naive", "climatology")
 
 
@@ -252,6 +252,12 @@ def parse_cooling_config(text: str, path: str) -> CoolingConfig:
         lag = t.get("publication_lag", 0)
         if isinstance(lag, bool) or not isinstance(lag, int) or not 0 <= lag <= 12:
             raise CoolingConfigError(f"{path}: targets.{sid}.publication_lag {lag!r} must be whole months, 0 to 12")
+        if "first_origin" in t:  # this target's backtest starts here instead of at backtest.first_origin
+            try:
+                t["first_origin"] = pd.Timestamp(str(t["first_origin"]) + "-01").normalize()
+            except ValueError:
+                raise CoolingConfigError(f"{path}: targets.{sid}.first_origin {t['first_origin']!r} must be a month, "
+                                         "YYYY-MM") from None
     bt = doc.setdefault("backtest", {})
     if not isinstance(bt, dict):
         raise CoolingConfigError(f"{path}: [backtest] must be a table")
@@ -265,10 +271,12 @@ def parse_cooling_config(text: str, path: str) -> CoolingConfig:
     if not isinstance(models, list) or not set(models) <= set(BACKTEST_MODELS):
         raise CoolingConfigError(f"{path}: backtest.models {models!r} must be a list drawn from "
                                  f"{list(BACKTEST_MODELS)} (the baselines always run)")
-    try:
-        bt["first_origin"] = pd.Timestamp(str(bt.setdefault("first_origin", "2019-01")) + "-01").normalize()
-    except ValueError:
-        raise CoolingConfigError(f"{path}: backtest.first_origin {bt['first_origin']!r} must be a month, YYYY-MM") from None
+    for key in ("first_origin", "nowcast_first_origin"):
+        try:
+            bt[key] = pd.Timestamp(str(bt.setdefault(key, bt.get("first_origin", "2019-01"))) + "-01").normalize() \
+                if not isinstance(bt.get(key), pd.Timestamp) else bt[key]
+        except ValueError:
+            raise CoolingConfigError(f"{path}: backtest.{key} {bt[key]!r} must be a month, YYYY-MM") from None
     if doc["sarimax"].get("future_regressors") != "hold_last":
         raise CoolingConfigError(f"{path}: sarimax.future_regressors: only \"hold_last\" is implemented")
     nc = doc.setdefault("nowcast", {})

@@ -240,9 +240,11 @@ def ingest_series(
     adapter = adapter_for(series.adapter)
     outcome = SeriesOutcome(series.id, "unchanged", source=series.adapter)
 
-    def land(payload: Payload, parsed: Future) -> None:
-        if _seen(con, series, payload):  # an earlier payload of this run had the same bytes
-            return
+    def check(payload: Payload, parsed: Future) -> Records | None:
+        """The parsed records of a payload about to land, or None when an earlier payload of this run had the same
+        bytes; raises for a vintage conflict or a parse error (the series stops there)."""
+        if _seen(con, series, payload):
+            return None
         pinned = payload.query.retrieved_at is not None  # the catalog names this payload's retrieval time
         conflict = pinned and con.execute(
             sql_text("load/vintage_conflict.sql"), [series.id, payload.origin, payload.retrieved_at, payload.sha256]
@@ -253,7 +255,11 @@ def ingest_series(
                 f"the file changed since it was loaded as the vintage retrieved {payload.retrieved_at:%Y-%m-%d %H:%M}",
                 hint="give the corrected file a new retrieved_at in the catalog, so both vintages are kept",
             )
-        records = parsed.result()
+        return parsed.result()
+
+    def write(payload: Payload, records: Records | None) -> None:
+        if records is None:
+            return
         crash_point("ingest.before_append")
         with transaction(con):
             added, rejected = _append(con, series, payload, records, run_id)
@@ -263,29 +269,33 @@ def ingest_series(
         outcome.rows_rejected += rejected
         outcome.status = "ok"
 
+    end = object()
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gapcast-parse") as parser:
-            ahead: tuple[Payload, Future] | None = None  # parsed while the payload before it lands
-            try:
-                for query in adapter.queries(series, context):
-                    payload = adapter.fetch(query, context)
-                    if payload is None:
-                        continue  # nothing published there yet
-                    outcome.payloads += 1
-                    if _seen(con, series, payload):
-                        continue
-                    parsing = parser.submit(adapter.parse, payload)
-                    if ahead is not None:
-                        previous, ahead = ahead, None
-                        land(*previous)  # if it fails, the series stops here and this payload never lands
-                    ahead = (payload, parsing)
-            except BaseException:
-                if ahead is not None:  # the payload before a failed fetch still lands, as it would have
+            queries = iter(adapter.queries(series, context))
+            ahead: tuple[Payload, Future] | None = None  # fetched, parsing on the worker
+            while True:
+                # Payload i is checked (parsed, no conflict) before payload i+1 is fetched, so a doomed payload stops
+                # the series without another request; i+1 then parses on the worker while i is written.
+                ready = None
+                if ahead is not None:
                     previous, ahead = ahead, None
-                    land(*previous)
-                raise
-            if ahead is not None:
-                land(*ahead)
+                    ready = (previous[0], check(*previous))
+                try:
+                    query = next(queries, end)
+                    payload = None if query is end else adapter.fetch(query, context)
+                except Exception:
+                    if ready is not None:  # the payload before a failed fetch still lands, as it would have
+                        write(*ready)
+                    raise
+                if payload is not None:
+                    outcome.payloads += 1
+                    if not _seen(con, series, payload):
+                        ahead = (payload, parser.submit(adapter.parse, payload))
+                if ready is not None:
+                    write(*ready)
+                if query is end:
+                    break
     except PayloadError as exc:
         outcome.status = "failed"
         outcome.error = str(exc)

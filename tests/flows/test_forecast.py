@@ -22,7 +22,7 @@ def forecast(con, *, run_id, settings, config_path=None):
     """The forecast step on an open connection under a given run id, always fitting (no reuse)."""
     return steps.forecast(settings, config_path=config_path, con=con, run_id=run_id, reuse=False)
 
-TARGETS = ("CES6054150001", "IHLIDXUSTPSOFTDEVE", "JTU5100JOL")
+TARGETS = ("CES6054150001", "IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "USINFO")
 TABLES = ("cooling_forecast", "cooling_probability", "regime_probabilities", "forecast_news")
 PROBABILITY_MODELS = ("sarimax", "regimes", "nowcast", "random_walk", "drift", "seasonal_naive", "climatology")
 

@@ -52,8 +52,9 @@ def backtest_flow(settings, **kwargs):
     with pipeline.plain(settings):
         return pipeline.attempt(pipeline.backtest, home=str(settings.home), **kwargs).result()
 
-MODELS = {"sarimax", "nowcast", "regimes", "random_walk", "seasonal_naive", "drift", "climatology"}
-PATH_MODELS = {"sarimax", "nowcast", "random_walk", "seasonal_naive", "drift"}
+MODELS = {"sarimax", "arima", "nowcast", "regimes", "random_walk", "seasonal_naive", "drift", "climatology"}
+PATH_MODELS = {"sarimax", "arima", "nowcast", "random_walk", "seasonal_naive", "drift"}
+TARGETS = {"IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "CES6054150001", "USINFO"}
 
 
 # -- scores against references -------------------------------------------------------------------------
@@ -268,7 +269,7 @@ def _task(level, regressors, origin, **changes):
     models.update(changes)
     return OriginTask(spec=TargetSpec("T", -0.05, False), origin=pd.Timestamp(origin), level=level.loc[:origin],
                       regressors=regressors.loc[:origin], horizons=9,
-                      settings=ModelSettings(400, 3, models["sarimax"], models["regimes"]))
+                      settings=ModelSettings(400, 3, models["sarimax"], models["regimes"], models["sarimax"]))
 
 
 @pytest.fixture(scope="module")
@@ -395,7 +396,7 @@ def snapshot_backtest(snapshot_run, tmp_path_factory):
 def test_the_backtest_scores_every_model_and_baseline_for_every_target(snapshot_backtest):
     settings, report = snapshot_backtest
     db = settings.analytics_db
-    targets = {"IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "CES6054150001"}
+    targets = TARGETS
     assert set(report.origins) == targets
     assert report.origins["JTU5100JOL"] == ("2025-01", "2025-06", 6)
     assert report.origins["CES6054150001"][0] == "2025-02"  # its sample reaches 36 months + its lag only then
@@ -462,7 +463,7 @@ def test_right_after_the_backtest_the_published_headline_is_what_its_scores_choo
     want = expected.sort_values(["target_series", "model"]).reset_index(drop=True)
     assert got["headline"].tolist() == want["headline"].tolist()
     assert got["chosen_by"].fillna("").tolist() == want["chosen_by"].fillna("").tolist()
-    assert int(got["headline"].sum()) == 3
+    assert int(got["headline"].sum()) == len(TARGETS)
     # every target's headline is chosen among models the backtest scored with 24+ forecasts, or is the default
     for why in got.loc[got["headline"], "chosen_by"]:
         assert "no backtest" not in why or "24+" in why
@@ -483,7 +484,7 @@ def test_backtest_models_are_configurable_and_checked(snapshot_backtest, tmp_pat
     from models.config import CoolingConfigError
 
     text = COOLING_PATH.read_text(encoding="utf-8")
-    models = 'models = ["sarimax", "regimes", "nowcast"]'
+    models = 'models = ["sarimax", "arima", "regimes", "nowcast"]'
     assert models in text
     bad = tmp_path / "bad.toml"
     bad.write_text(text.replace(models, 'models = ["sarimax", "prophet"]'), encoding="utf-8")
@@ -523,7 +524,7 @@ def test_the_snapshot_run_forecasts_every_target_through_june_2027(snapshot_run)
     for every target, one headline each."""
     settings, _ = snapshot_run
     db = settings.analytics_db
-    targets = {"IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "CES6054150001"}
+    targets = TARGETS
     ends = query(db, "SELECT target_series, model, max(target_month) FROM marts.cooling_forecast GROUP BY ALL")
     assert {t for t, _, _ in ends} == targets
     assert {str(end) for _, _, end in ends} == {"2027-06-01"}
@@ -532,7 +533,7 @@ def test_the_snapshot_run_forecasts_every_target_through_june_2027(snapshot_run)
     assert sorted(t for t, _, _ in heads) == sorted(targets)
     assert all(season == "2027 Mar-May" and 0 <= p <= 1 for _, season, p in heads)
     assert query(db, "SELECT count(DISTINCT target_series) FROM marts.forecast_news WHERE updated_series = 'total'"
-                 )[0][0] == 3
+                 )[0][0] == len(TARGETS)
 
 
 @pytest.mark.enable_socket  # the LocalCluster's scheduler and workers talk over 127.0.0.1

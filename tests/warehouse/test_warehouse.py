@@ -243,12 +243,12 @@ payloads = [{ path = "v1.csv", retrieved_at = "2026-06-05" }, { path = "v2.csv",
 """
 
 
-@pytest.mark.parametrize("broken, landed", [
-    ("v2.csv", {"2026-06-05"}),  # a bad payload stops the series: the one after it never lands
-    ("v3.csv", {"2026-06-05", "2026-07-05"}),  # the last fails: all before it land
-    ("unreadable", {"2026-06-05", "2026-07-05"}),  # the third cannot be read: the second (parsed ahead) lands
+@pytest.mark.parametrize("broken, landed, fetched", [
+    ("v2.csv", {"2026-06-05"}, 2),  # a bad payload stops the series: the one after it is not even fetched
+    ("v3.csv", {"2026-06-05", "2026-07-05"}, 3),  # the last fails: all before it land
+    ("unreadable", {"2026-06-05", "2026-07-05"}, 2),  # the third cannot be read: the second (parsed ahead) lands
 ])
-def test_payloads_land_in_order_until_the_first_failure(tmp_path, settings, broken, landed):
+def test_payloads_land_in_order_until_the_first_failure(tmp_path, settings, broken, landed, fetched):
     """Payloads are parsed one ahead of the one being written; what lands is still what a one-by-one load lands."""
     folder = tmp_path / "src"
     folder.mkdir()
@@ -269,6 +269,30 @@ def test_payloads_land_in_order_until_the_first_failure(tmp_path, settings, brok
     assert vintages == landed
     batches = query(settings.pipeline_db, "SELECT count(*) FROM meta.load_batches WHERE series_id = 'USINFO'")
     assert batches == [(len(landed),)]
+    assert report.failed[0].payloads == fetched
+
+
+def test_an_interrupt_during_a_fetch_is_not_turned_into_a_failed_series(tmp_path, settings, monkeypatch):
+    """Ctrl-C (or a termination) while the next payload is fetched stops the run; it is never recorded as one
+    series' failure with the others going on."""
+    from warehouse.sources.fred_csv import FredCsv
+
+    folder = tmp_path / "src"
+    folder.mkdir()
+    for name in ("v1.csv", "v2.csv", "v3.csv"):
+        (folder / name).write_text("date,value\n2026-04-01,2790\n2026-05-01,2785\n")
+    (folder / "vintages.toml").write_text(VINTAGES)
+    original, calls = FredCsv.fetch, []
+
+    def fetch(self, query, context=None):
+        calls.append(query)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return original(self, query, context)
+
+    monkeypatch.setattr(FredCsv, "fetch", fetch)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_job(settings, str(folder / "vintages.toml"))
 
 
 def test_a_failed_write_inside_a_transaction_reports_its_own_error():
@@ -283,3 +307,16 @@ def test_a_failed_write_inside_a_transaction_reports_its_own_error():
             with db.registered(con, "frame", pd.DataFrame({"a": [1]})):
                 con.execute("INSERT INTO t SELECT no_such_column FROM frame")
     assert con.execute("SELECT count(*) FROM t").fetchall() == [(0,)]
+
+
+def test_a_field_beyond_the_csv_limit_is_refused_with_or_without_quotes(tmp_path):
+    """The fast path for quote-free files refuses what csv.reader refuses: a field longer than its limit."""
+    import csv
+
+    from tests.warehouse.test_adapters import _payload
+    from warehouse.sources.base import PayloadError
+
+    for body in ("9" * (csv.field_size_limit() + 10), '"' + "9" * (csv.field_size_limit() + 10) + '"'):
+        adapter, payload = _payload(tmp_path, "fred_csv", f"date,value\n2026-01-01,{body}\n", unit="", kind="hiring")
+        with pytest.raises(PayloadError, match="field larger than field limit"):
+            adapter.parse(payload)

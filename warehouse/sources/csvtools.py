@@ -124,7 +124,9 @@ def _decode(payload: Payload, allow_unnamed: bool = False) -> tuple[list[str], l
     # strict: a quote left open (a file cut inside a quoted field) is an error, not a silently cut value
     if not text.strip():  # e.g. nothing but a byte-order mark
         raise payload.error("the file is empty", hint="re-download it; the source returned nothing")
-    if '"' not in text and "\0" not in text:
+    limit = csv.field_size_limit()  # csv.reader refuses a longer field; a file with so long a line goes to it
+    if '"' not in text and "\0" not in text and (
+            len(text) <= limit or max(map(len, text.splitlines()), default=0) <= limit):
         # No quoted field, so one physical line is one row: split in C rather than row by row through csv.reader
         # (a third of a cold ingest). Same rows as csv.reader gives: any of \r\n, \r, \n ends a line.
         physical = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

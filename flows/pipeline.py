@@ -196,9 +196,10 @@ def estimate_task(home: str | None, parent: str | None = None) -> steps.Estimate
 
 
 @task(name="forecast")
-def forecast_task(home: str | None, parent: str | None = None) -> steps.ForecastReport:
-    """The cooling forecast of every talent target, headline by the combination rule."""
-    return steps.forecast(flow_settings(home), parent=parent)
+def forecast_task(home: str | None, parent: str | None = None, config: str | None = None) -> steps.ForecastReport:
+    """The cooling forecast of every talent target, headline by the combination rule (``config``: the cooling
+    configuration, default catalogs/cooling.toml)."""
+    return steps.forecast(flow_settings(home), parent=parent, config_path=config)
 
 
 @task(name="publish")
@@ -385,7 +386,7 @@ def backtest(home: str | None = None, workers: int | None = None, first: str | N
     report = call(backtest_task, home, workers, first, last, targets, config, dask, settings.dask_address)
     # The combination rule reads the scores just written: forecast again, so that the published headline is the one
     # these scores choose, never the one chosen before them.
-    report.forecast = call(forecast_task, home)
+    report.forecast = call(forecast_task, home, None, config)  # with the backtest's configuration
     call(publish_task, home)
     return report
 

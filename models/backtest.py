@@ -135,18 +135,26 @@ LIVE_LEADS = (5, 6, 7, 8)  # forecasts made in September..December for the comin
 MIN_LEAD = 3  # leads under 3 months forecast a season already under way
 BOOTSTRAP_REPS = 2000
 BOOTSTRAP_SEED = 20270301
-# With k seasons a season bootstrap has only C(2k-1, k) distinct resamples (10 for 3 seasons, 35 for 4): too few to
-# say anything, and its percentiles look precise when they are not. Below this many seasons there is no interval.
-MIN_INTERVAL_SEASONS = 5
+# With k seasons a season bootstrap has only C(2k-1, k) distinct resamples (10 for 3 seasons, 35 for 4), and with
+# few seasons any bootstrap understates the spread (6 JOLTS seasons in runs of 3 give intervals of a few hundredths):
+# its percentiles look precise when they are not. Below this many seasons there is no interval.
+MIN_INTERVAL_SEASONS = 8
 
 
-def season_block_skill(frame: pd.DataFrame, reps: int = BOOTSTRAP_REPS,
-                       seed: int = BOOTSTRAP_SEED) -> tuple[float, float, float, int, int]:
+SEASON_BLOCK = 3  # consecutive seasons drawn together: cooling comes in runs (USINFO 2002-06, 2008-11, 2023-26)
+BLOCK_MIN_SEASONS = 20  # runs need enough of them to resample (7+ blocks of 3); with fewer seasons, one at a time
+
+
+def season_block_skill(frame: pd.DataFrame, reps: int = BOOTSTRAP_REPS, seed: int = BOOTSTRAP_SEED,
+                       block: int | None = None) -> tuple[float, float, float, int, int]:
     """Brier skill against the base rate, 1 - sum (p - o)^2 / sum (p_clim - o)^2, with a 90% interval from a
-    season-block bootstrap: whole seasons are drawn with replacement (monthly forecasts of one season share its
-    outcome and are not independent), so the interval reflects how few seasons there are. ``frame``: season, sq,
-    sq_clim (squared errors of the model and of climatology, paired). Returns (skill, lo90, hi90, n, seasons);
-    the interval is NaN with fewer than :data:`MIN_INTERVAL_SEASONS` seasons."""
+    circular moving-block bootstrap over seasons: the monthly forecasts of one season share its outcome, and
+    neighbouring seasons share a cycle, so runs of ``block`` consecutive seasons are drawn with replacement
+    (Kunsch 1989; Politis and Romano 1992) until the resample has as many seasons as the data; ``block = 1`` is the
+    plain season bootstrap. By default runs of :data:`SEASON_BLOCK` from :data:`BLOCK_MIN_SEASONS` seasons on, single
+    seasons below (a handful of long blocks would resample almost the sample itself). ``frame``: season, sq, sq_clim (squared errors of the model and of climatology, paired).
+    Returns (skill, lo90, hi90, n, seasons); the interval is NaN with fewer than :data:`MIN_INTERVAL_SEASONS`
+    seasons."""
     paired = frame.dropna(subset=["sq", "sq_clim"])
     if paired.empty:
         return float("nan"), float("nan"), float("nan"), 0, 0
@@ -156,7 +164,12 @@ def season_block_skill(frame: pd.DataFrame, reps: int = BOOTSTRAP_REPS,
     k = len(by)
     if k < MIN_INTERVAL_SEASONS:
         return skill, float("nan"), float("nan"), len(paired), k
-    draws = np.random.default_rng(seed).integers(0, k, size=(reps, k))
+    if block is None:
+        block = SEASON_BLOCK if k >= BLOCK_MIN_SEASONS else 1
+    block = max(1, min(int(block), k))
+    blocks = -(-k // block)  # enough blocks to cover k seasons; the last is cut
+    starts = np.random.default_rng(seed).integers(0, k, size=(reps, blocks))
+    draws = ((starts[:, :, None] + np.arange(block)) % k).reshape(reps, -1)[:, :k]
     num, den = by["sq"].to_numpy()[draws].sum(axis=1), by["sq_clim"].to_numpy()[draws].sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         boot = 1 - num / den
@@ -208,7 +221,7 @@ def score_probabilities(forecasts: pd.DataFrame) -> pd.DataFrame:
                       len(paired), paired_seasons, np.nan, np.nan)]
         for metric, chosen in (("brier_skill_live", g["lead"].isin(LIVE_LEADS)),
                                ("brier_skill_lead3plus", g["lead"] >= MIN_LEAD)):
-            skill, lo, hi, n, k = season_block_skill(g[chosen])
+            skill, lo, hi, n, k = season_block_skill(g[chosen])  # seasons sort by year: the blocks are consecutive
             rows.append((target, model, np.nan, metric, skill, n, k, lo, hi))
     return pd.DataFrame(rows, columns=cols)
 

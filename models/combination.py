@@ -55,11 +55,19 @@ def choose_headline(combination: Mapping, thresholds: Mapping[str, float], skill
                 scored = f"{what} {best[metric]:+.2f} over {int(best[count])} forecasts"
                 if best["model"] == default:
                     chosen, why = default, f"the default ({default}) has the highest backtest {scored}"
+                elif metric == "brier_skill" and not float(best.get("brier_skill_lo90", np.nan)) > 0:
+                    # No demonstrated skill: the default stays, whether or not it was scored; only when it did not
+                    # run this month does the best-scored candidate stand in, saying so.
+                    lo = float(best.get("brier_skill_lo90", np.nan))
+                    weak = (f"{best['model']}'s {scored} "
+                            + (f"has a 90% interval reaching {lo:+.2f}" if lo == lo else
+                               "has too few seasons for an interval") + ", no demonstrated skill")
+                    if default in ran:
+                        why = f"the default ({default}): {weak}"
+                    else:
+                        chosen, why = best["model"], f"the default ({default}) did not run: {weak}"
                 elif base.empty or default not in ran:
                     chosen, why = best["model"], f"highest backtest {scored}; the default was not scored or did not run"
-                elif metric == "brier_skill" and not float(best.get("brier_skill_lo90", np.nan)) > 0:
-                    why = (f"the default ({default}): {best['model']}'s {scored} has a 90% interval reaching "
-                           f"{float(best.get('brier_skill_lo90', np.nan)):+.2f}, no demonstrated skill")
                 elif best[metric] > float(base.iloc[0]) + margin:
                     chosen, why = best["model"], (f"highest backtest {scored}, beating the default's "
                                                   f"{float(base.iloc[0]):+.2f} by more than {margin}")

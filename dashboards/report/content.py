@@ -65,7 +65,7 @@ SKILL_NOTE = (
     "Brier skill of P(cooling) against the base rate for forecasts made in September-December for the coming "
     "March-May (leads 5-8 months: the year-end review), with a 90% interval from resampling whole seasons. An "
     "interval that contains 0 is no demonstrated skill: the model has not shown it does better than the base rate; "
-    "under 5 seasons there is no interval. real time: the same skill over the past months whose data were as "
+    "under 8 seasons there is no interval. real time: the same skill over the past months whose data were as "
     "published then (s. = seasons). The headline keeps the default model unless another shows skill here.")
 BACKTEST_NOTE = (
     "Each model re-run at every past month on the data known then (gapcast backtest). MASE against the random "

@@ -69,7 +69,7 @@ def headline_numbers(db: Path) -> list[Page]:
         Page("divergence", "Divergence", 5, (
             f"{episode[0]}: {episode[1]} to {episode[2]}", top_ticker, f"{top_share * 100:.1f}%",
             "Price-to-sales z-score", "Capex gap")),
-        Page("talent", "Talent market", 4, (
+        Page("talent", "Talent market", len(latest_targets) + 1, (  # one chart per talent target, and the regimes
             *(f"{sid}: latest {value:,.1f}" for sid, value in latest_targets), "80% interval", "Regime probabilities")),
         Page("backtest", "Backtest", 3, (f"{skill:.3f}", f"{forecasts:,}", "Brier skill score by model and horizon")),
         Page("data", "Data", 1, (f"{prices_rows:,}", "marts.prices_daily", "Data dictionary", f"{total}")),

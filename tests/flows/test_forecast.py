@@ -182,7 +182,7 @@ def test_the_combination_rule_picks_the_best_backtested_candidate_that_ran():
     from warehouse.results import backtest_skill
 
     config = load_cooling_config()
-    config.targets.update({k: {"threshold": -0.1} for k in "ABCDE"})
+    config.targets.update({k: {"threshold": -0.1} for k in "ABCDEF"})
     con = duckdb.connect()
     con.execute("CREATE SCHEMA marts")
     con.execute("CREATE TABLE marts.backtest_scores (target_series VARCHAR, model VARCHAR, horizon INTEGER, "
@@ -191,28 +191,29 @@ def test_the_combination_rule_picks_the_best_backtested_candidate_that_ran():
     live = "brier_skill_live"
     rows = [
         # A: random_walk beats the default sarimax by more than the margin, with an interval above 0
-        ("A", "random_walk", None, live, 0.6, 40, 5, 0.2), ("A", "sarimax", None, live, 0.2, 40, 5, -0.1),
+        ("A", "random_walk", None, live, 0.6, 40, 9, 0.2), ("A", "sarimax", None, live, 0.2, 40, 9, -0.1),
         ("A", "nowcast", None, live, 0.9, 10, 2, 0.5),  # best, but on too few forecasts
-        ("A", "regimes", None, live, 0.99, 40, 5, 0.9),  # not a candidate: a different event
+        ("A", "regimes", None, live, 0.99, 40, 9, 0.9),  # not a candidate: a different event
         ("A", "random_walk", None, "brier_skill", 0.99, 90, 9, None),  # all leads: not what the rule reads
         ("A", "drift", 1, "crps_skill", 0.3, 30, None, None), ("A", "drift", 2, "crps_skill", 0.1, 30, None, None),
         ("A", "sarimax", 1, "crps_skill", 0.1, 30, None, None), ("A", "sarimax", 2, "crps_skill", 0.1, 30, None, None),
-        ("B", "drift", None, live, 0.7, 40, 5, 0.3),  # B's drift did not run this month
-        ("C", "drift", None, live, 0.23, 40, 5, 0.1), ("C", "sarimax", None, live, 0.2, 40, 5, 0.1),
+        ("B", "drift", None, live, 0.7, 40, 9, 0.3),  # B's drift did not run this month
+        ("C", "drift", None, live, 0.23, 40, 9, 0.1), ("C", "sarimax", None, live, 0.2, 40, 9, 0.1),
         ("D", "drift", None, live, 0.9, 40, 2, 0.5), ("D", "sarimax", None, live, 0.1, 40, 2, -0.2),
-        ("E", "drift", None, live, 0.5, 40, 5, -0.05), ("E", "sarimax", None, live, 0.1, 40, 5, -0.3),
+        ("E", "drift", None, live, 0.5, 40, 9, -0.05), ("E", "sarimax", None, live, 0.1, 40, 9, -0.3),
+        ("F", "random_walk", None, live, 0.11, 144, 36, -0.17), ("F", "sarimax", None, live, 0.22, 28, 7, None),
     ]
     con.executemany("INSERT INTO marts.backtest_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, 'all', -0.1, false)",
                     rows)
     con.execute("INSERT INTO marts.backtest_scores VALUES ('A', 'seasonal_naive', NULL, 'brier_skill_live', 0.95, "
-                "40, 5, 0.5, 0.99, 'all', -0.05, false)")  # scored with another threshold: ignored
+                "40, 9, 0.5, 0.99, 'all', -0.05, false)")  # scored with another threshold: ignored
     con.execute("INSERT INTO marts.backtest_scores VALUES ('A', 'nowcast', NULL, 'brier_skill_live', 0.97, "
                 "400, 50, 0.5, 0.99, 'real_time', -0.1, false)")  # the real-time-only summary: not what the rule reads
     probabilities = pd.DataFrame({
-        "target_series": ["A"] * 6 + ["B"] * 2 + ["C"] * 2 + ["D"] * 2 + ["E"] * 2,
+        "target_series": ["A"] * 6 + ["B"] * 2 + ["C"] * 2 + ["D"] * 2 + ["E"] * 2 + ["F"] * 2,
         "model": ["sarimax:A", "random_walk:A", "nowcast:A", "regimes:A", "climatology:A", "seasonal_naive:A",
                   "sarimax:B", "random_walk:B", "sarimax:C", "drift:C", "sarimax:D", "drift:D", "sarimax:E",
-                  "drift:E"]})
+                  "drift:E", "sarimax:F", "random_walk:F"]})
     forecasts = pd.DataFrame({"target_series": ["A"] * 4, "model": ["sarimax:A", "sarimax:A", "drift:A", "drift:A"]})
     thresholds = {sid: t["threshold"] for sid, t in config.targets.items()}
     choose_headline(config.combination, thresholds, backtest_skill(con), forecasts, probabilities, synthetic=False)
@@ -220,9 +221,11 @@ def test_the_combination_rule_picks_the_best_backtested_candidate_that_ran():
     assert chosen.loc["A", "model"] == "random_walk:A" and "+0.60 over 40" in chosen.loc["A", "chosen_by"]
     assert chosen.loc["B", "model"] == "sarimax:B" and "default" in chosen.loc["B", "chosen_by"]
     assert chosen.loc["C", "model"] == "sarimax:C" and "not ahead by more than 0.05" in chosen.loc["C", "chosen_by"]
-    assert chosen.loc["D", "model"] == "sarimax:D" and "4+ seasons" in chosen.loc["D", "chosen_by"]
+    assert chosen.loc["D", "model"] == "sarimax:D" and "8+ seasons" in chosen.loc["D", "chosen_by"]
     # E: drift is well ahead, but its interval reaches below 0: no demonstrated skill, so the default stays
     assert chosen.loc["E", "model"] == "sarimax:E" and "no demonstrated skill" in chosen.loc["E", "chosen_by"]
+    # F: the default was scored on too few seasons to count, and the best candidate shows no skill: the default stays
+    assert chosen.loc["F", "model"] == "sarimax:F" and "no demonstrated skill" in chosen.loc["F", "chosen_by"]
     assert set(forecasts[forecasts["headline"]]["model"]) == {"drift:A"}  # mean CRPS skill 0.2 beats 0.1
     # a synthetic run ignores scores from real data
     choose_headline(config.combination, thresholds, backtest_skill(con), forecasts, probabilities, synthetic=True)

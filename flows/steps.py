@@ -223,6 +223,9 @@ def forecast(settings: Settings, *, config_path: Path | None = None, con=None, r
         panel = results.nowcast_panel(run.con, list(nc["series"]), bool(nc["market_cap"])) \
             if nc.get("enabled", True) and len(targets) else None
         skill = results.backtest_skill(run.con)
+        if results.backtest_outdated(run.con):
+            report.warnings.append("the published backtest predates this version's live-lead scores, so no model "
+                                   "but the default can be chosen: run `gapcast backtest` again")
         as_of_month = pd.Timestamp(as_of).to_period("M").to_timestamp() if as_of is not None else None
         fingerprint = results.fingerprint_of(targets, regressors, missing, panel if panel is not None else "none",
                                              skill, as_of_month, Path(config.path).read_bytes(),

@@ -152,9 +152,9 @@ def season_block_skill(frame: pd.DataFrame, reps: int = BOOTSTRAP_REPS, seed: in
     neighbouring seasons share a cycle, so runs of ``block`` consecutive seasons are drawn with replacement
     (Kunsch 1989; Politis and Romano 1992) until the resample has as many seasons as the data; ``block = 1`` is the
     plain season bootstrap. By default runs of :data:`SEASON_BLOCK` from :data:`BLOCK_MIN_SEASONS` seasons on, single
-    seasons below (a handful of long blocks would resample almost the sample itself). ``frame``: season, sq, sq_clim (squared errors of the model and of climatology, paired).
-    Returns (skill, lo90, hi90, n, seasons); the interval is NaN with fewer than :data:`MIN_INTERVAL_SEASONS`
-    seasons."""
+    seasons below (a handful of long blocks would resample almost the sample itself). ``frame``: season, sq, sq_clim
+    (squared errors of the model and of climatology, paired). Returns (skill, lo90, hi90, n, seasons); the interval
+    is NaN with fewer than :data:`MIN_INTERVAL_SEASONS` seasons."""
     paired = frame.dropna(subset=["sq", "sq_clim"])
     if paired.empty:
         return float("nan"), float("nan"), float("nan"), 0, 0
@@ -633,6 +633,6 @@ def headline_table(scores: pd.DataFrame) -> pd.DataFrame:
         if len(live):
             r = live.iloc[0]
             row.update(live_skill=r["value"], live_lo90=r["lo90"], live_hi90=r["hi90"], live_n=int(r["n"]),
-                       live_seasons=int(r["seasons"]), live_verdict=skill_verdict(r["value"], r["lo90"], r["hi90"]))
+                       live_seasons=int(r["seasons"]), live_verdict=r["verdict"])
         rows.append(row)
     return pd.DataFrame(rows)

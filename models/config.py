@@ -271,10 +271,11 @@ def parse_cooling_config(text: str, path: str) -> CoolingConfig:
     if not isinstance(models, list) or not set(models) <= set(BACKTEST_MODELS):
         raise CoolingConfigError(f"{path}: backtest.models {models!r} must be a list drawn from "
                                  f"{list(BACKTEST_MODELS)} (the baselines always run)")
+    bt.setdefault("first_origin", "2019-01")
+    bt.setdefault("nowcast_first_origin", bt["first_origin"])  # the nowcast starts with the others unless told
     for key in ("first_origin", "nowcast_first_origin"):
         try:
-            bt[key] = pd.Timestamp(str(bt.setdefault(key, bt.get("first_origin", "2019-01"))) + "-01").normalize() \
-                if not isinstance(bt.get(key), pd.Timestamp) else bt[key]
+            bt[key] = pd.Timestamp(str(bt[key]) + "-01").normalize()
         except ValueError:
             raise CoolingConfigError(f"{path}: backtest.{key} {bt[key]!r} must be a month, YYYY-MM") from None
     if doc["sarimax"].get("future_regressors") != "hold_last":

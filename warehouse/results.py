@@ -118,11 +118,23 @@ def nowcast_panel(con: duckdb.DuckDBPyConnection, series: list[str], market_cap:
     return long.pivot_table(index="month", columns="series_id", values="value").sort_index().asfreq("MS")
 
 
+BACKTEST_SCORE_COLUMNS = ("origins", "lo90")  # what forecast/backtest_skill.sql reads beyond the older columns
+
+
+def backtest_outdated(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the published backtest predates the live-lead scores (its table lacks their columns): its scores
+    cannot be read, and `gapcast backtest` must run again."""
+    have = {r[0] for r in con.execute(db.sql_text("status/table_columns.sql"), ["marts", "backtest_scores"]).fetchall()}
+    return bool(have) and not set(BACKTEST_SCORE_COLUMNS) <= have
+
+
 def backtest_skill(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The published backtest's skill by target and model (empty before any backtest)."""
+    """The published backtest's skill by target and model (empty before any backtest, or when it is outdated)."""
+    if backtest_outdated(con):
+        return pd.DataFrame()
     try:
         return con.execute(db.sql_text("forecast/backtest_skill.sql")).df()
-    except (duckdb.CatalogException, duckdb.BinderException):  # no backtest yet, or one from before its columns
+    except duckdb.CatalogException:  # no backtest yet
         return pd.DataFrame()
 
 

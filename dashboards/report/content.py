@@ -43,12 +43,12 @@ class ReportContent:
                 if self.synthetic else None)
 
 
-BACKTEST_COLUMNS = ("origins", "lo90", "hi90", "verdict")
+BACKTEST_COLUMNS = ("origins", "lo90", "hi90", "verdict")  # a backtest from before the live-lead scores lacks them
 
 
 def _has_columns(con: duckdb.DuckDBPyConnection, qualified: str, columns) -> bool:
     schema, table = qualified.split(".")
-    have = {r[0] for r in con.execute(sql_text("report/table_columns.sql"), [schema, table]).fetchall()}
+    have = {r[0] for r in con.execute(sql_text("status/table_columns.sql"), [schema, table]).fetchall()}
     return set(columns) <= have
 
 

@@ -252,3 +252,36 @@ def test_regressors_can_come_from_the_macro_layoff_and_funding_marts():
     assert frame.loc["2020-02-01", "macro:UNRATE"] == 3.6
     assert frame.loc["2020-02-01", "layoffs:fyi"] == pytest.approx(np.log(100))
     assert np.isnan(frame.loc["2020-01-01", "layoffs:fyi"])
+
+
+def test_a_backtest_from_before_the_live_lead_scores_is_called_outdated_not_absent():
+    """A published backtest without the live-lead columns cannot feed the combination rule: it reads as outdated
+    (the forecast then says to run `gapcast backtest` again), while no backtest at all is simply absent."""
+    from warehouse.results import backtest_outdated, backtest_skill
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    assert not backtest_outdated(con) and backtest_skill(con).empty  # no backtest yet
+    con.execute("CREATE TABLE marts.backtest_scores (target_series VARCHAR, model VARCHAR, horizon INTEGER, "
+                "metric VARCHAR, value DOUBLE, n INTEGER, seasons INTEGER, threshold DOUBLE, synthetic BOOLEAN)")
+    con.execute("INSERT INTO marts.backtest_scores VALUES ('A', 'drift', NULL, 'brier_skill', 0.9, 99, 9, -0.1, "
+                "false)")
+    assert backtest_outdated(con) and backtest_skill(con).empty
+
+
+def test_first_origins_are_months_and_the_nowcast_starts_with_the_others_unless_told(tmp_path):
+    from flows.config import COOLING_PATH
+    from models.config import CoolingConfigError
+
+    text = COOLING_PATH.read_text(encoding="utf-8")
+    config = load_cooling_config()
+    assert config.targets["USINFO"]["first_origin"] == pd.Timestamp("1990-01-01")
+    assert config.backtest["nowcast_first_origin"] == pd.Timestamp("2019-01-01")
+    unset = tmp_path / "unset.toml"
+    unset.write_text(text.replace('nowcast_first_origin = "2019-01"', "").replace('first_origin = "2019-01"',
+                                                                                 'first_origin = "2021-03"'))
+    assert load_cooling_config(unset).backtest["nowcast_first_origin"] == pd.Timestamp("2021-03-01")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('first_origin = "1990-01"', 'first_origin = "1990-13"'))
+    with pytest.raises(CoolingConfigError, match="targets.USINFO.first_origin '1990-13' must be a month"):
+        load_cooling_config(bad)

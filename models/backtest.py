@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -131,6 +132,35 @@ def score_paths(forecasts: pd.DataFrame) -> pd.DataFrame:
     return long[["target_series", "model", "horizon", "metric", "value", "n"]]
 
 
+PIT_COLUMNS = ["run_id", "target_series", "model", "horizon", "bin_low", "bin_high", "forecasts", "share",
+               "synthetic"]
+
+
+def pit_table(forecasts: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
+    """The probability integral transform histogram per target, model and horizon: the share of outcomes falling in
+    each tenth of the forecast distribution, read as the log-normal the CRPS uses (:func:`log_normal_params`).
+    Flat at 1/bins when the bands are calibrated; a U (outcomes in the tails) says too narrow, a hump too wide, a
+    slope a biased median."""
+    f = forecasts.dropna(subset=["actual", "mean", "lo95", "hi95"])
+    cols = ["target_series", "model", "horizon", "bin_low", "bin_high", "forecasts", "share"]
+    if f.empty:
+        return pd.DataFrame(columns=cols)
+    mu, sigma = log_normal_params(f["mean"], f["lo95"], f["hi95"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = norm.cdf((np.log(f["actual"].to_numpy(dtype=float)) - mu) / sigma)
+    frame = f[["target_series", "model", "horizon"]].assign(
+        bin=np.clip(np.floor(np.nan_to_num(u, nan=0.5) * bins), 0, bins - 1).astype(int))
+    frame = frame[np.isfinite(u)]
+    counts = frame.groupby(["target_series", "model", "horizon", "bin"]).size().rename("forecasts")
+    full = pd.MultiIndex.from_tuples(
+        [(*k, b) for k in frame[["target_series", "model", "horizon"]].drop_duplicates().itertuples(index=False)
+         for b in range(bins)], names=counts.index.names)
+    counts = counts.reindex(full, fill_value=0).reset_index()
+    counts["share"] = counts["forecasts"] / counts.groupby(["target_series", "model", "horizon"])["forecasts"].transform("sum")
+    counts["bin_low"], counts["bin_high"] = counts["bin"] / bins, (counts["bin"] + 1) / bins
+    return counts.sort_values(["target_series", "model", "horizon", "bin"])[cols].reset_index(drop=True)
+
+
 LIVE_LEADS = (5, 6, 7, 8)  # forecasts made in September..December for the coming March-May: the year-end review
 MIN_LEAD = 3  # leads under 3 months forecast a season already under way
 BOOTSTRAP_REPS = 2000
@@ -224,6 +254,143 @@ def score_probabilities(forecasts: pd.DataFrame) -> pd.DataFrame:
             skill, lo, hi, n, k = season_block_skill(g[chosen])  # seasons sort by year: the blocks are consecutive
             rows.append((target, model, np.nan, metric, skill, n, k, lo, hi))
     return pd.DataFrame(rows, columns=cols)
+
+
+# -- the nested headline: the combination rule at each origin, on what was known there --------------------------
+
+HEADLINE = "headline"
+HEADLINE_COLUMNS = ["run_id", "target_series", "origin", "kind", "model", "reason", "seasons_known",
+                    "forecasts_known", "synthetic"]
+
+
+def _with_errors(paths: pd.DataFrame, probs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Path rows with their CRPS of the log level (x100, as :func:`score_paths`) and probability rows with the
+    squared error of the model and of climatology at the same origin, for the rows with a known outcome."""
+    f = paths.dropna(subset=["actual", "mean"]).copy()
+    mu, sigma = log_normal_params(f["mean"], f["lo95"], f["hi95"])
+    f["crps_log"] = 100 * gaussian_crps(mu, sigma, np.log(f["actual"].to_numpy(dtype=float)))
+    q = probs.dropna(subset=["probability", "cooled"]).copy()
+    q["sq"] = (q["probability"].astype(float) - q["cooled"].astype(float)) ** 2
+    clim = q[q["model"] == "climatology"].set_index(["target_series", "origin"])["sq"].rename("sq_clim")
+    return f, q.join(clim, on=["target_series", "origin"])
+
+
+def skill_frame(paths: pd.DataFrame, probs: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """The combination rule's input (models.combination.SKILL_COLUMNS) from one target's scored forecasts, computed
+    as the published scores are (warehouse/sql/forecast/backtest_skill.sql over marts.backtest_scores): per model,
+    the Brier skill at the live leads with its season-block interval (:func:`season_block_skill`), and the CRPS
+    skill against the random walk at the same origins averaged over horizons, with the fewest forecasts of any
+    horizon. ``paths`` and ``probs`` as :func:`_with_errors` returns them."""
+    from models.combination import SKILL_COLUMNS
+
+    rows: dict[str, dict] = {}
+    live = probs[probs["lead"].isin(LIVE_LEADS)]
+    for model, g in live.groupby("model", sort=True):
+        skill, lo, hi, n, k = season_block_skill(g)
+        rows.setdefault(model, {}).update(brier_skill=skill, brier_skill_lo90=lo, brier_skill_hi90=hi, brier_n=n,
+                                          brier_seasons=k)
+    if len(paths):
+        on = ["horizon", "origin"]
+        rw = paths[paths["model"] == "random_walk"][on + ["crps_log"]].rename(columns={"crps_log": "crps_rw"})
+        paired = paths.merge(rw, on=on, how="inner")
+        per = paired.groupby(["model", "horizon"]).agg(crps=("crps_log", "mean"), rw=("crps_rw", "mean"))
+        per["skill"] = 1 - per["crps"] / per["rw"]
+        per["n"] = paths.groupby(["model", "horizon"]).size().reindex(per.index)
+        for model, g in per.groupby(level="model", sort=True):
+            rows.setdefault(model, {}).update(crps_skill=float(g["skill"].mean()), crps_n=int(g["n"].min()))
+    frame = pd.DataFrame([{"model": m, **r} for m, r in rows.items()])
+    if frame.empty:
+        frame = pd.DataFrame({"model": pd.Series(dtype=object)})
+    return frame.assign(target_series=None, threshold=threshold, synthetic=None).reindex(columns=SKILL_COLUMNS)
+
+
+class _PathSkill:
+    """:func:`skill_frame`'s CRPS skill for the path rows known by a month, for a growing month without
+    recomputing: per model and horizon, running sums over the rows sorted by target month."""
+
+    def __init__(self, paths: pd.DataFrame):
+        on = ["horizon", "origin"]
+        rw = paths[paths["model"] == "random_walk"][on + ["crps_log"]].rename(columns={"crps_log": "crps_rw"})
+        f = paths.merge(rw, on=on, how="left")
+        self.groups = []
+        for (model, horizon), g in f.groupby(["model", "horizon"], sort=True):
+            g = g.sort_values("target_month", kind="stable")
+            paired = g["crps_rw"].notna().to_numpy()
+            self.groups.append((model, pd.DatetimeIndex(g["target_month"]).to_numpy(),
+                                np.cumsum(np.where(paired, g["crps_log"].to_numpy(float), 0.0)),
+                                np.cumsum(np.where(paired, g["crps_rw"].to_numpy(float), 0.0)),
+                                np.cumsum(paired)))
+
+    def at(self, known: pd.Timestamp) -> dict[str, tuple[float, int]]:
+        """model -> (CRPS skill averaged over the horizons with a known row, fewest rows of those horizons)."""
+        out: dict[str, tuple[list, list]] = {}
+        stamp = np.datetime64(pd.Timestamp(known))
+        for model, months, crps, rw, paired in self.groups:
+            n = int(np.searchsorted(months, stamp, side="right"))
+            if n == 0:
+                continue
+            skills, counts = out.setdefault(model, ([], []))
+            counts.append(n)
+            if paired[n - 1] and rw[n - 1] > 0:
+                skills.append(1 - crps[n - 1] / rw[n - 1])
+        return {m: (float(np.mean(s)) if s else float("nan"), int(min(c))) for m, (s, c) in out.items()}
+
+
+def season_end(season: str) -> pd.Timestamp:
+    """The last month of a season labelled like '2027 Mar-May'."""
+    return pd.Timestamp(int(str(season)[:4]), 5, 1)
+
+
+def nested_headline(paths: pd.DataFrame, probs: pd.DataFrame, combination, specs: dict
+                    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The headline as the live forecast would have chosen it at each origin: the combination rule
+    (:func:`models.combination.choose_headline`) on the scores of the forecasts whose outcome was published by the
+    end of that origin -- a path month ``m`` once ``m`` plus the target's publication lag has passed, a season once
+    its May plus the lag has -- and on the models that ran there. Outcomes are the final data, as in every score.
+
+    ``paths``/``probs``: every model's backtest rows (target_series, origin, model, ... as :func:`backtest_tables`
+    builds them); ``specs``: target -> TargetSpec. Returns the chosen rows relabelled ``headline`` (paths,
+    probabilities) and one row per target, origin and kind (path, probability) saying which model was chosen, why,
+    and how many seasons and forecasts the rule could see."""
+    from models.combination import choose_headline
+
+    out_p, out_q, choices = [], [], []
+    scored_p, scored_q = _with_errors(paths, probs)
+    for sid, spec in sorted(specs.items()):
+        mine_p, mine_q = paths[paths["target_series"] == sid], probs[probs["target_series"] == sid]
+        sp, sq = scored_p[scored_p["target_series"] == sid], scored_q[scored_q["target_series"] == sid]
+        q_end = sq["season"].map(season_end) if len(sq) else pd.Series(dtype="datetime64[ns]")
+        cache: dict = {}
+        path_skill = _PathSkill(sp)
+        origins = sorted(set(mine_p["origin"]) | set(mine_q["origin"]))
+        for origin in origins:
+            known = pd.Timestamp(origin) - pd.DateOffset(months=spec.publication_lag)
+            kq = sq[q_end <= known]
+            if len(kq) not in cache:  # seasons only ever join the known set as origins advance
+                cache[len(kq)] = skill_frame(sp.iloc[0:0], kq, spec.threshold).drop(columns=["crps_skill", "crps_n"])
+            crps = path_skill.at(known)
+            skill = cache[len(kq)].merge(
+                pd.DataFrame([(m, v, n) for m, (v, n) in crps.items()], columns=["model", "crps_skill", "crps_n"]
+                             ).astype({"model": object}),
+                on="model", how="outer").assign(target_series=sid, threshold=spec.threshold)
+            n_paths = crps.get("random_walk", (0, 0))[1]
+            at_p, at_q = mine_p[mine_p["origin"] == origin], mine_q[mine_q["origin"] == origin]
+            fc = pd.DataFrame({"target_series": sid, "model": sorted(at_p["model"].unique()), "chosen_by": None})
+            pr = pd.DataFrame({"target_series": sid, "model": sorted(at_q["model"].unique())})
+            choose_headline(combination, {sid: spec.threshold}, skill, fc, pr)
+            for kind, frame, rows in (("path", fc, at_p), ("probability", pr, at_q)):
+                picked = frame[frame["headline"]]
+                if picked.empty:
+                    continue
+                model = picked["model"].iloc[0]
+                choices.append({"target_series": sid, "origin": origin, "kind": kind, "model": model,
+                                "reason": picked["chosen_by"].iloc[0], "seasons_known": int(kq["season"].nunique()),
+                                "forecasts_known": int(n_paths if kind == "path" else len(kq))})
+                (out_p if kind == "path" else out_q).append(rows[rows["model"] == model].assign(model=HEADLINE))
+    head_p = pd.concat(out_p, ignore_index=True) if out_p else paths.iloc[0:0].copy()
+    head_q = pd.concat(out_q, ignore_index=True) if out_q else probs.iloc[0:0].copy()
+    return head_p, head_q, pd.DataFrame(choices, columns=[c for c in HEADLINE_COLUMNS
+                                                         if c not in ("run_id", "synthetic")])
 
 
 # -- the plan: what each origin could see ----------------------------------------------------------------------
@@ -337,6 +504,7 @@ class BacktestPlan:
     specs: dict  # target -> TargetSpec
     warnings: tuple[str, ...] = ()
     settings: object = None  # models.forecast.ModelSettings of every origin
+    combination: object = None  # catalogs/cooling.toml [combination]: the nested headline's rule (None: no headline)
 
 
 def plan_backtest(config, vintages: pd.DataFrame, final: pd.DataFrame, regressors: pd.DataFrame,
@@ -355,9 +523,11 @@ def plan_backtest(config, vintages: pd.DataFrame, final: pd.DataFrame, regressor
     regime_kwargs = ({"maxiter": int(rg["maxiter"]), "min_months": int(rg["min_months"]),
                       "search_reps": int(rg["search_reps"]), "seed": int(rg["seed"])}
                      if "regimes" in bt["models"] else None)
+    variants = {name: MappingProxyType({**sarimax_kwargs, **spec})
+                for name, spec in config.specifications.items() if name in bt["models"]}
     settings = ModelSettings(int(bt["repetitions"]), int(bt["seed"]),
                              sarimax_kwargs if "sarimax" in bt["models"] else None, regime_kwargs,
-                             sarimax_kwargs if "arima" in bt["models"] else None)
+                             MappingProxyType(variants))
     first = month_start(first_origin) if first_origin is not None else bt["first_origin"]
     unknown = sorted(set(targets or ()) - set(config.targets))
     if unknown:
@@ -437,7 +607,7 @@ def plan_backtest(config, vintages: pd.DataFrame, final: pd.DataFrame, regressor
                 f"stored, else its first later vintage, cut at the series' publication lag (real time: {read})"
                 + (f"; {', '.join(unversioned)} as last built (no vintages)." if unversioned else "."))
     return BacktestPlan(tuple(tasks), origins, data_basis, {sid: specs[sid] for sid in origins}, tuple(warnings),
-                        settings)
+                        settings, MappingProxyType(dict(config.combination)) if config.combination else None)
 
 
 # -- one origin --------------------------------------------------------------------------------------------------
@@ -580,6 +750,12 @@ def backtest_tables(plan: BacktestPlan, results: list[OriginResult], final: pd.D
     probs = pd.concat(prob_frames, ignore_index=True) if prob_frames else pd.DataFrame(
         columns=["target_series", "origin", "model", "season", "lead", "probability", "cooled", "vintage", "real_time"])
     probs["cooled"] = probs["cooled"].astype("boolean")
+    if plan.combination is not None and (len(paths) or len(probs)):
+        head_p, head_q, choices = nested_headline(paths, probs, plan.combination, plan.specs)
+        paths = pd.concat([paths, head_p], ignore_index=True)
+        probs = pd.concat([probs, head_q], ignore_index=True)
+    else:
+        choices = pd.DataFrame(columns=HEADLINE_COLUMNS)
 
     # Every score twice: over all origins, and over the real-time origins alone (those that read a vintage
     # retrieved by the origin, not revised data).
@@ -607,6 +783,8 @@ def backtest_tables(plan: BacktestPlan, results: list[OriginResult], final: pd.D
         "backtest_scores": scores.assign(run_id=None, synthetic=synthetic).reindex(columns=SCORE_COLUMNS),
         "backtest_reliability": reliability.assign(run_id=None, synthetic=synthetic).reindex(
             columns=RELIABILITY_COLUMNS),
+        "backtest_headline": choices.assign(run_id=None, synthetic=synthetic).reindex(columns=HEADLINE_COLUMNS),
+        "backtest_pit": pit_table(paths).assign(run_id=None, synthetic=synthetic).reindex(columns=PIT_COLUMNS),
     }
     return BacktestTables(tables, {m: dict(c) for m, c in statuses.items()}, tuple(warnings),
                           headline_table(tables["backtest_scores"]))

@@ -8,7 +8,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-SKILL_COLUMNS = ["target_series", "model", "brier_skill", "brier_skill_lo90", "brier_n", "brier_seasons",
+SKILL_COLUMNS = ["target_series", "model", "brier_skill", "brier_skill_lo90", "brier_skill_hi90", "brier_n",
+                 "brier_seasons",
                  "crps_skill", "crps_n", "threshold", "synthetic"]
 
 
@@ -52,31 +53,47 @@ def choose_headline(combination: Mapping, thresholds: Mapping[str, float], skill
                 rows = rows.assign(is_default=rows["model"] == default)
                 best = rows.sort_values([metric, "is_default"], ascending=[False, False], kind="stable").iloc[0]
                 base = rows.loc[rows["is_default"], metric]
-                scored = f"{what} {best[metric]:+.2f} over {int(best[count])} forecasts"
+                scored = _scored(best, metric, what, count)
+                own = (f"the default ({default}, {_scored(rows.loc[rows['is_default']].iloc[0], metric, what, count)})"
+                       if len(base) else f"the default ({default}, not scored on {minimum}+ forecasts"
+                       + (f" about {seasons}+ seasons" if metric == "brier_skill" else "") + " with this threshold)")
                 if best["model"] == default:
-                    chosen, why = default, f"the default ({default}) has the highest backtest {scored}"
+                    chosen, why = default, f"{own}: the highest"
                 elif metric == "brier_skill" and not float(best.get("brier_skill_lo90", np.nan)) > 0:
                     # No demonstrated skill: the default stays, whether or not it was scored; only when it did not
                     # run this month does the best-scored candidate stand in, saying so.
                     lo = float(best.get("brier_skill_lo90", np.nan))
-                    weak = (f"{best['model']}'s {scored} "
-                            + (f"has a 90% interval reaching {lo:+.2f}" if lo == lo else
-                               "has too few seasons for an interval") + ", no demonstrated skill")
+                    weak = (f"the best, {best['model']}, has {scored}: "
+                            + ("no demonstrated skill" if lo == lo else
+                               "too few seasons for an interval, no demonstrated skill"))
                     if default in ran:
-                        why = f"the default ({default}): {weak}"
+                        why = f"{own}; {weak}"
                     else:
-                        chosen, why = best["model"], f"the default ({default}) did not run: {weak}"
+                        chosen, why = best["model"], f"{best['model']}, {scored}, as the default ({default}) did not run; no demonstrated skill"
                 elif base.empty or default not in ran:
-                    chosen, why = best["model"], f"highest backtest {scored}; the default was not scored or did not run"
+                    chosen, why = best["model"], (f"{best['model']}: the highest, {scored}; the default was not scored "
+                                                  "or did not run")
                 elif best[metric] > float(base.iloc[0]) + margin:
-                    chosen, why = best["model"], (f"highest backtest {scored}, beating the default's "
-                                                  f"{float(base.iloc[0]):+.2f} by more than {margin}")
+                    chosen, why = best["model"], (f"{best['model']}: the highest, {scored}, beating {own} by more "
+                                                  f"than {margin}")
                 else:
-                    why = (f"the default ({default}, {what} {float(base.iloc[0]):+.2f}): {best['model']}'s "
-                           f"{best[metric]:+.2f} is not ahead by more than {margin}")
+                    why = f"{own}: {best['model']}'s {best[metric]:+.2f} is not ahead by more than {margin}"
             if chosen is None:
                 continue
             pick = mine & (kinds == chosen)
             frame.loc[pick, "headline"] = True
             if "chosen_by" in frame.columns:
                 frame.loc[pick, "chosen_by"] = why
+
+
+def _scored(row, metric: str, what: str, count: str) -> str:
+    """A candidate's backtest score in the words the report prints: its skill, 90% interval, forecasts, seasons and
+    leads (P(cooling)), or its CRPS skill and forecasts per horizon (paths)."""
+    if metric != "brier_skill":
+        return f"{what} {row[metric]:+.2f} over {int(row[count])} forecasts a horizon (1-9 months ahead)"
+    lo, hi = float(row.get("brier_skill_lo90", np.nan)), float(row.get("brier_skill_hi90", np.nan))
+    interval = f" [90% {lo:+.2f} to {hi:+.2f}]" if lo == lo and hi == hi else ""
+    seasons = row.get("brier_seasons")
+    about = f" about {int(seasons)} seasons" if seasons == seasons and seasons is not None else ""
+    return (f"{what} {row[metric]:+.2f}{interval} over {int(row[count])} forecasts{about} made 5-8 months before "
+            "the season's May")

@@ -213,8 +213,11 @@ def _check_values(entries: dict, fail) -> None:
             raise fail(f"required_revenue.data_center_revenue.{fy}", f"{value!r} is not a USD amount", "give USD")
 
 
-BACKTEST_MODELS = ("sarimax", "arima", "regimes", "nowcast")  # arima: SARIMAX's specification without regressors
+BACKTEST_MODELS = ("sarimax", "regimes", "nowcast")  # and the [specifications] (SARIMAX without regressors)
 COMBINATION_CANDIDATES = ("sarimax", "nowcast", "random_walk", "drift", "seasonal_naive", "climatology")
+HEADLINE_MODEL = "headline"  # the backtest's nested combination rule, scored like a model (never a candidate)
+SPECIFICATION_KEYS = {"drift": bool, "window": int}
+DEFAULT_SPECIFICATIONS = {"arima": {}}
 
 
 class CoolingConfigError(ValueError):
@@ -231,6 +234,32 @@ class CoolingConfig:
     backtest: dict = field(default_factory=dict)
     nowcast: dict = field(default_factory=dict)
     combination: dict = field(default_factory=dict)
+    # name -> {drift, window}: SARIMAX's order and calendar dummies without the divergence regressors
+    specifications: dict = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_SPECIFICATIONS.items()})
+
+
+def _specifications(doc: dict, path: str, min_months: int) -> dict:
+    specs = doc.setdefault("specifications", {k: dict(v) for k, v in DEFAULT_SPECIFICATIONS.items()})
+    if not isinstance(specs, dict):
+        raise CoolingConfigError(f"{path}: [specifications] must be a table of name = {{ drift, window }}")
+    reserved = set(BACKTEST_MODELS) | set(COMBINATION_CANDIDATES) | {HEADLINE_MODEL}
+    for name, spec in specs.items():
+        if name in reserved or not name.replace("_", "").isalnum():
+            raise CoolingConfigError(f"{path}: specifications.{name}: the name is taken or not a plain word; use "
+                                     f"letters, digits and _, none of {sorted(reserved)}")
+        if not isinstance(spec, dict):
+            raise CoolingConfigError(f"{path}: specifications.{name} must be a table {{ drift = ..., window = ... }}")
+        unknown = set(spec) - set(SPECIFICATION_KEYS)
+        if unknown:
+            raise CoolingConfigError(f"{path}: specifications.{name}: unknown key(s) {sorted(unknown)}; the keys "
+                                     f"are {sorted(SPECIFICATION_KEYS)}")
+        drift, window = spec.setdefault("drift", False), spec.setdefault("window", 0)
+        if not isinstance(drift, bool):
+            raise CoolingConfigError(f"{path}: specifications.{name}.drift {drift!r} must be true or false")
+        if isinstance(window, bool) or not isinstance(window, int) or not (window == 0 or window >= min_months):
+            raise CoolingConfigError(f"{path}: specifications.{name}.window {window!r} must be 0 (the whole sample) "
+                                     f"or whole months, at least sarimax.min_months ({min_months})")
+    return specs
 
 
 def parse_cooling_config(text: str, path: str) -> CoolingConfig:
@@ -252,6 +281,9 @@ def parse_cooling_config(text: str, path: str) -> CoolingConfig:
         lag = t.get("publication_lag", 0)
         if isinstance(lag, bool) or not isinstance(lag, int) or not 0 <= lag <= 12:
             raise CoolingConfigError(f"{path}: targets.{sid}.publication_lag {lag!r} must be whole months, 0 to 12")
+        if not isinstance(t.setdefault("control", False), bool):
+            raise CoolingConfigError(f"{path}: targets.{sid}.control {t['control']!r} must be true or false (true: "
+                                     "a control series, not a tech target)")
         if "first_origin" in t:  # this target's backtest starts here instead of at backtest.first_origin
             try:
                 t["first_origin"] = pd.Timestamp(str(t["first_origin"]) + "-01").normalize()
@@ -267,10 +299,12 @@ def parse_cooling_config(text: str, path: str) -> CoolingConfig:
         value = bt.setdefault(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise CoolingConfigError(f"{path}: backtest.{key} {value!r} must be a whole number from {low} to {high}")
-    models = bt.setdefault("models", list(BACKTEST_MODELS))
-    if not isinstance(models, list) or not set(models) <= set(BACKTEST_MODELS):
+    specs = _specifications(doc, path, int(doc["sarimax"].get("min_months", 36)))
+    models = bt.setdefault("models", [*BACKTEST_MODELS, *specs])
+    if not isinstance(models, list) or not set(models) <= set(BACKTEST_MODELS) | set(specs):
         raise CoolingConfigError(f"{path}: backtest.models {models!r} must be a list drawn from "
-                                 f"{list(BACKTEST_MODELS)} (the baselines always run)")
+                                 f"{[*BACKTEST_MODELS, *specs]} (the baselines always run; the others are the "
+                                 "[specifications])")
     bt.setdefault("first_origin", "2019-01")
     bt.setdefault("nowcast_first_origin", bt["first_origin"])  # the nowcast starts with the others unless told
     for key in ("first_origin", "nowcast_first_origin"):
@@ -298,9 +332,12 @@ def parse_cooling_config(text: str, path: str) -> CoolingConfig:
     comb.setdefault("margin", 0.05)
     if isinstance(comb["margin"], bool) or not isinstance(comb["margin"], (int, float)) or comb["margin"] < 0:
         raise CoolingConfigError(f"{path}: combination.margin {comb['margin']!r} must be a number >= 0")
-    unknown = [c for c in [comb["default"], *comb["candidates"]] if c not in COMBINATION_CANDIDATES]
+    allowed = [*COMBINATION_CANDIDATES, *specs]
+    unknown = [c for c in [comb["default"], *comb["candidates"]] if c not in allowed]
     if unknown:
-        raise CoolingConfigError(f"{path}: combination names {unknown}; the candidates are {list(COMBINATION_CANDIDATES)}")
-    return CoolingConfig(path, doc["event"], doc["sarimax"], doc["regimes"], doc["targets"], doc["backtest"], nc, comb)
+        raise CoolingConfigError(f"{path}: combination names {unknown}; the candidates are {allowed} (the "
+                                 "[specifications] included)")
+    return CoolingConfig(path, doc["event"], doc["sarimax"], doc["regimes"], doc["targets"], doc["backtest"], nc, comb,
+                         specs)
 
 

@@ -269,6 +269,13 @@ class CoolingSARIMAX:
     maxiter : int, default 200
     future_regressors : str, default "hold_last"
         Beyond the last observed regressor value: "hold_last" keeps the last value.
+    drift : bool, default False
+        Adds a linear trend in the log level (a regressor ``drift``, in years from the sample start): with one
+        difference, a constant drift in the monthly growth, estimated with the other coefficients, for a target
+        that trends (the paths' median then moves with it, and its uncertainty is in the parameter draws).
+    window : int, default 0
+        Fits on the last ``window`` months of the sample only (0: all of it), for a target whose variance changed:
+        the bands then carry the recent volatility, not that of decades ago.
     parameter_draws : int, default 100
         Parameter uncertainty in the simulation: this many parameter vectors drawn from the estimates'
         asymptotic normal distribution N(theta_hat, cov_params) (draws with a non-positive variance or a
@@ -295,6 +302,8 @@ class CoolingSARIMAX:
     min_months: int = 36
     future_regressors: str = "hold_last"
     parameter_draws: int = 100
+    drift: bool = False
+    window: int = 0
 
     def _draw_parameters(self, res, rng: np.random.Generator) -> tuple[np.ndarray, int]:
         """``parameter_draws`` valid parameter vectors from N(params, cov_params) and how many were redrawn."""
@@ -349,9 +358,22 @@ class CoolingSARIMAX:
             sample = sample.loc[gaps[-1] + pd.offsets.MonthBegin():]
             if len(sample) < self.min_months:
                 raise CoolingInputError(f"{self.target}: its last unbroken run of months is {len(sample)} long")
+        if self.window:
+            if self.window < self.min_months:
+                raise CoolingInputError(f"{self.target}: window {self.window} is shorter than min_months "
+                                        f"{self.min_months}")
+            sample = sample.iloc[-self.window:]
         exog = pd.concat([sample.drop(columns="y"), calendar_dummies(sample.index)], axis=1)
         last = sample.index[-1]
         future = pd.date_range(last + pd.offsets.MonthBegin(), pd.Timestamp(self.horizon_end), freq="MS")
+        start = sample.index[0]
+
+        def trend(index: pd.DatetimeIndex) -> pd.DataFrame:  # years from the sample start
+            months = (index.year - start.year) * 12 + (index.month - start.month)
+            return pd.DataFrame({"drift": months.to_numpy(dtype=float) / 12.0}, index=index)
+
+        if self.drift:
+            exog = pd.concat([exog, trend(sample.index)], axis=1)
         autumn, spring = event.windows(self.season_year)
         if len(future) == 0 or future[-1] < spring[-1]:
             raise CoolingInputError(f"{self.target}: horizon must reach {spring[-1]:%Y-%m}")
@@ -359,7 +381,8 @@ class CoolingSARIMAX:
         held = int(future_lagged.isna().any(axis=1).sum())
         last_known = lagged.dropna().iloc[-1]
         future_lagged = future_lagged.fillna(last_known)
-        future_exog = pd.concat([future_lagged, calendar_dummies(future)], axis=1)[exog.columns]
+        future_exog = pd.concat([future_lagged, calendar_dummies(future)]
+                                + ([trend(future)] if self.drift else []), axis=1)[exog.columns]
         exog_note = (f"regressors lagged {self.lag} months: observed for {len(future) - held} of {len(future)} "
                      f"forecast months; the other {held} held at the last observed value")
 
@@ -424,6 +447,7 @@ class CoolingSARIMAX:
             "lo95": np.exp(ci95.iloc[:, 0].to_numpy() + back), "hi95": np.exp(ci95.iloc[:, 1].to_numpy() + back),
         })
         params = {"order": list(self.order), "lag": self.lag, "regressors": list(lagged.columns),
+                  "drift": self.drift, "window": self.window,
                   "calendar_dummies": ["year_end_review (Nov-Dec)", "march_results (Mar)"],
                   "seasonally_adjusted_by_model": self.seasonally_adjust, "threshold": self.threshold,
                   "season": CoolingEvent.season_label(self.season_year), "repetitions": self.repetitions,

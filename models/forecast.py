@@ -34,6 +34,7 @@ class TargetSpec:
     seasonally_adjust: bool  # True when the source does NOT adjust it: month-of-year factors are removed here
     publication_lag: int = 0
     why: str | None = None
+    control: bool = False  # a control series (total payrolls), not a tech target
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,9 @@ class ModelSettings:
     seed: int
     sarimax: Mapping | None = None
     regimes: Mapping | None = None
-    arima: Mapping | None = None  # CoolingSARIMAX's arguments for SARIMAX's specification without the regressors
+    # Specifications without the divergence regressors (catalogs/cooling.toml [specifications]): model name ->
+    # CoolingSARIMAX's arguments (SARIMAX's own, with a drift or a window where the specification says so)
+    variants: Mapping[str, Mapping] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def forecast_target(spec: TargetSpec, level: pd.Series, regressors: pd.DataFrame
     probs: list[dict] = []
     regimes = pd.DataFrame(columns=["month", "p_cooling_regime", "kind"])
     models = ["climatology", *BASELINES] + (["sarimax"] if settings.sarimax is not None else []) \
-        + (["regimes"] if settings.regimes is not None else [])
+        + list(settings.variants) + (["regimes"] if settings.regimes is not None else [])
 
     def result(base_rate=float("nan"), seasons=0, adjusted=True) -> TargetForecast:
         frame = pd.concat(paths, ignore_index=True) if paths else pd.DataFrame(columns=PATH_COLUMNS)
@@ -124,9 +127,11 @@ def forecast_target(spec: TargetSpec, level: pd.Series, regressors: pd.DataFrame
     except (BacktestInputError, CoolingInputError) as exc:
         runs.extend(ModelRun(name, "skipped", {"baseline": name}, {}, (str(exc),)) for name in BASELINES)
 
-    # sarimax with the divergence regressors; arima, the same specification without them (does the gap help?)
-    for name, options, exog in (("sarimax", settings.sarimax, regressors),
-                                ("arima", settings.arima, pd.DataFrame(index=level.index))):
+    # sarimax with the divergence regressors; arima and its variants, the same specification without them (does
+    # the gap help?), with a drift or on a recent window (which variance does the target show?)
+    no_exog = pd.DataFrame(index=level.index)
+    for name, options, exog in [("sarimax", settings.sarimax, regressors),
+                                *((n, o, no_exog) for n, o in settings.variants.items())]:
         if options is None:
             continue
         try:
@@ -230,10 +235,28 @@ def nowcast_targets(panel: pd.DataFrame, specs: Mapping[str, TargetSpec], *, ori
                            MappingProxyType(probabilities), MappingProxyType(notes), results=res)
 
 
+def _picked_specifications(config, sid: str, threshold: float, skill: pd.DataFrame, synthetic) -> set[str]:
+    """The [specifications] the combination rule would pick for ``sid`` from the backtest's ``skill`` if every
+    candidate ran, with and without the default (which does not run without its regressors)."""
+    from models.combination import choose_headline
+
+    names = set(config.specifications) & set(config.combination.get("candidates", ()))
+    if not names or skill is None or skill.empty:
+        return set()
+    picked: set[str] = set()
+    candidates = list(config.combination["candidates"])
+    for ran in (candidates, [c for c in candidates if c != config.combination["default"]]):
+        fc = pd.DataFrame({"target_series": sid, "model": ran, "chosen_by": None})
+        pr = pd.DataFrame({"target_series": sid, "model": ran})
+        choose_headline(config.combination, {sid: threshold}, skill, fc, pr, synthetic)
+        picked |= set(fc.loc[fc["headline"], "model"]) | set(pr.loc[pr["headline"], "model"])
+    return picked & names
+
+
 def target_specs(config) -> dict[str, TargetSpec]:
     """The talent targets of a :class:`models.config.CoolingConfig`, by series id."""
     return {sid: TargetSpec(sid, float(t["threshold"]), not t["seasonally_adjusted"], int(t.get("publication_lag", 0)),
-                            t.get("why"))
+                            t.get("why"), bool(t.get("control", False)))
             for sid, t in config.targets.items()}
 
 
@@ -318,10 +341,15 @@ def live_forecast(config, targets: pd.DataFrame, regressors: pd.DataFrame, missi
         common = {"threshold": spec.threshold, "why": spec.why, "config": path}
         level = rows.set_index("month")["value"].astype(float)
         origin = level.index.max()
+        # A specification without regressors is fitted only when the rule would pick it (it has no other use live).
+        variants = MappingProxyType({name: MappingProxyType({**sarimax, **config.specifications[name]})
+                                     for name in _picked_specifications(config, sid, spec.threshold, skill,
+                                                                        synthetic)})
         fc = forecast_target(spec, level, regressors, origin=origin, season_year=season_year,
                              horizon_end=horizon_end,
-                             settings=settings if not no_regressors else ModelSettings(
-                                 settings.repetitions, settings.seed, None, settings.regimes))
+                             settings=ModelSettings(settings.repetitions, settings.seed,
+                                                    None if no_regressors else settings.sarimax, settings.regimes,
+                                                    variants))
         fitted[sid] = fc
         if no_regressors:
             runs.append(ModelRun(f"sarimax:{sid}", "skipped", common, {}, (
@@ -343,6 +371,9 @@ def live_forecast(config, targets: pd.DataFrame, regressors: pd.DataFrame, missi
             add(sid, f"climatology:{sid}", None, fc.base_rate, fc)
         if (fc.run("sarimax") or ModelRun("", "", {}, {})).status == "ok":
             add(sid, f"sarimax:{sid}", fc.paths[fc.paths["model"] == "sarimax"], _probability(fc, "sarimax"), fc)
+        for name in variants:
+            if (fc.run(name) or ModelRun("", "", {}, {})).status == "ok":
+                add(sid, f"{name}:{sid}", fc.paths[fc.paths["model"] == name], _probability(fc, name), fc)
         if (fc.run("regimes") or ModelRun("", "", {}, {})).status == "ok":
             regime_rows += [{"target_series": sid, "month": r.month, "p_cooling_regime": float(r.p_cooling_regime),
                              "kind": r.kind, "synthetic": synthetic} for r in fc.regimes.itertuples(index=False)]

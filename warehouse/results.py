@@ -18,7 +18,8 @@ from warehouse import db
 TABLES = {
     "estimate": ("divergence_monthly", "bubble_statistics", "bubble_episodes", "bubble_sequence"),
     "forecast": ("cooling_forecast", "cooling_probability", "regime_probabilities", "forecast_news"),
-    "backtest": ("backtest_forecasts", "backtest_scores", "backtest_reliability"),
+    "backtest": ("backtest_forecasts", "backtest_scores", "backtest_reliability", "backtest_headline",
+                 "backtest_pit"),
 }
 _FRAME_NAMES = {"divergence_monthly": "divergence_frame"}
 MODEL_RUN_COLUMNS = ["run_id", "model", "data_as_of", "estimated_at", "status", "parameters", "diagnostics",

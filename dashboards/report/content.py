@@ -153,6 +153,11 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
     if _exists(con, "marts.cooling_probability"):
         sections.append(Section("cooling", "Probability of cooling", SEASON_NOTE + " " + MODELS_NOTE,
                                 table=_frame(con, "cooling_table")))
+        reasons = _frame(con, "cooling_reasons")
+        if not reasons.empty:
+            sections.append(Section("reasons", "What each headline rests on", " ".join(
+                f"{r.target_series}, {r.model} ({float(r.probability):.0%}): {r.chosen_by}."
+                for r in reasons.itertuples(index=False))))
     else:
         sections.append(Section("cooling", "Probability of cooling", SEASON_NOTE,
                                 missing="The cooling forecast is not built yet: this section fills in once "

@@ -40,7 +40,7 @@ PENDING_ON_PAGE = {
     "sql": [],
 }
 # Charts each page draws once every model table is there (the fixtures in tests/browser_helpers.py).
-CHARTS_WITH_MODELS = {"overview": 2, "divergence": 5, "talent": 5, "backtest": 3, "data": 1, "sql": 0}  # talent: 4 targets + 1
+CHARTS_WITH_MODELS = {"overview": 2, "divergence": 5, "talent": 6, "backtest": 3, "data": 1, "sql": 0}  # talent: 5 targets + 1
 
 
 @pytest.fixture(scope="module")

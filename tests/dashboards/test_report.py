@@ -100,7 +100,7 @@ def test_report_files(sample_run, tmp_path):
     assert "WHAT MOVED THE FORECAST" in text and "marts.forecast_news is not built" not in text
     news = query(settings.analytics_db, "SELECT count(*) FROM marts.forecast_news WHERE updated_series = 'total'")
     targets = query(settings.analytics_db, "SELECT count(DISTINCT target_series) FROM marts.cooling_probability")
-    assert news[0][0] == targets[0][0] == 4  # one total row per target
+    assert news[0][0] == targets[0][0] == 5  # one total row per target
     rows = list(csv.reader(io.StringIO(files.csv.read_text())))
     assert rows[0][0].startswith("# SYNTHETIC")
     assert rows[1] == ["run_id", "as_of", "target_series", "target_month", "mean", "lo80", "hi80", "lo95", "hi95",

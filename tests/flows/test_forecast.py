@@ -22,7 +22,7 @@ def forecast(con, *, run_id, settings, config_path=None):
     """The forecast step on an open connection under a given run id, always fitting (no reuse)."""
     return steps.forecast(settings, config_path=config_path, con=con, run_id=run_id, reuse=False)
 
-TARGETS = ("CES6054150001", "IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "USINFO")
+TARGETS = ("CES6054150001", "IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "PAYEMS", "USINFO")
 TABLES = ("cooling_forecast", "cooling_probability", "regime_probabilities", "forecast_news")
 PROBABILITY_MODELS = ("sarimax", "regimes", "nowcast", "random_walk", "drift", "seasonal_naive", "climatology")
 
@@ -226,6 +226,11 @@ def test_the_combination_rule_picks_the_best_backtested_candidate_that_ran():
     assert chosen.loc["E", "model"] == "sarimax:E" and "no demonstrated skill" in chosen.loc["E", "chosen_by"]
     # F: the default was scored on too few seasons to count, and the best candidate shows no skill: the default stays
     assert chosen.loc["F", "model"] == "sarimax:F" and "no demonstrated skill" in chosen.loc["F", "chosen_by"]
+    # the reason says what the number rests on: the model, its skill, interval, forecasts, seasons and lead
+    assert chosen.loc["F", "chosen_by"] == (
+        "the default (sarimax, not scored on 24+ forecasts about 8+ seasons with this threshold); the best, "
+        "random_walk, has live-lead Brier skill +0.11 over 144 forecasts about 36 seasons made 5-8 months before the "
+        "season's May: no demonstrated skill")
     assert set(forecasts[forecasts["headline"]]["model"]) == {"drift:A"}  # mean CRPS skill 0.2 beats 0.1
     # a synthetic run ignores scores from real data
     choose_headline(config.combination, thresholds, backtest_skill(con), forecasts, probabilities, synthetic=True)

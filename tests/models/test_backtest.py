@@ -52,9 +52,10 @@ def backtest_flow(settings, **kwargs):
     with pipeline.plain(settings):
         return pipeline.attempt(pipeline.backtest, home=str(settings.home), **kwargs).result()
 
-MODELS = {"sarimax", "arima", "nowcast", "regimes", "random_walk", "seasonal_naive", "drift", "climatology"}
-PATH_MODELS = {"sarimax", "arima", "nowcast", "random_walk", "seasonal_naive", "drift"}
-TARGETS = {"IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "CES6054150001", "USINFO"}
+MODELS = {"sarimax", "arima", "arima_drift", "arima_recent", "nowcast", "regimes", "random_walk", "seasonal_naive",
+          "drift", "climatology"}
+PATH_MODELS = {"sarimax", "arima", "arima_drift", "arima_recent", "nowcast", "random_walk", "seasonal_naive", "drift"}
+TARGETS = {"IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "CES6054150001", "USINFO", "PAYEMS"}
 
 
 # -- scores against references -------------------------------------------------------------------------
@@ -281,7 +282,8 @@ def _task(level, regressors, origin, **changes):
     models.update(changes)
     return OriginTask(spec=TargetSpec("T", -0.05, False), origin=pd.Timestamp(origin), level=level.loc[:origin],
                       regressors=regressors.loc[:origin], horizons=9,
-                      settings=ModelSettings(400, 3, models["sarimax"], models["regimes"], models["sarimax"]))
+                      settings=ModelSettings(400, 3, models["sarimax"], models["regimes"], {"arima": models["sarimax"], "arima_drift": {**models["sarimax"], "drift": True},
+                                             "arima_recent": {**models["sarimax"], "window": 48}}))
 
 
 @pytest.fixture(scope="module")
@@ -449,7 +451,7 @@ def test_no_backtest_forecast_reads_past_its_origin(snapshot_backtest):
 
 def test_the_backtest_tables_are_documented(snapshot_backtest):
     settings, _ = snapshot_backtest
-    for table in ("backtest_forecasts", "backtest_scores", "backtest_reliability"):
+    for table in ("backtest_forecasts", "backtest_scores", "backtest_reliability", "backtest_headline", "backtest_pit"):
         missing = query(settings.analytics_db, "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'marts' "
                                                "AND table_name = ? AND comment IS NULL", [table])
         assert missing == [], (table, missing)
@@ -501,7 +503,7 @@ def test_backtest_models_are_configurable_and_checked(snapshot_backtest, tmp_pat
     from models.config import CoolingConfigError
 
     text = COOLING_PATH.read_text(encoding="utf-8")
-    models = 'models = ["sarimax", "arima", "regimes", "nowcast"]'
+    models = 'models = ["sarimax", "arima", "arima_drift", "arima_recent", "regimes", "nowcast"]'
     assert models in text
     bad = tmp_path / "bad.toml"
     bad.write_text(text.replace(models, 'models = ["sarimax", "prophet"]'), encoding="utf-8")
@@ -597,3 +599,113 @@ def test_the_nowcast_panel_at_an_origin_reads_each_series_vintage_of_then():
     cut, seen = panel_at(panel, vintages, pd.Timestamp("2021-02-01"))
     assert seen == {"indeed_us_total": (pd.Timestamp("2021-04-05"), False)}
     assert list(cut["indeed_us_total"]) == [1.0, 2.0]
+
+
+# -- the nested headline ------------------------------------------------------------------------------------------
+
+
+def _scored_history(seed: int = 0):
+    """Backtest rows of one target (lag 1) over 2000-2019: random_walk and two candidates whose quality flips,
+    so that which one the rule picks depends on which seasons it may read (flip in the 2008 season)."""
+    from models.forecast import TargetSpec
+
+    rng = np.random.default_rng(seed)
+    origins = pd.date_range("2000-01-01", "2019-12-01", freq="MS")
+    paths, probs = [], []
+    for origin in origins:
+        season = origin.year + (1 if origin.month >= 6 else 0)
+        lead = (season - origin.year) * 12 + 5 - origin.month
+        cooled = bool(rng.random() < 0.4)
+        good_early = season < 2008
+        for model, sd in (("random_walk", 0.05), ("arima", 0.01 if good_early else 0.08),
+                          ("arima_drift", 0.08 if good_early else 0.01)):
+            for h in range(1, 10):
+                month = origin + pd.DateOffset(months=h)
+                actual = 100 * np.exp(rng.normal(0, 0.03))
+                mean = actual * np.exp(rng.normal(0, sd))
+                paths.append({"target_series": "T", "origin": origin, "model": model, "horizon": h,
+                              "target_month": month, "mean": mean, "lo80": mean * 0.95, "hi80": mean * 1.05,
+                              "lo95": mean * 0.9, "hi95": mean * 1.1, "actual": actual})
+        for model, p in (("climatology", 0.4), ("arima", float(cooled) if good_early else 1 - float(cooled)),
+                         ("arima_drift", 1 - float(cooled) if good_early else float(cooled))):
+            probs.append({"target_series": "T", "origin": origin, "model": model, "season": f"{season} Mar-May",
+                          "lead": lead, "probability": p, "cooled": cooled})
+    spec = TargetSpec("T", -0.05, False, publication_lag=1)
+    combination = {"default": "sarimax", "candidates": ["arima", "arima_drift", "random_walk"], "min_forecasts": 24,
+                   "min_seasons": 8, "margin": 0.05}
+    probs = pd.DataFrame(probs)
+    probs["cooled"] = probs["cooled"].astype("boolean")
+    return pd.DataFrame(paths), probs, combination, {"T": spec}
+
+
+def test_the_nested_headline_never_reads_an_outcome_published_after_its_origin():
+    """Whatever happens after an origin (outcomes, later forecasts), the headline chosen there is the same; and the
+    choice does follow what was known (it moves from arima to arima_drift once the later seasons are published)."""
+    from models.backtest import nested_headline
+
+    paths, probs, combination, specs = _scored_history()
+    _, _, choices = nested_headline(paths, probs, combination, specs)
+    chosen = choices.set_index(["origin", "kind"])["model"]
+    assert chosen.loc[(pd.Timestamp("2009-12-01"), "probability")] == "arima"
+    assert chosen.loc[(pd.Timestamp("2019-12-01"), "probability")] == "arima_drift"
+    assert chosen.loc[(pd.Timestamp("2009-12-01"), "path")] == "arima"
+    assert chosen.loc[(pd.Timestamp("2019-12-01"), "path")] == "arima_drift"
+    # what the rule read at each origin: the seasons whose May plus the 1-month lag had passed, and the random walk's
+    # path months likewise (counted at its least-known horizon, 9)
+    seasons = sorted({int(x[:4]) for x in probs["season"]})
+    rw = paths[(paths["model"] == "random_walk") & (paths["horizon"] == 9)]
+    for row in choices.itertuples():
+        known = row.origin - pd.DateOffset(months=1)
+        assert row.seasons_known == sum(pd.Timestamp(y, 5, 1) <= known for y in seasons), row
+        if row.kind == "path":
+            assert row.forecasts_known == int((rw["target_month"] <= known).sum()), row
+    for cut in ("2005-06-01", "2010-07-01", "2014-01-01"):
+        cut = pd.Timestamp(cut)
+        known = cut - pd.DateOffset(months=1)  # the target's publication lag
+        p2, q2 = paths.copy(), probs.copy()
+        later_p = pd.to_datetime(p2["target_month"]) > known
+        p2.loc[later_p, "actual"] *= np.exp(np.random.default_rng(1).normal(0, 0.5, later_p.sum()))
+        p2.loc[p2["origin"] > cut, "mean"] *= 3.0
+        later_q = q2["season"].map(lambda s: pd.Timestamp(int(s[:4]), 5, 1)) > known
+        q2.loc[later_q, "cooled"] = ~q2.loc[later_q, "cooled"]
+        q2.loc[q2["origin"] > cut, "probability"] = 1 - q2.loc[q2["origin"] > cut, "probability"]
+        _, _, perturbed = nested_headline(p2, q2, combination, specs)
+        before = lambda c: c[c["origin"] <= cut].reset_index(drop=True)  # noqa: E731
+        pd.testing.assert_frame_equal(before(choices), before(perturbed))
+        assert not choices[choices["origin"] > cut].reset_index(drop=True).equals(
+            perturbed[perturbed["origin"] > cut].reset_index(drop=True))  # the perturbation matters later
+
+
+def test_the_nested_headline_is_the_chosen_models_forecast_and_is_scored():
+    from models.backtest import nested_headline, score_paths, score_probabilities
+
+    paths, probs, combination, specs = _scored_history()
+    head_p, head_q, choices = nested_headline(paths, probs, combination, specs)
+    assert set(head_p["model"]) == set(head_q["model"]) == {"headline"}
+    pick = choices[choices["kind"] == "probability"].set_index("origin")["model"]
+    merged = head_q.merge(probs, on=["origin", "season"], suffixes=("", "_src"))
+    merged = merged[merged["model_src"] == merged["origin"].map(pick)]
+    assert len(merged) == len(head_q) and (merged["probability"] == merged["probability_src"]).all()
+    # the first seasons cannot be scored yet: no headline until 8 seasons are published
+    first = choices[choices["kind"] == "probability"]["origin"].min()
+    assert first >= pd.Timestamp("2008-06-01")
+    assert (choices.loc[choices["kind"] == "probability", "seasons_known"] >= 8).all()
+    scores = score_probabilities(pd.concat([probs, head_q]))
+    assert "headline" in set(scores["model"])
+    path_scores = score_paths(pd.concat([paths, head_p]).assign(scale=1.0))
+    assert "headline" in set(path_scores["model"])
+
+
+def test_the_nested_rule_scores_what_the_published_scores_would_say():
+    """Its running sums give skill_frame's CRPS skill (the published scores' definition) on the rows known by a month."""
+    from models.backtest import _PathSkill, _with_errors, skill_frame
+
+    paths, probs, _, _ = _scored_history()
+    scored, scored_q = _with_errors(paths, probs)
+    for known in ("2004-03-01", "2012-11-01", "2019-12-01"):
+        known = pd.Timestamp(known)
+        fast = _PathSkill(scored).at(known)
+        slow = skill_frame(scored[scored["target_month"] <= known], scored_q.iloc[0:0], -0.05).set_index("model")
+        assert set(fast) == set(slow.index)
+        for model, (value, n) in fast.items():
+            assert value == pytest.approx(slow.loc[model, "crps_skill"], rel=1e-12) and n == slow.loc[model, "crps_n"]

@@ -7,6 +7,7 @@ SELECT
     model,
     max(CASE WHEN metric = 'brier_skill_live' THEN value END) AS brier_skill,
     max(CASE WHEN metric = 'brier_skill_live' THEN lo90 END) AS brier_skill_lo90,
+    max(CASE WHEN metric = 'brier_skill_live' THEN hi90 END) AS brier_skill_hi90,
     max(CASE WHEN metric = 'brier_skill_live' THEN n END) AS brier_n,
     max(CASE WHEN metric = 'brier_skill_live' THEN seasons END) AS brier_seasons,
     avg(CASE WHEN metric = 'crps_skill' THEN value END) AS crps_skill,

@@ -290,14 +290,19 @@ def skill_frame(paths: pd.DataFrame, probs: pd.DataFrame, threshold: float) -> p
         rows.setdefault(model, {}).update(brier_skill=skill, brier_skill_lo90=lo, brier_skill_hi90=hi, brier_n=n,
                                           brier_seasons=k)
     if len(paths):
+        # As score_paths and the SQL: per horizon, each column's mean over the rows paired with the random walk
+        # (NaN skipped), then the mean of the horizons' skills; the count is every scored row, and crps_n the
+        # fewest of any horizon the model has.
         on = ["horizon", "origin"]
         rw = paths[paths["model"] == "random_walk"][on + ["crps_log"]].rename(columns={"crps_log": "crps_rw"})
         paired = paths.merge(rw, on=on, how="inner")
         per = paired.groupby(["model", "horizon"]).agg(crps=("crps_log", "mean"), rw=("crps_rw", "mean"))
         per["skill"] = 1 - per["crps"] / per["rw"]
-        per["n"] = paths.groupby(["model", "horizon"]).size().reindex(per.index)
-        for model, g in per.groupby(level="model", sort=True):
-            rows.setdefault(model, {}).update(crps_skill=float(g["skill"].mean()), crps_n=int(g["n"].min()))
+        counts = paths.groupby(["model", "horizon"]).size()
+        for model, n in counts.groupby(level="model", sort=True):
+            skills = per["skill"].xs(model, level="model") if model in per.index.get_level_values(0) else []
+            rows.setdefault(model, {}).update(crps_skill=float(np.nanmean(skills)) if np.isfinite(skills).any()
+                                              else float("nan"), crps_n=int(n.min()))
     frame = pd.DataFrame([{"model": m, **r} for m, r in rows.items()])
     if frame.empty:
         frame = pd.DataFrame({"model": pd.Series(dtype=object)})
@@ -315,24 +320,27 @@ class _PathSkill:
         self.groups = []
         for (model, horizon), g in f.groupby(["model", "horizon"], sort=True):
             g = g.sort_values("target_month", kind="stable")
-            paired = g["crps_rw"].notna().to_numpy()
+            paired = g["origin"].isin(rw.loc[rw["horizon"] == horizon, "origin"]).to_numpy()
+            crps, crps_rw = g["crps_log"].to_numpy(float), g["crps_rw"].to_numpy(float)
+            own, ref = paired & np.isfinite(crps), paired & np.isfinite(crps_rw)  # NaN skipped, as pandas/SQL do
             self.groups.append((model, pd.DatetimeIndex(g["target_month"]).to_numpy(),
-                                np.cumsum(np.where(paired, g["crps_log"].to_numpy(float), 0.0)),
-                                np.cumsum(np.where(paired, g["crps_rw"].to_numpy(float), 0.0)),
-                                np.cumsum(paired)))
+                                np.cumsum(np.where(own, crps, 0.0)), np.cumsum(own),
+                                np.cumsum(np.where(ref, crps_rw, 0.0)), np.cumsum(ref)))
 
     def at(self, known: pd.Timestamp) -> dict[str, tuple[float, int]]:
-        """model -> (CRPS skill averaged over the horizons with a known row, fewest rows of those horizons)."""
+        """model -> (CRPS skill averaged over the horizons where it is defined, fewest rows of any horizon with a
+        known row)."""
         out: dict[str, tuple[list, list]] = {}
         stamp = np.datetime64(pd.Timestamp(known))
-        for model, months, crps, rw, paired in self.groups:
+        for model, months, crps, n_crps, rw, n_rw in self.groups:
             n = int(np.searchsorted(months, stamp, side="right"))
             if n == 0:
                 continue
             skills, counts = out.setdefault(model, ([], []))
             counts.append(n)
-            if paired[n - 1] and rw[n - 1] > 0:
-                skills.append(1 - crps[n - 1] / rw[n - 1])
+            i = n - 1
+            if n_crps[i] and n_rw[i] and rw[i] > 0:
+                skills.append(1 - (crps[i] / n_crps[i]) / (rw[i] / n_rw[i]))
         return {m: (float(np.mean(s)) if s else float("nan"), int(min(c))) for m, (s, c) in out.items()}
 
 

@@ -7,6 +7,7 @@ The one place these files' rules live. Parsing text is not I/O: ``flows.config``
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -244,9 +245,10 @@ def _specifications(doc: dict, path: str, min_months: int) -> dict:
         raise CoolingConfigError(f"{path}: [specifications] must be a table of name = {{ drift, window }}")
     reserved = set(BACKTEST_MODELS) | set(COMBINATION_CANDIDATES) | {HEADLINE_MODEL}
     for name, spec in specs.items():
-        if name in reserved or not name.replace("_", "").isalnum():
+        if name in reserved or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
             raise CoolingConfigError(f"{path}: specifications.{name}: the name is taken or not a plain word; use "
-                                     f"letters, digits and _, none of {sorted(reserved)}")
+                                     f"lower-case ASCII letters, digits and _, starting with a letter, and none of "
+                                     f"{sorted(reserved)}")
         if not isinstance(spec, dict):
             raise CoolingConfigError(f"{path}: specifications.{name} must be a table {{ drift = ..., window = ... }}")
         unknown = set(spec) - set(SPECIFICATION_KEYS)
@@ -326,7 +328,9 @@ def parse_cooling_config(text: str, path: str) -> CoolingConfig:
     nc.setdefault("enabled", True)
     comb = doc.setdefault("combination", {})
     comb.setdefault("default", "sarimax")
-    comb.setdefault("candidates", list(COMBINATION_CANDIDATES))
+    # by default every backtested model but the base rate itself (a constant is the yardstick, not a forecast)
+    comb.setdefault("candidates", [c for c in ("sarimax", *specs, "nowcast", "random_walk", "drift", "seasonal_naive")
+                                   if c not in {*BACKTEST_MODELS, *specs} or c in models])
     comb.setdefault("min_forecasts", 24)
     comb.setdefault("min_seasons", 4)
     comb.setdefault("margin", 0.05)
@@ -337,6 +341,11 @@ def parse_cooling_config(text: str, path: str) -> CoolingConfig:
     if unknown:
         raise CoolingConfigError(f"{path}: combination names {unknown}; the candidates are {allowed} (the "
                                  "[specifications] included)")
+    unscored = [c for c in comb["candidates"] if c in {*BACKTEST_MODELS, *specs} and c not in models]
+    if unscored:
+        raise CoolingConfigError(f"{path}: combination.candidates {unscored} are not in backtest.models {models}, so "
+                                 "no backtest scores them and the rule could never choose them: add them to "
+                                 "backtest.models or drop them from the candidates")
     return CoolingConfig(path, doc["event"], doc["sarimax"], doc["regimes"], doc["targets"], doc["backtest"], nc, comb,
                          specs)
 

@@ -235,22 +235,12 @@ def nowcast_targets(panel: pd.DataFrame, specs: Mapping[str, TargetSpec], *, ori
                            MappingProxyType(probabilities), MappingProxyType(notes), results=res)
 
 
-def _picked_specifications(config, sid: str, threshold: float, skill: pd.DataFrame, synthetic) -> set[str]:
-    """The [specifications] the combination rule would pick for ``sid`` from the backtest's ``skill`` if every
-    candidate ran, with and without the default (which does not run without its regressors)."""
-    from models.combination import choose_headline
-
-    names = set(config.specifications) & set(config.combination.get("candidates", ()))
-    if not names or skill is None or skill.empty:
-        return set()
-    picked: set[str] = set()
-    candidates = list(config.combination["candidates"])
-    for ran in (candidates, [c for c in candidates if c != config.combination["default"]]):
-        fc = pd.DataFrame({"target_series": sid, "model": ran, "chosen_by": None})
-        pr = pd.DataFrame({"target_series": sid, "model": ran})
-        choose_headline(config.combination, {sid: threshold}, skill, fc, pr, synthetic)
-        picked |= set(fc.loc[fc["headline"], "model"]) | set(pr.loc[pr["headline"], "model"])
-    return picked & names
+def _live_specifications(config) -> tuple[str, ...]:
+    """The [specifications] the live forecast fits: every one the combination rule may choose (a candidate or the
+    default), so the headline is always the rule's choice and never a model that was not run."""
+    rule = config.combination
+    wanted = set(rule.get("candidates", ())) | {rule.get("default")}
+    return tuple(name for name in config.specifications if name in wanted)
 
 
 def target_specs(config) -> dict[str, TargetSpec]:
@@ -341,10 +331,8 @@ def live_forecast(config, targets: pd.DataFrame, regressors: pd.DataFrame, missi
         common = {"threshold": spec.threshold, "why": spec.why, "config": path}
         level = rows.set_index("month")["value"].astype(float)
         origin = level.index.max()
-        # A specification without regressors is fitted only when the rule would pick it (it has no other use live).
         variants = MappingProxyType({name: MappingProxyType({**sarimax, **config.specifications[name]})
-                                     for name in _picked_specifications(config, sid, spec.threshold, skill,
-                                                                        synthetic)})
+                                     for name in _live_specifications(config)})
         fc = forecast_target(spec, level, regressors, origin=origin, season_year=season_year,
                              horizon_end=horizon_end,
                              settings=ModelSettings(settings.repetitions, settings.seed,

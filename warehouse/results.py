@@ -190,7 +190,10 @@ def write_results(con: duckdb.DuckDBPyConnection, group: str, tables: Mapping[st
         if group == "forecast":
             con.execute(db.sql_text("forecast/clear_probability_history.sql"), [run_id])
             con.execute(db.sql_text("forecast/record_probability_history.sql"), [db.now_utc(), run_id])
-        con.execute(db.sql_text(f"{group}/clear_model_runs.sql"), [run_id])
+        clear = [run_id]
+        if group == "forecast":  # its model names include the configured specifications
+            clear.append(sorted({str(m).split(":")[0] for m in model_runs.get("model", ())}))
+        con.execute(db.sql_text(f"{group}/clear_model_runs.sql"), clear)
         if len(model_runs):
             db.write_frame(con, f"{group}/record_model_runs.sql", "model_run_rows", model_runs)
         rows["model_runs"] = len(model_runs)

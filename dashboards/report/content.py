@@ -155,7 +155,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
                                 table=_frame(con, "cooling_table")))
         reasons = _frame(con, "cooling_reasons")
         if not reasons.empty:
-            sections.append(Section("reasons", "What each headline rests on", " ".join(
+            sections.append(Section("reasons", "What each headline rests on", "\n".join(
                 f"{r.target_series}, {r.model} ({float(r.probability):.0%}): {r.chosen_by}."
                 for r in reasons.itertuples(index=False))))
     else:

@@ -87,7 +87,7 @@ class Rendered:
             if s.missing:
                 lines += textwrap.wrap(s.missing, 78)
             if s.text:
-                lines += textwrap.wrap(s.text, 78)
+                lines += [w for part in s.text.split("\n") for w in textwrap.wrap(part, 78)]
             if s.image:
                 lines += ["(chart in the HTML version and the PDF)"]
             for t in s.tables:
@@ -167,7 +167,7 @@ class _Page:
         self._text(text, 8, color="#666666")
 
     def paragraph(self, text: str, color="#1b1b1b") -> None:
-        for line in textwrap.wrap(text, 105):
+        for line in (w for part in text.split("\n") for w in textwrap.wrap(part, 105)):  # a newline starts a line
             self._text(line, 9, color=color, gap=0.0)
         self.y -= 0.1
 

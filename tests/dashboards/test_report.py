@@ -119,7 +119,7 @@ def test_pdf_pages_render(sample_run, tmp_path):
     settings, _ = sample_run
     files, _ = report_job(settings, MONTH, out_dir=tmp_path / "out")
     pages = files.pdf.read_bytes().count(b"/Type /Page\n") or files.pdf.read_bytes().count(b"/Type /Page")
-    assert 2 <= pages <= 10
+    assert 2 <= pages <= 12, pages  # five targets: one table row per model each, so about ten pages
 
 
 def test_email_structure_and_sent_once(sample_copy, smtp, tmp_path):

@@ -78,11 +78,12 @@ def test_backtest_flow_scores_and_publishes(harness, tmp_path):
     state = backtest(home=str(home), return_state=True)
     assert state.is_completed(), state.message
     result = state.result()
-    assert set(result.origins) == {"IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "CES6054150001", "USINFO"}
+    assert set(result.origins) == {"IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "CES6054150001", "USINFO", "PAYEMS"}
     assert result.runner.startswith("Dask LocalCluster")  # two workers in catalogs/cooling.toml
     db = make_settings(home).analytics_db
     models = {m for (m,) in query(db, "SELECT DISTINCT model FROM marts.backtest_scores")}
-    assert models == {"sarimax", "arima", "nowcast", "regimes", "random_walk", "seasonal_naive", "drift", "climatology"}
+    assert models == {"sarimax", "arima", "arima_drift", "arima_recent", "nowcast", "regimes", "random_walk",
+                      "seasonal_naive", "drift", "climatology", "headline"}
     assert query(db, "SELECT bool_and(synthetic) FROM marts.backtest_forecasts")[0][0]  # labelled synthetic
 
 

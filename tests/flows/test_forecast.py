@@ -24,7 +24,9 @@ def forecast(con, *, run_id, settings, config_path=None):
 
 TARGETS = ("CES6054150001", "IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "PAYEMS", "USINFO")
 TABLES = ("cooling_forecast", "cooling_probability", "regime_probabilities", "forecast_news")
-PROBABILITY_MODELS = ("sarimax", "regimes", "nowcast", "random_walk", "drift", "seasonal_naive", "climatology")
+SPECIFICATIONS = ("arima", "arima_drift", "arima_recent")  # [specifications]: fitted live, every one a candidate
+PROBABILITY_MODELS = ("sarimax", *SPECIFICATIONS, "regimes", "nowcast", "random_walk", "drift", "seasonal_naive",
+                      "climatology")
 
 
 def run_forecast(settings, run_id: str, config_path: Path | None = None, before=None):
@@ -110,7 +112,7 @@ def test_tables_and_columns_are_commented(sample_forecast):
 def test_model_runs_record_every_model_and_keep_the_estimates(sample_forecast, sample_run):
     settings, _ = sample_forecast
     runs = read(settings, "SELECT * FROM meta.model_runs WHERE run_id = 'fc-1' ORDER BY model")
-    per_target = ("regimes", "sarimax", "random_walk", "drift", "seasonal_naive")
+    per_target = ("regimes", "sarimax", *SPECIFICATIONS, "random_walk", "drift", "seasonal_naive")
     assert list(runs["model"]) == sorted([f"{k}:{t}" for t in TARGETS for k in per_target] + ["nowcast"])
     assert (runs["status"] == "ok").all() and runs["synthetic"].all()
     assert runs[runs["model"] != "nowcast"]["parameters"].str.contains("threshold").all()
@@ -290,3 +292,57 @@ def test_first_origins_are_months_and_the_nowcast_starts_with_the_others_unless_
     bad.write_text(text.replace('first_origin = "1990-01"', 'first_origin = "1990-13"'))
     with pytest.raises(CoolingConfigError, match="targets.USINFO.first_origin '1990-13' must be a month"):
         load_cooling_config(bad)
+
+
+@pytest.mark.parametrize("change, message", [
+    (("arima_recent = { window = 120 }", "arima_recent = { window = 24 }"),
+     r"specifications.arima_recent.window 24 must be 0 \(the whole sample\) or whole months, at least"),
+    (("arima_recent = { window = 120 }", "arima_recent = { window = true }"), r"specifications.arima_recent.window"),
+    (("arima_recent = { window = 120 }", "arima_recent = { span = 120 }"),
+     r"specifications.arima_recent: unknown key\(s\) \['span'\]"),
+    (("arima_drift = { drift = true }", "arima_drift = { drift = \"yes\" }"),
+     r"specifications.arima_drift.drift 'yes' must be true or false"),
+    (("arima_recent = { window = 120 }", "2recent = { window = 120 }"), r"specifications.2recent: the name"),
+    (("arima_recent = { window = 120 }", "\"arimä\" = { window = 120 }"), r"specifications.arimä: the name"),
+    (("arima_recent = { window = 120 }", "random_walk = { window = 120 }"), r"specifications.random_walk: the name"),
+    (("arima_recent = { window = 120 }", "headline = { window = 120 }"), r"specifications.headline: the name"),
+    (('candidates = ["sarimax", "arima", ', 'candidates = ["sarimax", "arima", "arima_nope", '),
+     r"combination names \['arima_nope'\]"),
+])
+def test_a_bad_specification_is_refused_naming_file_and_key(tmp_path, change, message):
+    path = config_with(tmp_path, change)
+    with pytest.raises(CoolingConfigError, match=message) as err:
+        load_cooling_config(path)
+    assert str(path) in str(err.value)
+
+
+def test_a_candidate_the_backtest_does_not_run_is_refused_and_the_default_candidates_are_the_backtested(tmp_path):
+    text = COOLING_PATH.read_text(encoding="utf-8")
+    models = next(line for line in text.splitlines() if line.startswith("models = ["))
+    unscored = config_with(tmp_path, (models, 'models = ["sarimax", "regimes", "nowcast", "arima"]'))
+    with pytest.raises(CoolingConfigError, match=r"combination.candidates \['arima_drift', 'arima_recent'\] are not "
+                                                 r"in backtest.models"):
+        load_cooling_config(unscored)
+    candidates = next(line for line in text.splitlines() if line.startswith("candidates = ["))
+    default = config_with(tmp_path, (candidates, ""))
+    assert load_cooling_config(default).combination["candidates"] == [
+        "sarimax", "arima", "arima_drift", "arima_recent", "nowcast", "random_walk", "drift", "seasonal_naive"]
+    narrow = config_with(tmp_path, (candidates, ""), (models, 'models = ["sarimax", "arima"]'))
+    assert load_cooling_config(narrow).combination["candidates"] == [
+        "sarimax", "arima", "random_walk", "drift", "seasonal_naive"]  # only what is backtested, and the baselines
+
+
+def test_the_live_forecast_fits_every_specification_the_rule_may_choose(sample_forecast):
+    """So the headline is always the rule's choice: each candidate specification has its paths and P(cooling)."""
+    settings, _ = sample_forecast
+    probs = read(settings, "SELECT model FROM marts.cooling_probability")
+    runs = read(settings, "SELECT model, status, parameters FROM meta.model_runs WHERE run_id = 'fc-1'")
+    for name in SPECIFICATIONS:
+        for t in TARGETS:
+            assert f"{name}:{t}" in set(probs["model"]), (name, t)
+            row = runs[runs["model"] == f"{name}:{t}"].iloc[0]
+            assert row["status"] == "ok" and '"regressors": []' in row["parameters"], row
+    drift = runs[runs["model"].str.startswith("arima_drift:")]["parameters"]
+    assert drift.str.contains('"drift": true').all()
+    recent = runs[runs["model"].str.startswith("arima_recent:")]["parameters"]
+    assert recent.str.contains('"window": 120').all()

@@ -510,7 +510,9 @@ def test_backtest_models_are_configurable_and_checked(snapshot_backtest, tmp_pat
     with pytest.raises(CoolingConfigError, match=r"backtest.models .*prophet"):
         load_cooling_config(bad)
     baselines_only = tmp_path / "baselines.toml"
-    baselines_only.write_text(text.replace(models, "models = []"), encoding="utf-8")
+    candidates = next(line for line in text.splitlines() if line.startswith("candidates = ["))
+    baselines_only.write_text(text.replace(models, "models = []").replace(candidates, 'candidates = ["drift"]'),
+                              encoding="utf-8")  # a candidate no backtest scores is refused (tests/flows)
     settings, _ = snapshot_backtest
     report = backtest_job(settings, config_path=baselines_only, first_origin=pd.Timestamp("2025-01-01"),
                           last_origin=pd.Timestamp("2025-02-01"), workers=1, targets=["JTU5100JOL"])
@@ -709,3 +711,33 @@ def test_the_nested_rule_scores_what_the_published_scores_would_say():
         assert set(fast) == set(slow.index)
         for model, (value, n) in fast.items():
             assert value == pytest.approx(slow.loc[model, "crps_skill"], rel=1e-12) and n == slow.loc[model, "crps_n"]
+
+
+def test_the_nested_rule_matches_the_published_scores_with_gaps_and_undefined_bands():
+    """With a random walk missing at some origins and a model's bands undefined at others (CRPS NaN), the running
+    sums and skill_frame still say what score_paths and backtest_skill.sql publish: per horizon the mean of each
+    column over the rows paired with the random walk (NaN skipped), averaged over horizons; n the fewest rows."""
+    from models.backtest import _PathSkill, _with_errors, score_paths, skill_frame
+
+    paths, probs, _, _ = _scored_history()
+    rng = np.random.default_rng(7)
+    paths = paths.copy()
+    rw = paths.index[paths["model"] == "random_walk"]
+    paths = paths.drop(rng.choice(rw, len(rw) // 5, replace=False))  # the random walk failed at some origins
+    other = paths.index[paths["model"] == "arima_drift"]
+    paths.loc[rng.choice(other, len(other) // 7, replace=False), ["lo95", "hi95"]] = np.nan  # CRPS undefined
+    scored, scored_q = _with_errors(paths, probs)
+    assert scored["crps_log"].isna().any()
+    for known in ("2004-03-01", "2012-11-01", "2019-12-01"):
+        known = pd.Timestamp(known)
+        upto = paths[pd.to_datetime(paths["target_month"]) <= known]
+        published = score_paths(upto.assign(scale=1.0))
+        published = published[published["metric"] == "crps_skill"].groupby("model").agg(
+            skill=("value", "mean"), n=("n", "min"))  # the SQL: avg(value) skips NULL, min(n)
+        fast = _PathSkill(scored).at(known)
+        slow = skill_frame(scored[scored["target_month"] <= known], scored_q.iloc[0:0], -0.05).set_index("model")
+        assert set(fast) == set(slow.index) == set(published.index)
+        for model, (value, n) in fast.items():
+            assert value == pytest.approx(published.loc[model, "skill"], rel=1e-12), (known, model)
+            assert slow.loc[model, "crps_skill"] == pytest.approx(published.loc[model, "skill"], rel=1e-12)
+            assert n == slow.loc[model, "crps_n"] == published.loc[model, "n"], (known, model)

@@ -345,3 +345,47 @@ def test_orders_with_ma_terms_fall_back_to_statsmodels_per_draw_and_say_so():
     assert "once per parameter draw (5 calls)" in res.diagnostics["simulation_method"]
     assert "MA terms" in res.diagnostics["simulation_method"]
     assert res.diagnostics["paths"] == 100
+
+
+# -- the specifications without the gap: a drift, a recent window ---------------------------------------------------
+
+
+def _trending(growth: float, months=pd.date_range("1996-01-01", "2026-08-01", freq="MS")):
+    rng = np.random.default_rng(5)
+    level = pd.Series(np.exp(5 + np.cumsum(rng.normal(growth, 0.004, len(months)))), index=months)
+    return level, pd.DataFrame({"ps_zscore": 0.0}, index=pd.date_range("1990-01-01", "2026-08-01", freq="MS"))
+
+
+def test_a_drift_recovers_the_trend_and_carries_it_into_the_forecast():
+    """A random walk in logs falling 0.3% a month: without a drift SARIMAX(0,1,0)'s median path is flat; with it,
+    the trend regressor (in years) is estimated near -0.036 a year and the June path falls by about 0.3% a month."""
+    level, regressors = _trending(-0.003)
+    common = dict(threshold=-0.001, season_year=2027, horizon_end=pd.Timestamp("2027-06-01"), lag=12,
+                  order=(0, 1, 0), repetitions=4000)
+    flat = CoolingSARIMAX("T", level, regressors.iloc[:, :0], **common).fit()
+    drift = CoolingSARIMAX("T", level, regressors.iloc[:, :0], drift=True, **common).fit()
+    assert flat.status == drift.status == "ok"
+    assert drift.parameters["drift"] is True and drift.parameters["window"] == 0
+    assert drift.diagnostics["coefficients"]["drift"] == pytest.approx(-0.036, abs=0.01)
+    assert "drift" not in flat.diagnostics["coefficients"]
+    months = len(drift.forecast)
+    fall = float(np.log(drift.forecast["mean"].iloc[-1] / level.iloc[-1])) / months
+    assert fall == pytest.approx(-0.003, abs=0.0008)  # sd of the estimated drift ~0.004/sqrt(367) a month
+    assert abs(float(np.log(flat.forecast["mean"].iloc[-1] / level.iloc[-1]))) < 0.002 * months / 10
+    assert drift.probability > 0.95 and drift.probability > flat.probability + 0.3  # a steady 1.8% fall: cooling
+
+
+def test_a_window_fits_only_the_last_months_and_is_refused_when_shorter_than_the_minimum():
+    level, regressors = _trending(0.0)
+    noisy = level.copy()
+    noisy.iloc[:-120] *= np.exp(np.random.default_rng(9).normal(0, 0.05, len(level) - 120))  # old noise, 12x
+    common = dict(threshold=-0.05, season_year=2027, horizon_end=pd.Timestamp("2027-06-01"), lag=12,
+                  order=(0, 1, 0), repetitions=4000)
+    whole = CoolingSARIMAX("W", noisy, regressors.iloc[:, :0], **common).fit()
+    recent = CoolingSARIMAX("W", noisy, regressors.iloc[:, :0], window=120, **common).fit()
+    assert recent.diagnostics["nobs"] == 120 and whole.diagnostics["nobs"] == len(level)
+    assert recent.diagnostics["sample_start"] == level.index[-120]
+    width = lambda r: float(np.log(r.forecast["hi95"] / r.forecast["lo95"]).iloc[-1])  # noqa: E731
+    assert width(recent) < 0.5 * width(whole)  # the recent calm, not the old noise, sets the bands
+    with pytest.raises(CoolingInputError, match="window 24 is shorter than min_months 36"):
+        CoolingSARIMAX("W", noisy, regressors.iloc[:, :0], window=24, **common).fit()

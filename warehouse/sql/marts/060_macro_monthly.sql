@@ -15,7 +15,7 @@ WHERE kind = 'macro' AND entity = ''
 GROUP BY series_id, date_trunc('month', obs_date)
 ORDER BY series_id, month;
 
-COMMENT ON TABLE marts.macro_monthly IS 'Macro controls by month (rates, curve, VIX, credit spread, payrolls, ...): monthly mean of daily or weekly values; quarterly series sit in their first month.';
+COMMENT ON TABLE marts.macro_monthly IS 'Macro controls by month (rates, curve, VIX, credit spread, unemployment, ...; total payrolls are a talent target in marts.hiring_monthly): monthly mean of daily or weekly values; quarterly series sit in their first month.';
 COMMENT ON COLUMN marts.macro_monthly.month IS 'First day of the month.';
 COMMENT ON COLUMN marts.macro_monthly.value IS 'Mean of the month''s observations, in unit.';
 COMMENT ON COLUMN marts.macro_monthly.n_obs IS 'Observations averaged.';

@@ -297,12 +297,15 @@ def skill_frame(paths: pd.DataFrame, probs: pd.DataFrame, threshold: float) -> p
         rw = paths[paths["model"] == "random_walk"][on + ["crps_log"]].rename(columns={"crps_log": "crps_rw"})
         paired = paths.merge(rw, on=on, how="inner")
         per = paired.groupby(["model", "horizon"]).agg(crps=("crps_log", "mean"), rw=("crps_rw", "mean"))
-        per["skill"] = 1 - per["crps"] / per["rw"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per["skill"] = 1 - per["crps"] / per["rw"]
         counts = paths.groupby(["model", "horizon"]).size()
         for model, n in counts.groupby(level="model", sort=True):
             skills = per["skill"].xs(model, level="model") if model in per.index.get_level_values(0) else []
-            rows.setdefault(model, {}).update(crps_skill=float(np.nanmean(skills)) if np.isfinite(skills).any()
-                                              else float("nan"), crps_n=int(n.min()))
+            defined = np.asarray(skills, dtype=float)
+            defined = defined[~np.isnan(defined)]
+            rows.setdefault(model, {}).update(crps_skill=float(np.mean(defined)) if len(defined) else float("nan"),
+                                              crps_n=int(n.min()))
     frame = pd.DataFrame([{"model": m, **r} for m, r in rows.items()])
     if frame.empty:
         frame = pd.DataFrame({"model": pd.Series(dtype=object)})
@@ -316,16 +319,20 @@ class _PathSkill:
     def __init__(self, paths: pd.DataFrame):
         on = ["horizon", "origin"]
         rw = paths[paths["model"] == "random_walk"][on + ["crps_log"]].rename(columns={"crps_log": "crps_rw"})
+        if rw.duplicated(on).any() or paths.duplicated(["model", *on]).any():
+            raise ValueError("backtest paths hold more than one row per model, horizon and origin: the scores "
+                             "would count a forecast twice")
         f = paths.merge(rw, on=on, how="left")
         self.groups = []
         for (model, horizon), g in f.groupby(["model", "horizon"], sort=True):
             g = g.sort_values("target_month", kind="stable")
             paired = g["origin"].isin(rw.loc[rw["horizon"] == horizon, "origin"]).to_numpy()
             crps, crps_rw = g["crps_log"].to_numpy(float), g["crps_rw"].to_numpy(float)
-            own, ref = paired & np.isfinite(crps), paired & np.isfinite(crps_rw)  # NaN skipped, as pandas/SQL do
-            self.groups.append((model, pd.DatetimeIndex(g["target_month"]).to_numpy(),
-                                np.cumsum(np.where(own, crps, 0.0)), np.cumsum(own),
-                                np.cumsum(np.where(ref, crps_rw, 0.0)), np.cumsum(ref)))
+            own, ref = paired & ~np.isnan(crps), paired & ~np.isnan(crps_rw)  # NaN skipped (not inf), as pandas/SQL
+            with np.errstate(invalid="ignore"):
+                self.groups.append((model, pd.DatetimeIndex(g["target_month"]).to_numpy(),
+                                    np.cumsum(np.where(own, crps, 0.0)), np.cumsum(own),
+                                    np.cumsum(np.where(ref, crps_rw, 0.0)), np.cumsum(ref)))
 
     def at(self, known: pd.Timestamp) -> dict[str, tuple[float, int]]:
         """model -> (CRPS skill averaged over the horizons where it is defined, fewest rows of any horizon with a
@@ -339,8 +346,11 @@ class _PathSkill:
             skills, counts = out.setdefault(model, ([], []))
             counts.append(n)
             i = n - 1
-            if n_crps[i] and n_rw[i] and rw[i] > 0:
-                skills.append(1 - (crps[i] / n_crps[i]) / (rw[i] / n_rw[i]))
+            if n_crps[i] and n_rw[i]:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    skill = 1 - (crps[i] / n_crps[i]) / (rw[i] / n_rw[i])
+                if not np.isnan(skill):
+                    skills.append(skill)
         return {m: (float(np.mean(s)) if s else float("nan"), int(min(c))) for m, (s, c) in out.items()}
 
 

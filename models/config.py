@@ -216,8 +216,11 @@ def _check_values(entries: dict, fail) -> None:
 
 BACKTEST_MODELS = ("sarimax", "regimes", "nowcast")  # and the [specifications] (SARIMAX without regressors)
 COMBINATION_CANDIDATES = ("sarimax", "nowcast", "random_walk", "drift", "seasonal_naive", "climatology")
+# meta.model_runs names the estimate, the backtest and the forecast already use (a specification may not take one)
+RESERVED_MODEL_NAMES = ("basket", "zscore", "cointegration", "capex_gap", "required_revenue", "bubbles", "backtest",
+                        "cooling", "baselines", "divergence", "thesis", "progress")
 HEADLINE_MODEL = "headline"  # the backtest's nested combination rule, scored like a model (never a candidate)
-SPECIFICATION_KEYS = {"drift": bool, "window": int}
+SPECIFICATION_KEYS = {"drift": bool, "window": int, "order": list, "outliers": float}
 DEFAULT_SPECIFICATIONS = {"arima": {}}
 
 
@@ -242,20 +245,36 @@ class CoolingConfig:
 def _specifications(doc: dict, path: str, min_months: int) -> dict:
     specs = doc.setdefault("specifications", {k: dict(v) for k, v in DEFAULT_SPECIFICATIONS.items()})
     if not isinstance(specs, dict):
-        raise CoolingConfigError(f"{path}: [specifications] must be a table of name = {{ drift, window }}")
-    reserved = set(BACKTEST_MODELS) | set(COMBINATION_CANDIDATES) | {HEADLINE_MODEL}
+        raise CoolingConfigError(f"{path}: [specifications] must be a table of name = {{ drift, window, order, "
+                                 "outliers }}")
+    reserved = set(BACKTEST_MODELS) | set(COMBINATION_CANDIDATES) | {HEADLINE_MODEL} | set(RESERVED_MODEL_NAMES)
     for name, spec in specs.items():
         if name in reserved or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
             raise CoolingConfigError(f"{path}: specifications.{name}: the name is taken or not a plain word; use "
                                      f"lower-case ASCII letters, digits and _, starting with a letter, and none of "
                                      f"{sorted(reserved)}")
         if not isinstance(spec, dict):
-            raise CoolingConfigError(f"{path}: specifications.{name} must be a table {{ drift = ..., window = ... }}")
+            raise CoolingConfigError(f"{path}: specifications.{name} must be a table {{ drift = ..., window = ..., "
+                                     "order = ..., outliers = ... }}")
         unknown = set(spec) - set(SPECIFICATION_KEYS)
         if unknown:
             raise CoolingConfigError(f"{path}: specifications.{name}: unknown key(s) {sorted(unknown)}; the keys "
                                      f"are {sorted(SPECIFICATION_KEYS)}")
         drift, window = spec.setdefault("drift", False), spec.setdefault("window", 0)
+        if "order" in spec:
+            order = spec["order"]
+            if (not isinstance(order, (list, tuple)) or len(order) != 3
+                    or any(isinstance(v, bool) or not isinstance(v, int) for v in order)
+                    or not (0 <= order[0] <= 4 and 0 <= order[1] <= 2 and 0 <= order[2] <= 2)):
+                raise CoolingConfigError(f"{path}: specifications.{name}.order {order!r} must be [p, d, q]: whole "
+                                         "numbers, p 0-4, d 0-2, q 0-2 (an MA part simulates draw by draw, slower)")
+            spec["order"] = tuple(order)
+        outliers = spec.setdefault("outliers", 0)
+        if isinstance(outliers, bool) or not isinstance(outliers, (int, float)) or not (
+                outliers == 0 or 3 <= outliers <= 10):
+            raise CoolingConfigError(f"{path}: specifications.{name}.outliers {outliers!r} must be 0 (none) or the "
+                                     "robust standard deviations beyond which a month is an additive outlier, 3-10")
+        spec["outliers"] = float(outliers)
         if not isinstance(drift, bool):
             raise CoolingConfigError(f"{path}: specifications.{name}.drift {drift!r} must be true or false")
         if isinstance(window, bool) or not isinstance(window, int) or not (window == 0 or window >= min_months):
@@ -330,7 +349,8 @@ def parse_cooling_config(text: str, path: str) -> CoolingConfig:
     comb.setdefault("default", "sarimax")
     # by default every backtested model but the base rate itself (a constant is the yardstick, not a forecast)
     comb.setdefault("candidates", [c for c in ("sarimax", *specs, "nowcast", "random_walk", "drift", "seasonal_naive")
-                                   if c not in {*BACKTEST_MODELS, *specs} or c in models])
+                                   if c not in {*BACKTEST_MODELS, *specs}
+                                   or (c in models and (c != "nowcast" or nc["enabled"]))])
     comb.setdefault("min_forecasts", 24)
     comb.setdefault("min_seasons", 4)
     comb.setdefault("margin", 0.05)
@@ -341,11 +361,13 @@ def parse_cooling_config(text: str, path: str) -> CoolingConfig:
     if unknown:
         raise CoolingConfigError(f"{path}: combination names {unknown}; the candidates are {allowed} (the "
                                  "[specifications] included)")
-    unscored = [c for c in comb["candidates"] if c in {*BACKTEST_MODELS, *specs} and c not in models]
+    unscored = [c for c in comb["candidates"] if c in {*BACKTEST_MODELS, *specs}
+                and (c not in models or (c == "nowcast" and not nc["enabled"]))]
     if unscored:
         raise CoolingConfigError(f"{path}: combination.candidates {unscored} are not in backtest.models {models}, so "
-                                 "no backtest scores them and the rule could never choose them: add them to "
-                                 "backtest.models or drop them from the candidates")
+                                 "no backtest scores them (the nowcast also needs nowcast.enabled) and the rule "
+                                 "could never choose them: add them to backtest.models or drop them from the "
+                                 "candidates")
     return CoolingConfig(path, doc["event"], doc["sarimax"], doc["regimes"], doc["targets"], doc["backtest"], nc, comb,
                          specs)
 

@@ -240,6 +240,42 @@ def _simulate_draws_per_draw(model, draws: np.ndarray, nsimulations: int, per_dr
         for draw in draws], axis=1)
 
 
+OUTLIER_GUARD = 3  # months at the end of a sample never flagged as outliers
+
+
+def additive_outliers(resid: pd.Series, *, ar=(), d: int = 1, z: float, guard: int = OUTLIER_GUARD
+                      ) -> list[pd.Timestamp]:
+    """Additive outliers in the level of a regression with ARIMA(p, d, 0) errors (Chen and Liu, 1993, first
+    stage): an outlier of size w in month t leaves w * pi_j in the residual of month t + j, pi(B) = phi(B) (1 - B)^d
+    the model's inverse filter; its estimate is sum_j pi_j e_(t+j) / sum_j pi_j^2 and its t-statistic that over
+    sigma / sqrt(sum pi_j^2), sigma robust (1.4826 x the median absolute deviation of the residuals, which the
+    outliers themselves barely move). Months whose |t| exceeds ``z`` are outliers, the largest first, each
+    keeping out the months within p + d of it (the echoes of its own spike); at most one month in 20. The first
+    p + d residuals (the diffuse start) and the last ``guard`` months are never flagged. Months in time order."""
+    pi = np.array([1.0])
+    for coef in ([1.0, *(-float(a) for a in ar)], *([[1.0, -1.0]] * d)):
+        pi = np.convolve(pi, coef)
+    span = len(pi) - 1
+    e = resid.to_numpy(dtype=float)
+    start, stop = span, len(e) - max(guard, span)  # a month needs its p + d following residuals
+    if stop - start < 24 or not np.isfinite(e[start:]).all():
+        return []
+    body = e[start:]
+    scale = 1.4826 * float(np.median(np.abs(body - np.median(body))))
+    if not scale > 0:
+        return []
+    windows = np.lib.stride_tricks.sliding_window_view(e, len(pi))[start:stop]
+    stat = (windows @ pi) / (scale * np.sqrt(pi @ pi))
+    order = np.argsort(-np.abs(stat), kind="stable")
+    kept: list[int] = []
+    for i in order:
+        if abs(stat[i]) <= z or len(kept) >= max(1, (stop - start) // 20):
+            break
+        if all(abs(i - k) > span for k in kept):
+            kept.append(int(i))
+    return sorted(resid.index[start + k] for k in kept)
+
+
 @dataclass(frozen=True)
 class CoolingSARIMAX:
     """Specification: SARIMAX on the monthly log level of one target, with lagged divergence regressors and
@@ -276,6 +312,15 @@ class CoolingSARIMAX:
     window : int, default 0
         Fits on the last ``window`` months of the sample only (0: all of it), for a target whose variance changed:
         the bands then carry the recent volatility, not that of decades ago.
+    outliers : float, default 0
+        Additive outliers: when > 0, the model is fitted once, every month whose one-step residual lies more
+        than ``outliers`` robust standard deviations (1.4826 x the median absolute deviation) from the residuals'
+        median, read through the model's inverse filter (:func:`additive_outliers`: Chen and Liu's statistic),
+        gets a dummy of its own (1 in that month, 0 elsewhere and in the forecast), at most one month in 20 (the
+        largest), and the model is fitted again. A strike (USINFO, August 1983: the Bell System) or a
+        lockdown month then neither inflates the shock variance nor bends the AR coefficients. The last
+        ``OUTLIER_GUARD`` months are never flagged: a fall that has just begun is news, not an outlier.
+        With ``order`` stationary (d = 0) a constant is added, so the level reverts to its mean.
     parameter_draws : int, default 100
         Parameter uncertainty in the simulation: this many parameter vectors drawn from the estimates'
         asymptotic normal distribution N(theta_hat, cov_params) (draws with a non-positive variance or a
@@ -304,6 +349,7 @@ class CoolingSARIMAX:
     parameter_draws: int = 100
     drift: bool = False
     window: int = 0
+    outliers: float = 0.0
 
     def _draw_parameters(self, res, rng: np.random.Generator) -> tuple[np.ndarray, int]:
         """``parameter_draws`` valid parameter vectors from N(params, cov_params) and how many were redrawn."""
@@ -332,9 +378,30 @@ class CoolingSARIMAX:
                 rejected += 1
         return np.array(kept).reshape(-1, len(mean)), rejected
 
-    def fit(self) -> CoolingForecastResults:
+    def _estimate(self, y: pd.Series, exog: pd.DataFrame, notes: list[str]):
+        """SARIMAX fitted by L-BFGS; if it does not converge, Nelder-Mead from where it stopped and L-BFGS again
+        from there (the fit used is said in ``notes``). Returns (model, results, converged, optimizer)."""
         from statsmodels.tsa.statespace.sarimax import SARIMAX
 
+        model = SARIMAX(y, exog=exog, order=self.order)
+        res = model.fit(disp=False, maxiter=self.maxiter)
+        converged = bool(res.mle_retvals.get("converged", True)) if res.mle_retvals else True
+        optimizer = "lbfgs"
+        if not converged:
+            # Fallback: Nelder-Mead from where L-BFGS stopped, then L-BFGS again from Nelder-Mead's point.
+            nm = model.fit(start_params=res.params, method="nm", disp=False, maxiter=self.maxiter * 10)
+            retry = model.fit(start_params=nm.params, disp=False, maxiter=self.maxiter)
+            if retry.mle_retvals and retry.mle_retvals.get("converged"):
+                notes.append(f"sarimax:{self.target}: L-BFGS did not converge from the default start; "
+                             "it did from Nelder-Mead's solution (that fit is used)")
+                res, converged, optimizer = retry, True, "lbfgs after nm"
+            elif nm.mle_retvals and nm.mle_retvals.get("converged") and nm.llf >= res.llf - 1e-6:
+                notes.append(f"sarimax:{self.target}: L-BFGS did not converge; Nelder-Mead did, at a likelihood "
+                             "at least as high (that fit is used)")
+                res, converged, optimizer = nm, True, "nm"
+        return model, res, converged, optimizer
+
+    def fit(self) -> CoolingForecastResults:
         level = self.level.astype(float).dropna().sort_index()
         if (level <= 0).any():
             raise CoolingInputError(f"{self.target}: levels must be positive to take logs")
@@ -374,6 +441,8 @@ class CoolingSARIMAX:
 
         if self.drift:
             exog = pd.concat([exog, trend(sample.index)], axis=1)
+        if self.order[1] == 0:  # stationary: the level reverts to a mean, estimated as a constant
+            exog = exog.assign(const=1.0)
         autumn, spring = event.windows(self.season_year)
         if len(future) == 0 or future[-1] < spring[-1]:
             raise CoolingInputError(f"{self.target}: horizon must reach {spring[-1]:%Y-%m}")
@@ -382,27 +451,26 @@ class CoolingSARIMAX:
         last_known = lagged.dropna().iloc[-1]
         future_lagged = future_lagged.fillna(last_known)
         future_exog = pd.concat([future_lagged, calendar_dummies(future)]
-                                + ([trend(future)] if self.drift else []), axis=1)[exog.columns]
+                                + ([trend(future)] if self.drift else []), axis=1)
+        if self.order[1] == 0:
+            future_exog = future_exog.assign(const=1.0)
+        future_exog = future_exog[exog.columns]
         exog_note = (f"regressors lagged {self.lag} months: observed for {len(future) - held} of {len(future)} "
                      f"forecast months; the other {held} held at the last observed value")
 
         with recorded_warnings(notes, f"sarimax:{self.target}"):
-            model = SARIMAX(sample["y"], exog=exog, order=self.order)
-            res = model.fit(disp=False, maxiter=self.maxiter)
-            converged = bool(res.mle_retvals.get("converged", True)) if res.mle_retvals else True
-            optimizer = "lbfgs"
-            if not converged:
-                # Fallback: Nelder-Mead from where L-BFGS stopped, then L-BFGS again from Nelder-Mead's point.
-                nm = model.fit(start_params=res.params, method="nm", disp=False, maxiter=self.maxiter * 10)
-                retry = model.fit(start_params=nm.params, disp=False, maxiter=self.maxiter)
-                if retry.mle_retvals and retry.mle_retvals.get("converged"):
-                    notes.append(f"sarimax:{self.target}: L-BFGS did not converge from the default start; "
-                                 "it did from Nelder-Mead's solution (that fit is used)")
-                    res, converged, optimizer = retry, True, "lbfgs after nm"
-                elif nm.mle_retvals and nm.mle_retvals.get("converged") and nm.llf >= res.llf - 1e-6:
-                    notes.append(f"sarimax:{self.target}: L-BFGS did not converge; Nelder-Mead did, at a likelihood "
-                                 "at least as high (that fit is used)")
-                    res, converged, optimizer = nm, True, "nm"
+            model, res, converged, optimizer = self._estimate(sample["y"], exog, notes)
+            flagged: list[pd.Timestamp] = []
+            if self.outliers > 0 and converged:
+                ar = [res.params[f"ar.L{i}"] for i in range(1, self.order[0] + 1)]
+                flagged = additive_outliers(res.resid, ar=ar, d=self.order[1], z=self.outliers)
+                if flagged:
+                    dummies = pd.DataFrame({f"outlier_{m:%Y_%m}": (sample.index == m).astype(float)
+                                            for m in flagged}, index=sample.index)
+                    exog = pd.concat([exog, dummies], axis=1)
+                    future_exog = pd.concat([future_exog, pd.DataFrame(0.0, index=future,
+                                                                       columns=dummies.columns)], axis=1)
+                    model, res, converged, optimizer = self._estimate(sample["y"], exog, notes)
             fc = res.get_forecast(len(future), exog=future_exog)
             mean = fc.predicted_mean
             ci80, ci95 = fc.conf_int(alpha=0.2), fc.conf_int(alpha=0.05)
@@ -447,7 +515,7 @@ class CoolingSARIMAX:
             "lo95": np.exp(ci95.iloc[:, 0].to_numpy() + back), "hi95": np.exp(ci95.iloc[:, 1].to_numpy() + back),
         })
         params = {"order": list(self.order), "lag": self.lag, "regressors": list(lagged.columns),
-                  "drift": self.drift, "window": self.window,
+                  "drift": self.drift, "window": self.window, "outliers": self.outliers,
                   "calendar_dummies": ["year_end_review (Nov-Dec)", "march_results (Mar)"],
                   "seasonally_adjusted_by_model": self.seasonally_adjust, "threshold": self.threshold,
                   "season": CoolingEvent.season_label(self.season_year), "repetitions": self.repetitions,
@@ -458,6 +526,7 @@ class CoolingSARIMAX:
                                  "paths' quantiles" if with_parameters else
                                  "res.simulate(anchor='end'): shocks only, parameters fixed at their estimates")}
         diagnostics = {"converged": converged, "nobs": int(res.nobs), "sample_start": sample.index[0],
+                       "outlier_months": [f"{m:%Y-%m}" for m in flagged],
                        "sample_end": last, "aic": float(res.aic), "bic": float(res.bic),
                        "llf": float(res.llf), "coefficients": {k: float(v) for k, v in res.params.items()},
                        "pvalues": {k: float(v) for k, v in res.pvalues.items()},

@@ -82,7 +82,7 @@ def test_backtest_flow_scores_and_publishes(harness, tmp_path):
     assert result.runner.startswith("Dask LocalCluster")  # two workers in catalogs/cooling.toml
     db = make_settings(home).analytics_db
     models = {m for (m,) in query(db, "SELECT DISTINCT model FROM marts.backtest_scores")}
-    assert models == {"sarimax", "arima", "arima_drift", "arima_recent", "nowcast", "regimes", "random_walk",
+    assert models == {"sarimax", "arima", "arima_drift", "arima_recent", "arima_robust", "nowcast", "regimes", "random_walk",
                       "seasonal_naive", "drift", "climatology", "headline"}
     assert query(db, "SELECT bool_and(synthetic) FROM marts.backtest_forecasts")[0][0]  # labelled synthetic
 

@@ -3,6 +3,8 @@ transaction, too little data skipped with its reason, and a failing fit recorded
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import duckdb
@@ -24,7 +26,7 @@ def forecast(con, *, run_id, settings, config_path=None):
 
 TARGETS = ("CES6054150001", "IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "PAYEMS", "USINFO")
 TABLES = ("cooling_forecast", "cooling_probability", "regime_probabilities", "forecast_news")
-SPECIFICATIONS = ("arima", "arima_drift", "arima_recent")  # [specifications]: fitted live, every one a candidate
+SPECIFICATIONS = ("arima", "arima_drift", "arima_recent", "arima_robust")  # [specifications]: fitted live, every one a candidate
 PROBABILITY_MODELS = ("sarimax", *SPECIFICATIONS, "regimes", "nowcast", "random_walk", "drift", "seasonal_naive",
                       "climatology")
 
@@ -306,6 +308,8 @@ def test_first_origins_are_months_and_the_nowcast_starts_with_the_others_unless_
     (("arima_recent = { window = 120 }", "\"arimä\" = { window = 120 }"), r"specifications.arimä: the name"),
     (("arima_recent = { window = 120 }", "random_walk = { window = 120 }"), r"specifications.random_walk: the name"),
     (("arima_recent = { window = 120 }", "headline = { window = 120 }"), r"specifications.headline: the name"),
+    (("arima_recent = { window = 120 }", "backtest = { window = 120 }"), r"specifications.backtest: the name"),
+    (("arima_recent = { window = 120 }", "bubbles = {}"), r"specifications.bubbles: the name"),
     (('candidates = ["sarimax", "arima", ', 'candidates = ["sarimax", "arima", "arima_nope", '),
      r"combination names \['arima_nope'\]"),
 ])
@@ -320,13 +324,19 @@ def test_a_candidate_the_backtest_does_not_run_is_refused_and_the_default_candid
     text = COOLING_PATH.read_text(encoding="utf-8")
     models = next(line for line in text.splitlines() if line.startswith("models = ["))
     unscored = config_with(tmp_path, (models, 'models = ["sarimax", "regimes", "nowcast", "arima"]'))
-    with pytest.raises(CoolingConfigError, match=r"combination.candidates \['arima_drift', 'arima_recent'\] are not "
+    with pytest.raises(CoolingConfigError, match=r"combination.candidates \['arima_drift', 'arima_recent', 'arima_robust'\] are not "
                                                  r"in backtest.models"):
         load_cooling_config(unscored)
-    candidates = next(line for line in text.splitlines() if line.startswith("candidates = ["))
+    candidates = re.search(r"^candidates = \[.*?\]", text, re.S | re.M).group(0)  # may span lines
     default = config_with(tmp_path, (candidates, ""))
     assert load_cooling_config(default).combination["candidates"] == [
-        "sarimax", "arima", "arima_drift", "arima_recent", "nowcast", "random_walk", "drift", "seasonal_naive"]
+        "sarimax", "arima", "arima_drift", "arima_recent", "arima_robust", "nowcast", "random_walk", "drift",
+        "seasonal_naive"]
+    off = config_with(tmp_path, ("[nowcast]", "[nowcast]\nenabled = false"))
+    with pytest.raises(CoolingConfigError, match=r"candidates \['nowcast'\] .*nowcast.enabled"):
+        load_cooling_config(off)  # a disabled nowcast is never backtested either
+    assert "nowcast" not in load_cooling_config(config_with(tmp_path, ("[nowcast]", "[nowcast]\nenabled = false"),
+                                                            (candidates, ""))).combination["candidates"]
     narrow = config_with(tmp_path, (candidates, ""), (models, 'models = ["sarimax", "arima"]'))
     assert load_cooling_config(narrow).combination["candidates"] == [
         "sarimax", "arima", "random_walk", "drift", "seasonal_naive"]  # only what is backtested, and the baselines

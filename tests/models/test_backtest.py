@@ -3,6 +3,8 @@ baselines, what an origin may see, and `gapcast backtest` on the real snapshot."
 
 from __future__ import annotations
 
+import re
+
 import math
 
 import duckdb
@@ -52,9 +54,10 @@ def backtest_flow(settings, **kwargs):
     with pipeline.plain(settings):
         return pipeline.attempt(pipeline.backtest, home=str(settings.home), **kwargs).result()
 
-MODELS = {"sarimax", "arima", "arima_drift", "arima_recent", "nowcast", "regimes", "random_walk", "seasonal_naive",
-          "drift", "climatology"}
-PATH_MODELS = {"sarimax", "arima", "arima_drift", "arima_recent", "nowcast", "random_walk", "seasonal_naive", "drift"}
+MODELS = {"sarimax", "arima", "arima_drift", "arima_recent", "arima_robust", "nowcast", "regimes", "random_walk",
+          "seasonal_naive", "drift", "climatology"}
+PATH_MODELS = {"sarimax", "arima", "arima_drift", "arima_recent", "arima_robust", "nowcast", "random_walk",
+               "seasonal_naive", "drift"}
 TARGETS = {"IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "CES6054150001", "USINFO", "PAYEMS"}
 
 
@@ -282,8 +285,10 @@ def _task(level, regressors, origin, **changes):
     models.update(changes)
     return OriginTask(spec=TargetSpec("T", -0.05, False), origin=pd.Timestamp(origin), level=level.loc[:origin],
                       regressors=regressors.loc[:origin], horizons=9,
-                      settings=ModelSettings(400, 3, models["sarimax"], models["regimes"], {"arima": models["sarimax"], "arima_drift": {**models["sarimax"], "drift": True},
-                                             "arima_recent": {**models["sarimax"], "window": 48}}))
+                      settings=ModelSettings(400, 3, models["sarimax"], models["regimes"], {
+                          "arima": models["sarimax"], "arima_drift": {**models["sarimax"], "drift": True},
+                          "arima_recent": {**models["sarimax"], "window": 48},
+                          "arima_robust": {**models["sarimax"], "order": (2, 1, 0), "outliers": 4.0}}))
 
 
 @pytest.fixture(scope="module")
@@ -503,14 +508,14 @@ def test_backtest_models_are_configurable_and_checked(snapshot_backtest, tmp_pat
     from models.config import CoolingConfigError
 
     text = COOLING_PATH.read_text(encoding="utf-8")
-    models = 'models = ["sarimax", "arima", "arima_drift", "arima_recent", "regimes", "nowcast"]'
+    models = 'models = ["sarimax", "arima", "arima_drift", "arima_recent", "arima_robust", "regimes", "nowcast"]'
     assert models in text
     bad = tmp_path / "bad.toml"
     bad.write_text(text.replace(models, 'models = ["sarimax", "prophet"]'), encoding="utf-8")
     with pytest.raises(CoolingConfigError, match=r"backtest.models .*prophet"):
         load_cooling_config(bad)
     baselines_only = tmp_path / "baselines.toml"
-    candidates = next(line for line in text.splitlines() if line.startswith("candidates = ["))
+    candidates = re.search(r"^candidates = \[.*?\]", text, re.S | re.M).group(0)  # may span lines
     baselines_only.write_text(text.replace(models, "models = []").replace(candidates, 'candidates = ["drift"]'),
                               encoding="utf-8")  # a candidate no backtest scores is refused (tests/flows)
     settings, _ = snapshot_backtest
@@ -726,8 +731,14 @@ def test_the_nested_rule_matches_the_published_scores_with_gaps_and_undefined_ba
     paths = paths.drop(rng.choice(rw, len(rw) // 5, replace=False))  # the random walk failed at some origins
     other = paths.index[paths["model"] == "arima_drift"]
     paths.loc[rng.choice(other, len(other) // 7, replace=False), ["lo95", "hi95"]] = np.nan  # CRPS undefined
+    paths.loc[(paths["model"] == "random_walk") & (paths["horizon"] == 4), ["lo95", "hi95"]] = np.nan  # no yardstick
+    rw2 = set(paths.loc[(paths["model"] == "random_walk") & (paths["horizon"] == 2), "origin"])
+    arima = paths[(paths["model"] == "arima") & (paths["horizon"] == 2) & paths["origin"].isin(rw2)
+                  & (pd.to_datetime(paths["target_month"]) >= pd.Timestamp("2008-01-01"))].index
+    paths.loc[arima[0], "lo95"] = 0.0  # a band reaching zero: CRPS infinite, the skill -inf
+    inf_from = pd.Timestamp(paths.loc[arima[0], "target_month"])
     scored, scored_q = _with_errors(paths, probs)
-    assert scored["crps_log"].isna().any()
+    assert scored["crps_log"].isna().any() and np.isinf(scored["crps_log"]).any()
     for known in ("2004-03-01", "2012-11-01", "2019-12-01"):
         known = pd.Timestamp(known)
         upto = paths[pd.to_datetime(paths["target_month"]) <= known]
@@ -737,6 +748,7 @@ def test_the_nested_rule_matches_the_published_scores_with_gaps_and_undefined_ba
         fast = _PathSkill(scored).at(known)
         slow = skill_frame(scored[scored["target_month"] <= known], scored_q.iloc[0:0], -0.05).set_index("model")
         assert set(fast) == set(slow.index) == set(published.index)
+        assert np.isinf(published["skill"]).any() == (known >= inf_from)  # once arima's infinite score is known
         for model, (value, n) in fast.items():
             assert value == pytest.approx(published.loc[model, "skill"], rel=1e-12), (known, model)
             assert slow.loc[model, "crps_skill"] == pytest.approx(published.loc[model, "skill"], rel=1e-12)

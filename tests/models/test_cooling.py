@@ -389,3 +389,54 @@ def test_a_window_fits_only_the_last_months_and_is_refused_when_shorter_than_the
     assert width(recent) < 0.5 * width(whole)  # the recent calm, not the old noise, sets the bands
     with pytest.raises(CoolingInputError, match="window 24 is shorter than min_months 36"):
         CoolingSARIMAX("W", noisy, regressors.iloc[:, :0], window=24, **common).fit()
+
+
+def test_additive_outliers_are_found_dummied_and_keep_the_bands_to_the_ordinary_months():
+    """A random walk with three one-month spikes (a strike: -8% for a month and back): the outlier pass flags
+    exactly those months, their dummies take the spikes, and the shock sd is that of the ordinary months
+    (0.3%) instead of the spikes' inflated one; a spike in the last three months is never flagged."""
+    from models.cooling import additive_outliers
+
+    rng = np.random.default_rng(17)
+    months = pd.date_range("1990-01-01", "2026-08-01", freq="MS")
+    log = 4 + np.cumsum(rng.normal(0, 0.003, len(months)))
+    spikes = [pd.Timestamp("1996-08-01"), pd.Timestamp("2005-03-01"), pd.Timestamp("2016-04-01")]
+    for m in spikes:
+        log[months.get_loc(m)] -= 0.08
+    level = pd.Series(np.exp(log), index=months)
+    common = dict(threshold=-0.05, season_year=2027, horizon_end=pd.Timestamp("2027-06-01"), lag=12,
+                  order=(2, 1, 0), repetitions=4000)
+    none = pd.DataFrame(index=months)
+    plain = CoolingSARIMAX("O", level, none, **common).fit()
+    robust = CoolingSARIMAX("O", level, none, outliers=4.0, **common).fit()
+    assert plain.status == robust.status == "ok"
+    assert robust.diagnostics["outlier_months"] == [f"{m:%Y-%m}" for m in spikes]
+    assert plain.diagnostics["outlier_months"] == [] and robust.parameters["outliers"] == 4.0
+    for m in spikes:
+        assert robust.diagnostics["coefficients"][f"outlier_{m:%Y_%m}"] == pytest.approx(-0.08, abs=0.01)
+    assert robust.diagnostics["coefficients"]["sigma2"] ** 0.5 == pytest.approx(0.003, rel=0.1)
+    assert plain.diagnostics["coefficients"]["sigma2"] ** 0.5 > 1.5 * 0.003  # the spikes inflate it
+    width = lambda r: float(np.log(r.forecast["hi80"] / r.forecast["lo80"]).iloc[2])  # noqa: E731  h = 3
+    assert width(robust) < 0.75 * width(plain)
+    # residuals: a spike in the guarded last months is not an outlier (a fall that has just begun is news)
+    resid = pd.Series(rng.normal(0, 1, 120), index=pd.date_range("2016-09-01", periods=120, freq="MS"))
+    resid.iloc[-2] = 30.0
+    resid.iloc[50], resid.iloc[51] = -30.0, 30.0  # a spike in a random walk's level: down, then back
+    assert additive_outliers(resid, ar=(), d=1, z=4.0) == [resid.index[50]]
+    assert additive_outliers(resid.iloc[:20], ar=(), d=1, z=4.0) == []  # too short to tell
+
+
+def test_a_stationary_order_reverts_to_its_mean():
+    rng = np.random.default_rng(3)
+    months = pd.date_range("2001-01-01", "2026-08-01", freq="MS")
+    x = np.zeros(len(months))
+    for t in range(1, len(months)):
+        x[t] = 0.8 * x[t - 1] + rng.normal(0, 0.05)
+    x[-1] = 0.4  # far above the mean of 0: the forecast returns towards it
+    level = pd.Series(np.exp(5 + x), index=months)
+    res = CoolingSARIMAX("M", level, pd.DataFrame(index=months), -0.1, 2027, pd.Timestamp("2027-06-01"),
+                         order=(1, 0, 0), repetitions=2000).fit()
+    assert res.status == "ok"
+    assert res.diagnostics["coefficients"]["const"] == pytest.approx(5, abs=0.1)
+    assert np.log(res.forecast["mean"].iloc[-1]) == pytest.approx(5, abs=0.12)  # 10 months on: 0.4 x 0.8^10 = 0.04
+    assert res.probability > 0.7  # from 0.4 above the mean the median change to spring is about -0.19: likely

@@ -275,6 +275,9 @@ def _specifications(doc: dict, path: str, min_months: int) -> dict:
             raise CoolingConfigError(f"{path}: specifications.{name}.outliers {outliers!r} must be 0 (none) or the "
                                      "robust standard deviations beyond which a month is an additive outlier, 3-10")
         spec["outliers"] = float(outliers)
+        if outliers and tuple(spec.get("order", (0, 0, 0)))[2]:
+            raise CoolingConfigError(f"{path}: specifications.{name}: outliers need an order without MA terms "
+                                     "(q = 0): the outlier statistic reads the residuals through phi(B)(1 - B)^d")
         if not isinstance(drift, bool):
             raise CoolingConfigError(f"{path}: specifications.{name}.drift {drift!r} must be true or false")
         if isinstance(window, bool) or not isinstance(window, int) or not (window == 0 or window >= min_months):

@@ -243,18 +243,39 @@ def _simulate_draws_per_draw(model, draws: np.ndarray, nsimulations: int, per_dr
 OUTLIER_GUARD = 3  # months at the end of a sample never flagged as outliers
 
 
+def _inverse_filter(ar, d: int) -> np.ndarray:
+    """pi(B) = phi(B) (1 - B)^d of a regression with ARIMA(p, d, 0) errors, coefficients of B^0, B^1, ..."""
+    pi = np.array([1.0])
+    for coef in ([1.0, *(-float(a) for a in ar)], *([[1.0, -1.0]] * d)):
+        pi = np.convolve(pi, coef)
+    return pi
+
+
+def additive_outlier_sizes(resid: pd.Series, *, ar=(), d: int = 1) -> pd.Series:
+    """Chen and Liu's estimate of an additive outlier in each month, sum_j pi_j e_(t+j) / sum_j pi_j^2, for the
+    months after the first p + d whose p + d following residuals are known (the GLS estimate of a one-month dummy
+    at the model's parameters)."""
+    pi = _inverse_filter(ar, d)
+    span = len(pi) - 1
+    e = resid.to_numpy(dtype=float)
+    if len(e) <= 2 * span:
+        return pd.Series(dtype=float)
+    windows = np.lib.stride_tricks.sliding_window_view(e, len(pi))[span:len(e) - span]
+    return pd.Series(windows @ pi / (pi @ pi), index=resid.index[span:len(e) - span])
+
+
 def additive_outliers(resid: pd.Series, *, ar=(), d: int = 1, z: float, guard: int = OUTLIER_GUARD
                       ) -> list[pd.Timestamp]:
     """Additive outliers in the level of a regression with ARIMA(p, d, 0) errors (Chen and Liu, 1993, first
     stage): an outlier of size w in month t leaves w * pi_j in the residual of month t + j, pi(B) = phi(B) (1 - B)^d
     the model's inverse filter; its estimate is sum_j pi_j e_(t+j) / sum_j pi_j^2 and its t-statistic that over
     sigma / sqrt(sum pi_j^2), sigma robust (1.4826 x the median absolute deviation of the residuals, which the
-    outliers themselves barely move). Months whose |t| exceeds ``z`` are outliers, the largest first, each
-    keeping out the months within p + d of it (the echoes of its own spike); at most one month in 20. The first
+    outliers themselves barely move). Each month is also read as one lasting shock (the innovation statistic
+    e_t / sigma: a step that stays is news, not an outlier); every reading beyond ``z``, largest first, claims
+    its month and keeps out the months within p + d of it (its echoes), and only the spikes become outliers; at
+    most one month in 20. For an ARIMA(p, d, 0) only: with MA terms pi(B) has no finite form. The first
     p + d residuals (the diffuse start) and the last ``guard`` months are never flagged. Months in time order."""
-    pi = np.array([1.0])
-    for coef in ([1.0, *(-float(a) for a in ar)], *([[1.0, -1.0]] * d)):
-        pi = np.convolve(pi, coef)
+    pi = _inverse_filter(ar, d)
     span = len(pi) - 1
     e = resid.to_numpy(dtype=float)
     start, stop = span, len(e) - max(guard, span)  # a month needs its p + d following residuals
@@ -266,13 +287,22 @@ def additive_outliers(resid: pd.Series, *, ar=(), d: int = 1, z: float, guard: i
         return []
     windows = np.lib.stride_tricks.sliding_window_view(e, len(pi))[start:stop]
     stat = (windows @ pi) / (scale * np.sqrt(pi @ pi))
-    order = np.argsort(-np.abs(stat), kind="stable")
+    innovation = e[start:stop] / scale  # the same month read as one large shock that stays (Chen-Liu's IO)
+    # Both readings of every month, largest first: a spike (AO, a dummy) or one lasting shock (IO: news, no
+    # dummy); whichever explains a stretch best claims it, and the months within p + d of it are its echoes.
+    readings = sorted([(abs(v), int(i), "AO") for i, v in enumerate(stat) if abs(v) > z]
+                      + [(abs(v), int(i), "IO") for i, v in enumerate(innovation) if abs(v) > z],
+                      key=lambda r: (-r[0], r[1], r[2]))
     kept: list[int] = []
-    for i in order:
-        if abs(stat[i]) <= z or len(kept) >= max(1, (stop - start) // 20):
+    claimed: list[int] = []
+    for _, i, kind in readings:
+        if len(kept) >= max(1, (stop - start) // 20):
             break
-        if all(abs(i - k) > span for k in kept):
-            kept.append(int(i))
+        if any(abs(i - k) <= span for k in claimed):
+            continue
+        claimed.append(i)
+        if kind == "AO":
+            kept.append(i)
     return sorted(resid.index[start + k] for k in kept)
 
 
@@ -313,9 +343,9 @@ class CoolingSARIMAX:
         Fits on the last ``window`` months of the sample only (0: all of it), for a target whose variance changed:
         the bands then carry the recent volatility, not that of decades ago.
     outliers : float, default 0
-        Additive outliers: when > 0, the model is fitted once, every month whose one-step residual lies more
-        than ``outliers`` robust standard deviations (1.4826 x the median absolute deviation) from the residuals'
-        median, read through the model's inverse filter (:func:`additive_outliers`: Chen and Liu's statistic),
+        Additive outliers: when > 0, the model is fitted once, every month whose additive-outlier statistic
+        exceeds ``outliers`` (robust standard deviations, 1.4826 x the median absolute deviation), read through
+        the model's inverse filter (:func:`additive_outliers`: Chen and Liu's statistic),
         gets a dummy of its own (1 in that month, 0 elsewhere and in the forecast), at most one month in 20 (the
         largest), and the model is fitted again. A strike (USINFO, August 1983: the Bell System) or a
         lockdown month then neither inflates the shock variance nor bends the AR coefficients. The last
@@ -462,15 +492,27 @@ class CoolingSARIMAX:
             model, res, converged, optimizer = self._estimate(sample["y"], exog, notes)
             flagged: list[pd.Timestamp] = []
             if self.outliers > 0 and converged:
+                if self.order[2]:
+                    raise CoolingInputError(f"{self.target}: outliers need an order without MA terms, not "
+                                            f"{self.order}")
                 ar = [res.params[f"ar.L{i}"] for i in range(1, self.order[0] + 1)]
-                flagged = additive_outliers(res.resid, ar=ar, d=self.order[1], z=self.outliers)
+                if not np.isfinite(np.asarray(res.resid, dtype=float)[self.order[0] + self.order[1]:]).all():
+                    notes.append(f"sarimax:{self.target}: residuals not all finite: no outlier search")
+                else:
+                    flagged = additive_outliers(res.resid, ar=ar, d=self.order[1], z=self.outliers)
                 if flagged:
                     dummies = pd.DataFrame({f"outlier_{m:%Y_%m}": (sample.index == m).astype(float)
                                             for m in flagged}, index=sample.index)
-                    exog = pd.concat([exog, dummies], axis=1)
-                    future_exog = pd.concat([future_exog, pd.DataFrame(0.0, index=future,
-                                                                       columns=dummies.columns)], axis=1)
-                    model, res, converged, optimizer = self._estimate(sample["y"], exog, notes)
+                    refit = self._estimate(sample["y"], pd.concat([exog, dummies], axis=1), notes)
+                    if refit[2]:
+                        exog = pd.concat([exog, dummies], axis=1)
+                        future_exog = pd.concat([future_exog, pd.DataFrame(0.0, index=future,
+                                                                           columns=dummies.columns)], axis=1)
+                        model, res, converged, optimizer = refit
+                    else:
+                        notes.append(f"sarimax:{self.target}: the refit with {len(flagged)} outlier dummies did not "
+                                     "converge; the fit without them is used")
+                        flagged = []
             fc = res.get_forecast(len(future), exog=future_exog)
             mean = fc.predicted_mean
             ci80, ci95 = fc.conf_int(alpha=0.2), fc.conf_int(alpha=0.05)

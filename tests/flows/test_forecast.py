@@ -310,6 +310,11 @@ def test_first_origins_are_months_and_the_nowcast_starts_with_the_others_unless_
     (("arima_recent = { window = 120 }", "headline = { window = 120 }"), r"specifications.headline: the name"),
     (("arima_recent = { window = 120 }", "backtest = { window = 120 }"), r"specifications.backtest: the name"),
     (("arima_recent = { window = 120 }", "bubbles = {}"), r"specifications.bubbles: the name"),
+    (("outliers = 4 }", "outliers = 2 }"), r"specifications.arima_robust.outliers 2 must be 0 \(none\)"),
+    (("outliers = 4 }", "outliers = true }"), r"specifications.arima_robust.outliers True must be 0"),
+    (("order = [2, 1, 0]", "order = [1, 3, 0]"), r"specifications.arima_robust.order \[1, 3, 0\] must be \[p, d, q\]"),
+    (("order = [2, 1, 0]", "order = [2, 1]"), r"specifications.arima_robust.order \[2, 1\] must be"),
+    (("order = [2, 1, 0]", "order = [2, 1, 1]"), r"specifications.arima_robust: outliers need an order without MA"),
     (('candidates = ["sarimax", "arima", ', 'candidates = ["sarimax", "arima", "arima_nope", '),
      r"combination names \['arima_nope'\]"),
 ])

@@ -80,14 +80,19 @@ from models.backtest import (
     known_at,
     log_normal_params,
     month_start,
+    nested_headline,
+    paired_verdict,
     pinball_loss,
     plan_backtest,
     reliability_table,
     run_origin,
     run_origins,
+    score_paired,
     score_paths,
     score_probabilities,
+    season_block_skill,
     season_year_at,
+    skill_verdict,
 )
 from models.baselines import BASELINES, BacktestInputError, Baseline, baseline_forecasts, baselines, mase_scale
 from models.basket import AIBasket, BasketInputError, BasketResults, RaggedEdge, filed_values
@@ -124,6 +129,8 @@ from models.cooling import (
     CoolingForecastResults,
     CoolingInputError,
     CoolingSARIMAX,
+    additive_outlier_sizes,
+    additive_outliers,
     seasonal_factors,
     seasonally_adjusted,
 )
@@ -174,6 +181,7 @@ __all__ = [
     "estimate_divergence", "DivergenceEstimate", "ModelRun",
     # the cooling forecast
     "CoolingEvent", "seasonal_factors", "seasonally_adjusted", "season_year_at", "CoolingSARIMAX",
+    "additive_outliers", "additive_outlier_sizes",
     "CoolingForecastResults", "CoolingInputError", "GrowthRegimes", "RegimeResults", "forecast_regime_probabilities",
     "RegimeInputError", "TalentNowcast", "NowcastResults", "NowcastInputError",
     "TargetSpec", "ModelSettings", "TargetForecast", "NowcastForecast", "LiveForecast", "forecast_target",
@@ -183,5 +191,5 @@ __all__ = [
     "run_origins", "backtest_tables", "BacktestTables", "headline_table", "known_at", "month_start",
     "cooling_outcomes", "gaussian_crps", "pinball_loss", "log_normal_params", "score_paths", "score_probabilities",
     "reliability_table", "Baseline", "baselines", "baseline_forecasts", "mase_scale", "BASELINES",
-    "BacktestInputError",
+    "BacktestInputError", "score_paired", "paired_verdict", "season_block_skill", "skill_verdict", "nested_headline",
 ]

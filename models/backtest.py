@@ -256,6 +256,49 @@ def score_probabilities(forecasts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+GAP_TEST = ("sarimax", "arima")  # the same specification with and without the divergence regressors
+
+
+def score_paired(forecasts: pd.DataFrame, reference: str, metric: str, models=None) -> pd.DataFrame:
+    """Each model's live-lead Brier skill against ``reference`` instead of the base rate, on the origins where
+    both made a forecast: 1 - sum (p - o)^2 / sum (p_ref - o)^2 with the season-block 90% interval of
+    :func:`season_block_skill`. Rows as :func:`score_probabilities` (metric ``metric``, horizon NaN), for
+    ``models`` (default: every model but the reference, climatology and the regime model)."""
+    cols = ["target_series", "model", "horizon", "metric", "value", "n", "seasons", "lo90", "hi90"]
+    f = forecasts.dropna(subset=["probability", "cooled"])
+    f = f[f["lead"].isin(LIVE_LEADS)].copy()
+    if f.empty or reference not in set(f["model"]):
+        return pd.DataFrame(columns=cols)
+    f["sq"] = (f["probability"].astype(float) - f["cooled"].astype(float)) ** 2
+    ref = f[f["model"] == reference].set_index(["target_series", "origin"])["sq"].rename("sq_clim")
+    if ref.index.duplicated().any():
+        raise ValueError(f"backtest probabilities hold more than one {reference} row per target and origin: the "
+                         "paired scores would count a forecast twice")
+    f = f.join(ref, on=["target_series", "origin"])
+    rows = []
+    for (target, model), g in f.groupby(["target_series", "model"], sort=True):
+        # the regime model's probability is of another event (being in the low-growth regime): never compared
+        if model in (reference, "climatology", "regimes") or (models is not None and model not in models):
+            continue
+        skill, lo, hi, n, k = season_block_skill(g)
+        if n:
+            rows.append((target, model, np.nan, metric, skill, n, k, lo, hi))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def paired_verdict(skill: float, lo90: float, hi90: float, reference: str) -> str:
+    """The words for a skill against another model (:func:`score_paired`)."""
+    if not np.isfinite(skill):
+        return "not scored"
+    if not (np.isfinite(lo90) and np.isfinite(hi90)):
+        return f"no demonstrated difference from {reference} (<{MIN_INTERVAL_SEASONS} seasons)"
+    if lo90 > 0:
+        return f"beats {reference}"
+    if hi90 < 0:
+        return f"worse than {reference}"
+    return f"no demonstrated difference from {reference}"
+
+
 # -- the nested headline: the combination rule at each origin, on what was known there --------------------------
 
 HEADLINE = "headline"
@@ -785,6 +828,16 @@ def backtest_tables(plan: BacktestPlan, results: list[OriginResult], final: pd.D
     scores["verdict"] = None
     scores.loc[interval, "verdict"] = [skill_verdict(v, lo, hi) for v, lo, hi in
                                        scores.loc[interval, ["value", "lo90", "hi90"]].itertuples(index=False)]
+    # Paired, on shared origins at the live leads: SARIMAX against arima (does the gap help?) and every model
+    # against the combination rule's default (is the candidate better than what it would replace?).
+    default = (plan.combination or {}).get("default", "sarimax")
+    paired = [(score_paired(probs, GAP_TEST[1], "brier_skill_vs_arima", models={GAP_TEST[0]}), GAP_TEST[1]),
+              (score_paired(probs, default, "brier_skill_vs_default"), default)]
+    for frame, reference in paired:
+        frame = frame.assign(origins="all")
+        frame["verdict"] = [paired_verdict(v, lo, hi, reference) for v, lo, hi in
+                            frame[["value", "lo90", "hi90"]].itertuples(index=False)]
+        scores = pd.concat([scores, frame], ignore_index=True)
     scores["data_basis"] = scores["target_series"].map(plan.data_basis)
     scores["threshold"] = scores["target_series"].map({sid: s.threshold for sid, s in plan.specs.items()})
     scored_probs = probs.dropna(subset=["cooled"])

@@ -89,9 +89,10 @@ def baselines(log_level: pd.Series, steps: int) -> dict[str, Baseline]:
 
 
 def baseline_forecasts(level: pd.Series, factors: pd.Series, event, season_year: int, horizon_end: pd.Timestamp,
-                       repetitions: int, seed: int) -> dict[str, tuple[pd.DataFrame, float]]:
+                       repetitions: int, seed: int) -> dict[str, tuple[pd.DataFrame, float, np.ndarray]]:
     """Each baseline's path (month, mean, lo80, hi80, lo95, hi95 in target units, from the month after the last
-    value through ``horizon_end``) and its P(cooling) for ``season_year`` by simulation.
+    value through ``horizon_end``), its P(cooling) for ``season_year`` by simulation, and the simulated seasonal
+    changes it counts.
 
     The baselines run on the target as published (not adjusted: the seasonal naive carries the seasonality);
     the event is judged on levels less the month-of-year ``factors`` (zeros for an adjusted target)."""
@@ -106,8 +107,8 @@ def baseline_forecasts(level: pd.Series, factors: pd.Series, event, season_year:
         frame = pd.DataFrame({"month": future, **interval_rows(b.mu, b.sigma)})
         sims = b.simulate(repetitions, rng, log_level.to_numpy())
         sims_sa = sims - factors.reindex(future.month).to_numpy()[:, None]
-        p = event.probability(np.exp(adjusted), pd.DataFrame(np.exp(sims_sa), index=future), season_year)
-        out[name] = (frame, p)
+        changes = event.simulated_changes(np.exp(adjusted), pd.DataFrame(np.exp(sims_sa), index=future), season_year)
+        out[name] = (frame, float(np.mean(changes < event.threshold)), changes)
     return out
 
 

@@ -300,6 +300,11 @@ def parse_cooling_config(text: str, path: str) -> CoolingConfig:
         if isinstance(th, bool) or not isinstance(th, (int, float)) or not -1 < th < 0:
             raise CoolingConfigError(f"{path}: targets.{sid}.threshold {th!r} must be a fraction between -1 and 0 "
                                      "(e.g. -0.10 for more than 10% lower)")
+        grid = t.setdefault("thresholds", [v for v in (th / 2, th, th * 2) if -1 < v <= 0])
+        if not isinstance(grid, list) or not grid or any(
+                isinstance(v, bool) or not isinstance(v, (int, float)) or not -1 < v <= 0 for v in grid):
+            raise CoolingConfigError(f"{path}: targets.{sid}.thresholds {grid!r} must be a list of fractions between "
+                                     "-1 and 0 (0: any fall), the other thresholds P(cooling) is reported at")
         if not isinstance(t.get("seasonally_adjusted"), bool):
             raise CoolingConfigError(f"{path}: targets.{sid}.seasonally_adjusted must be true or false")
         lag = t.get("publication_lag", 0)

@@ -64,6 +64,11 @@ class CoolingEvent:
 
         Months of the two windows already observed are taken from ``observed``; the rest from each path.
         """
+        return float(np.mean(self.simulated_changes(observed, paths, season_year) < self.threshold))
+
+    def simulated_changes(self, observed: pd.Series, paths: pd.DataFrame, season_year: int) -> np.ndarray:
+        """The seasonal change in each simulated path (what :meth:`probability` compares with the threshold, so
+        that P(cooling) at any other threshold is the share below it)."""
         autumn, spring = self.windows(season_year)
 
         def window_mean(months: pd.DatetimeIndex) -> np.ndarray:
@@ -77,8 +82,7 @@ class CoolingEvent:
                     raise CoolingInputError(f"month {m:%Y-%m} is neither observed nor simulated")
             return np.mean(rows, axis=0)
 
-        change = window_mean(spring) / window_mean(autumn) - 1
-        return float(np.mean(change < self.threshold))
+        return window_mean(spring) / window_mean(autumn) - 1
 
 
 def season_year_at(origin: pd.Timestamp, configured: int = 0) -> int:
@@ -139,6 +143,8 @@ class CoolingForecastResults:
     diagnostics: dict = field(repr=False)
     exog_future: str = ""
     warnings: tuple[str, ...] = ()
+    # the seasonal change in each simulated path (P(cooling) at another threshold is the share below it)
+    changes: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> str:
         return (f"{self.target}: P(cooling {CoolingEvent.season_label(self.season_year)}) {self.probability:.2f} "
@@ -548,7 +554,8 @@ class CoolingSARIMAX:
             ci95 = pd.DataFrame(quantiles[:, [0, 3]], index=future)
             ci80 = pd.DataFrame(quantiles[:, [1, 2]], index=future)
         observed_sa = np.exp(adjusted)
-        probability = event.probability(observed_sa, np.exp(paths), self.season_year)
+        changes = event.simulated_changes(observed_sa, np.exp(paths), self.season_year)
+        probability = float(np.mean(changes < self.threshold))
         back = factors.reindex(future.month).to_numpy()
         forecast = pd.DataFrame({
             "month": future,
@@ -585,4 +592,4 @@ class CoolingSARIMAX:
             target=self.target, status="ok" if converged else "not_converged", forecast=forecast,
             probability=probability, base_rate=base_rate, base_seasons=base_seasons, season_year=self.season_year,
             threshold=self.threshold, parameters=params, diagnostics=diagnostics, exog_future=exog_note,
-            warnings=tuple(notes))
+            warnings=tuple(notes), changes=changes)

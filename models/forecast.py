@@ -35,6 +35,8 @@ class TargetSpec:
     publication_lag: int = 0
     why: str | None = None
     control: bool = False  # a control series (total payrolls), not a tech target
+    # other thresholds at which P(cooling) is also reported (the configured one is a choice: say what hangs on it)
+    thresholds: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,18 @@ class TargetForecast:
     regimes: pd.DataFrame = field(repr=False, default_factory=lambda: pd.DataFrame(
         columns=["month", "p_cooling_regime", "kind"]))
     adjusted: bool = True  # False when the target was too short to adjust seasonally (every model skipped)
+    # model -> the seasonal changes its P(cooling) counts (simulated; climatology's: the historical seasons)
+    changes: Mapping[str, np.ndarray] = field(repr=False, default_factory=lambda: MappingProxyType({}))
 
     def run(self, model: str) -> ModelRun | None:
         return next((r for r in self.runs if r.model == model), None)
+
+    def probability_at(self, model: str, threshold: float) -> float | None:
+        """P(cooling) of ``model`` had the threshold been ``threshold``: the share of its changes below it."""
+        changes = self.changes.get(model)
+        if changes is None or len(changes) == 0:
+            return None
+        return float(np.mean(np.asarray(changes) < threshold))
 
 
 def forecast_target(spec: TargetSpec, level: pd.Series, regressors: pd.DataFrame, *, origin: pd.Timestamp,
@@ -96,6 +107,7 @@ def forecast_target(spec: TargetSpec, level: pd.Series, regressors: pd.DataFrame
     paths: list[pd.DataFrame] = []
     probs: list[dict] = []
     regimes = pd.DataFrame(columns=["month", "p_cooling_regime", "kind"])
+    changes: dict[str, np.ndarray] = {}
     models = ["climatology", *BASELINES] + (["sarimax"] if settings.sarimax is not None else []) \
         + list(settings.variants) + (["regimes"] if settings.regimes is not None else [])
 
@@ -103,7 +115,8 @@ def forecast_target(spec: TargetSpec, level: pd.Series, regressors: pd.DataFrame
         frame = pd.concat(paths, ignore_index=True) if paths else pd.DataFrame(columns=PATH_COLUMNS)
         return TargetForecast(spec.target, origin, season_year, pd.Timestamp(horizon_end), frame[PATH_COLUMNS],
                               pd.DataFrame(probs, columns=["model", "probability"]), tuple(runs), base_rate,
-                              seasons, mase_scale(level, 12 if spec.seasonally_adjust else 1), regimes, adjusted)
+                              seasons, mase_scale(level, 12 if spec.seasonally_adjust else 1), regimes, adjusted,
+                              MappingProxyType(changes))
 
     try:
         factors, adjusted = seasonally_adjusted(np.log(level), spec.seasonally_adjust)
@@ -114,15 +127,17 @@ def forecast_target(spec: TargetSpec, level: pd.Series, regressors: pd.DataFrame
     base_rate, seasons = event.base_rate(np.exp(adjusted))
     if seasons:
         probs.append({"model": "climatology", "probability": base_rate})
+        changes["climatology"] = event.changes(np.exp(adjusted)).to_numpy(dtype=float)
         runs.append(ModelRun("climatology", "ok", {}, {}, (f"base rate over {seasons} seasons known at the origin",)))
     else:
         runs.append(ModelRun("climatology", "skipped", {}, {}, ("no fully observed season known at the origin",)))
 
     try:
-        for name, (frame, p) in baseline_forecasts(level, factors, event, season_year, horizon_end,
-                                                   settings.repetitions, settings.seed).items():
+        for name, (frame, p, simulated) in baseline_forecasts(level, factors, event, season_year, horizon_end,
+                                                              settings.repetitions, settings.seed).items():
             paths.append(frame.assign(model=name))
             probs.append({"model": name, "probability": p})
+            changes[name] = simulated
             runs.append(ModelRun(name, "ok", {"baseline": name}, {}, ()))
     except (BacktestInputError, CoolingInputError) as exc:
         runs.extend(ModelRun(name, "skipped", {"baseline": name}, {}, (str(exc),)) for name in BASELINES)
@@ -147,6 +162,8 @@ def forecast_target(spec: TargetSpec, level: pd.Series, regressors: pd.DataFrame
             if res.status == "ok":
                 paths.append(res.forecast.assign(model=name))
                 probs.append({"model": name, "probability": res.probability})
+                if res.changes is not None:
+                    changes[name] = res.changes
 
     if settings.regimes is not None:
         try:
@@ -192,6 +209,7 @@ class NowcastForecast:
     notes: Mapping[str, str] = field(default_factory=dict)
     error: BaseException | None = None
     results: object | None = field(repr=False, default=None)
+    changes: Mapping[str, np.ndarray] = field(repr=False, default_factory=dict)  # simulated seasonal changes
 
 
 def nowcast_targets(panel: pd.DataFrame, specs: Mapping[str, TargetSpec], *, origin: pd.Timestamp,
@@ -217,7 +235,7 @@ def nowcast_targets(panel: pd.DataFrame, specs: Mapping[str, TargetSpec], *, ori
         return NowcastForecast(origin, season_year, status, targets, absent, error=exc)
     if res.status != "ok":
         return NowcastForecast(origin, season_year, res.status, targets, absent, results=res)
-    paths, probabilities, notes = {}, {}, {}
+    paths, probabilities, notes, changes = {}, {}, {}, {}
     for t in targets:
         spec = specs[t]
         frame = res.forecast[res.forecast["target_series"] == t]
@@ -228,11 +246,13 @@ def nowcast_targets(panel: pd.DataFrame, specs: Mapping[str, TargetSpec], *, ori
         if sims is not None and len(sims):
             sims_sa = sims.div(np.exp(factors.reindex(sims.index.month).to_numpy()), axis=0)
             try:
-                probabilities[t] = CoolingEvent(spec.threshold).probability(np.exp(adjusted), sims_sa, season_year)
+                changes[t] = CoolingEvent(spec.threshold).simulated_changes(np.exp(adjusted), sims_sa, season_year)
+                probabilities[t] = float(np.mean(changes[t] < spec.threshold))
             except CoolingInputError as exc:
                 notes[t] = f"no P(cooling): {exc}"
     return NowcastForecast(origin, season_year, "ok", targets, absent, MappingProxyType(paths),
-                           MappingProxyType(probabilities), MappingProxyType(notes), results=res)
+                           MappingProxyType(probabilities), MappingProxyType(notes), results=res,
+                           changes=MappingProxyType(changes))
 
 
 def _live_specifications(config) -> tuple[str, ...]:
@@ -246,7 +266,8 @@ def _live_specifications(config) -> tuple[str, ...]:
 def target_specs(config) -> dict[str, TargetSpec]:
     """The talent targets of a :class:`models.config.CoolingConfig`, by series id."""
     return {sid: TargetSpec(sid, float(t["threshold"]), not t["seasonally_adjusted"], int(t.get("publication_lag", 0)),
-                            t.get("why"), bool(t.get("control", False)))
+                            t.get("why"), bool(t.get("control", False)),
+                            tuple(float(v) for v in t.get("thresholds", ())))
             for sid, t in config.targets.items()}
 
 
@@ -260,6 +281,8 @@ NEWS_COLUMNS = ["run_id", "as_of", "origin", "previous_origin", "target_series",
                 "update_months", "observed", "forecast_prior", "news", "impact_pct", "previous_level", "revised_level",
                 "model", "synthetic"]
 REGIME_COLUMNS = ["run_id", "target_series", "month", "p_cooling_regime", "kind", "synthetic"]
+THRESHOLD_COLUMNS = ["run_id", "as_of", "target_series", "season", "model", "threshold", "configured", "probability",
+                     "headline", "synthetic"]
 
 
 @dataclass(frozen=True)
@@ -286,7 +309,7 @@ def live_forecast(config, targets: pd.DataFrame, regressors: pd.DataFrame, missi
 
     synthetic = bool(targets["synthetic"].any()) if len(targets) else None
     runs: list[ModelRun] = []
-    fc_rows, prob_rows, regime_rows = [], [], []
+    fc_rows, prob_rows, regime_rows, threshold_rows = [], [], [], []
     probabilities: dict[str, dict[str, float]] = {}
     sx, rg = config.sarimax, config.regimes
     path = str(config.path)
@@ -320,6 +343,15 @@ def live_forecast(config, targets: pd.DataFrame, regressors: pd.DataFrame, missi
             prob_rows.append({"as_of": as_of, "target_series": sid, "season": label, "probability": probability,
                               "model": model, "threshold": specs[sid].threshold, "base_rate": fc.base_rate,
                               "base_seasons": fc.base_seasons, "synthetic": synthetic})
+
+    def add_grid(sid: str, model: str, changes: np.ndarray) -> None:
+        """P(cooling) of ``model`` at each of the target's thresholds: the share of its changes below each."""
+        spec = specs[sid]
+        for t in sorted({spec.threshold, *spec.thresholds}, reverse=True):
+            threshold_rows.append({"as_of": as_of, "target_series": sid, "season": label, "model": model,
+                                   "threshold": t, "configured": t == spec.threshold,
+                                   "probability": float(np.mean(np.asarray(changes) < t)) if len(changes) else None,
+                                   "synthetic": synthetic})
 
     for sid, rows in targets.groupby("series_id", sort=True):
         spec = specs.get(sid)
@@ -362,6 +394,8 @@ def live_forecast(config, targets: pd.DataFrame, regressors: pd.DataFrame, missi
         for name in variants:
             if (fc.run(name) or ModelRun("", "", {}, {})).status == "ok":
                 add(sid, f"{name}:{sid}", fc.paths[fc.paths["model"] == name], _probability(fc, name), fc)
+        for model, simulated in fc.changes.items():
+            add_grid(sid, f"{model}:{sid}", simulated)
         if (fc.run("regimes") or ModelRun("", "", {}, {})).status == "ok":
             regime_rows += [{"target_series": sid, "month": r.month, "p_cooling_regime": float(r.p_cooling_regime),
                              "kind": r.kind, "synthetic": synthetic} for r in fc.regimes.itertuples(index=False)]
@@ -371,16 +405,20 @@ def live_forecast(config, targets: pd.DataFrame, regressors: pd.DataFrame, missi
     if fitted and panel is not None and config.nowcast.get("enabled", True):
         # A target too short to adjust seasonally stays out: the nowcast would refuse the whole panel for it.
         news_rows = _live_nowcast(config, panel, {sid: specs[sid] for sid, fc in fitted.items() if fc.adjusted},
-                                  fitted, runs, add,
+                                  fitted, runs, add, add_grid,
                                   as_of=as_of, season_year=season_year, horizon_end=horizon_end, synthetic=synthetic)
 
     forecasts = pd.DataFrame(fc_rows, columns=FORECAST_COLUMNS)
     probs = pd.DataFrame(prob_rows, columns=PROBABILITY_COLUMNS)
     choose_headline(config.combination, {sid: s.threshold for sid, s in specs.items()}, skill, forecasts, probs,
                     synthetic)
+    thresholds = pd.DataFrame(threshold_rows, columns=THRESHOLD_COLUMNS)
+    chosen = set(probs.loc[probs["headline"].astype(bool), "model"]) if len(probs) else set()
+    thresholds["headline"] = thresholds["model"].isin(chosen)
     tables = {
         "cooling_forecast": forecasts,
         "cooling_probability": probs,
+        "cooling_thresholds": thresholds,
         "regime_probabilities": pd.DataFrame(regime_rows, columns=REGIME_COLUMNS),
         "forecast_news": pd.DataFrame(news_rows, columns=NEWS_COLUMNS),
     }
@@ -394,7 +432,8 @@ def _probability(fc: TargetForecast, model: str, nan_ok: bool = False) -> float 
     return float(values.iloc[0])
 
 
-def _live_nowcast(config, panel: pd.DataFrame, specs: dict[str, TargetSpec], fitted: dict, runs: list, add, *,
+def _live_nowcast(config, panel: pd.DataFrame, specs: dict[str, TargetSpec], fitted: dict, runs: list, add, add_grid,
+                  *,
                   as_of, season_year: int, horizon_end: pd.Timestamp, synthetic) -> list[dict]:
     """The nowcast of every target at once, at the first month-end at which everything held had been published
     (not after as_of): its paths and P(cooling) go to the targets' rows (model nowcast:<target>), its news to
@@ -429,6 +468,8 @@ def _live_nowcast(config, panel: pd.DataFrame, specs: dict[str, TargetSpec], fit
                                  (f"nowcast:{sid}: {res.notes[sid]}",)))
         frame = res.paths[sid]
         add(sid, f"nowcast:{sid}", frame, res.probabilities.get(sid), fitted[sid])
+        if res.probabilities.get(sid) is not None and sid in res.changes:
+            add_grid(sid, f"nowcast:{sid}", res.changes[sid])
     previous_origin = origin - pd.DateOffset(months=1)
     rows = []
     details = fit.news

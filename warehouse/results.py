@@ -17,7 +17,8 @@ from warehouse import db
 # result group -> its marts (each written by sql/<group>/<table>.sql from a frame named <table>_frame)
 TABLES = {
     "estimate": ("divergence_monthly", "bubble_statistics", "bubble_episodes", "bubble_sequence"),
-    "forecast": ("cooling_forecast", "cooling_probability", "regime_probabilities", "forecast_news"),
+    "forecast": ("cooling_forecast", "cooling_probability", "cooling_thresholds", "regime_probabilities",
+                 "forecast_news"),
     "backtest": ("backtest_forecasts", "backtest_scores", "backtest_reliability", "backtest_headline",
                  "backtest_pit"),
 }

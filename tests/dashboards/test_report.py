@@ -98,6 +98,12 @@ def test_report_files(sample_run, tmp_path):
     assert html.count("data:image/png;base64,") == 3  # standalone file: the three charts embedded
     assert "marts.backtest_scores" in text  # a section not built yet says so instead of failing
     assert "WHAT MOVED THE FORECAST" in text and "marts.forecast_news is not built" not in text
+    # P(cooling) at other thresholds: one line per target, the headline model's, the configured threshold marked
+    grid = text.split("P(COOLING) AT OTHER THRESHOLDS")[1].split("\n\n")[0]
+    assert grid.count("(ours)") == 5 and "USINFO (sarimax): any fall:" in grid.replace("\n", " ")
+    ours = query(settings.analytics_db, "SELECT probability FROM marts.cooling_probability WHERE headline "
+                                        "AND target_series = 'JTU5100JOL'")[0][0]
+    assert f"a fall of more than 10% (ours): {ours:.0%}" in grid.replace("\n", " ")
     news = query(settings.analytics_db, "SELECT count(*) FROM marts.forecast_news WHERE updated_series = 'total'")
     targets = query(settings.analytics_db, "SELECT count(DISTINCT target_series) FROM marts.cooling_probability")
     assert news[0][0] == targets[0][0] == 5  # one total row per target

@@ -85,6 +85,15 @@ def test_backtest_flow_scores_and_publishes(harness, tmp_path):
     assert models == {"sarimax", "arima", "arima_drift", "arima_recent", "arima_robust", "nowcast", "regimes", "random_walk",
                       "seasonal_naive", "drift", "climatology", "headline"}
     assert query(db, "SELECT bool_and(synthetic) FROM marts.backtest_forecasts")[0][0]  # labelled synthetic
+    # the paired skills: SARIMAX against arima (the gap's test), every other model against the default
+    gap = query(db, "SELECT DISTINCT model, origins FROM marts.backtest_scores WHERE metric = 'brier_skill_vs_arima'")
+    assert gap == [("sarimax", "all")]
+    paired = {m for (m,) in query(db, "SELECT DISTINCT model FROM marts.backtest_scores "
+                                      "WHERE metric = 'brier_skill_vs_default'")}
+    assert paired and not paired & {"sarimax", "climatology", "regimes"}
+    verdicts = [v for (v,) in query(db, "SELECT verdict FROM marts.backtest_scores WHERE metric LIKE 'brier_skill_vs_%'")]
+    assert all(any(w in v for w in ("beats", "worse than", "no demonstrated difference", "not scored"))
+               for v in verdicts), verdicts
 
 
 class Inbox:

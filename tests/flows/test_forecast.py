@@ -25,7 +25,7 @@ def forecast(con, *, run_id, settings, config_path=None):
     return steps.forecast(settings, config_path=config_path, con=con, run_id=run_id, reuse=False)
 
 TARGETS = ("CES6054150001", "IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "PAYEMS", "USINFO")
-TABLES = ("cooling_forecast", "cooling_probability", "regime_probabilities", "forecast_news")
+TABLES = ("cooling_forecast", "cooling_probability", "cooling_thresholds", "regime_probabilities", "forecast_news")
 SPECIFICATIONS = ("arima", "arima_drift", "arima_recent", "arima_robust")  # [specifications]: fitted live, every one a candidate
 PROBABILITY_MODELS = ("sarimax", *SPECIFICATIONS, "regimes", "nowcast", "random_walk", "drift", "seasonal_naive",
                       "climatology")
@@ -296,7 +296,36 @@ def test_first_origins_are_months_and_the_nowcast_starts_with_the_others_unless_
         load_cooling_config(bad)
 
 
+def test_p_cooling_at_other_thresholds_agrees_with_the_configured_one_and_falls_with_the_threshold(sample_forecast):
+    settings, _ = sample_forecast
+    grid = read(settings, "SELECT * FROM marts.cooling_thresholds")
+    probs = read(settings, "SELECT model, probability, threshold, headline FROM marts.cooling_probability")
+    assert set(grid["target_series"]) == set(TARGETS) and grid["synthetic"].all()
+    # every model with simulated changes (and climatology) is in it; the regime model (another event) is not
+    assert {m.split(":")[0] for m in grid["model"]} == set(PROBABILITY_MODELS) - {"regimes"}
+    at = grid[grid["configured"]].merge(probs, on="model", suffixes=("", "_p"))
+    assert len(at) == grid["model"].nunique()
+    assert (at["probability"] - at["probability_p"]).abs().max() < 1e-12  # the same changes, the same threshold
+    assert (at["threshold"] == at["threshold_p"]).all() and (at["headline"] == at["headline_p"]).all()
+    for _, g in grid.groupby("model"):
+        g = g.sort_values("threshold", ascending=False)
+        assert g["probability"].is_monotonic_decreasing  # a larger fall is never likelier
+        assert len(g) >= 3
+    usinfo = grid[grid["model"] == "sarimax:USINFO"].set_index("threshold")["probability"]
+    assert set(usinfo.index) == {0.0, -0.001, -0.005, -0.01}  # as catalogs/cooling.toml lists them
+    # climatology at another threshold, recomputed from the warehouse's own history of the target
+    from models.cooling import CoolingEvent
+    level = read(settings, "SELECT month, value FROM marts.hiring_monthly WHERE series_id = 'USINFO' ORDER BY month"
+                 ).set_index("month")["value"]
+    changes = CoolingEvent(-0.005).changes(level.astype(float))
+    clim = grid[grid["model"] == "climatology:USINFO"].set_index("threshold")["probability"]
+    assert clim[-0.005] == pytest.approx(float((changes < -0.005).mean()), abs=1e-12)
+    assert clim[0.0] == pytest.approx(float((changes < 0).mean()), abs=1e-12)
+
+
 @pytest.mark.parametrize("change, message", [
+    (("thresholds = [0.0, -0.007, -0.015]", "thresholds = [0.1]"), r"targets.CES6054150001.thresholds \[0.1\] must"),
+    (("thresholds = [0.0, -0.007, -0.015]", "thresholds = []"), r"targets.CES6054150001.thresholds \[\] must"),
     (("arima_recent = { window = 120 }", "arima_recent = { window = 24 }"),
      r"specifications.arima_recent.window 24 must be 0 \(the whole sample\) or whole months, at least"),
     (("arima_recent = { window = 120 }", "arima_recent = { window = true }"), r"specifications.arima_recent.window"),
@@ -323,6 +352,14 @@ def test_a_bad_specification_is_refused_naming_file_and_key(tmp_path, change, me
     with pytest.raises(CoolingConfigError, match=message) as err:
         load_cooling_config(path)
     assert str(path) in str(err.value)
+
+
+def test_the_default_thresholds_are_half_and_twice_the_threshold_within_a_fall(tmp_path):
+    config = load_cooling_config(config_with(tmp_path, ("thresholds = [0.0, -0.007, -0.015]", "#")))
+    assert config.targets["CES6054150001"]["thresholds"] == [-0.0035, -0.007, -0.014]
+    deep = load_cooling_config(config_with(tmp_path, ("thresholds = [0.0, -0.007, -0.015]", "#"),
+                                           ("threshold = -0.007", "threshold = -0.6")))
+    assert deep.targets["CES6054150001"]["thresholds"] == [-0.3, -0.6]  # -1.2 is no fall a level can have
 
 
 def test_a_candidate_the_backtest_does_not_run_is_refused_and_the_default_candidates_are_the_backtested(tmp_path):

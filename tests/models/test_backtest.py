@@ -753,3 +753,30 @@ def test_the_nested_rule_matches_the_published_scores_with_gaps_and_undefined_ba
             assert value == pytest.approx(published.loc[model, "skill"], rel=1e-12), (known, model)
             assert slow.loc[model, "crps_skill"] == pytest.approx(published.loc[model, "skill"], rel=1e-12)
             assert n == slow.loc[model, "crps_n"] == published.loc[model, "n"], (known, model)
+
+
+def test_paired_skill_compares_two_models_on_their_shared_origins_only():
+    """score_paired against a reference: the skill is 1 - sum sq / sum sq_ref over the origins both forecast at the
+    live leads (a model's extra origins do not count), with the season-block interval, and the verdict in words."""
+    from models.backtest import paired_verdict, score_paired, season_block_skill
+
+    _, probs, _, _ = _scored_history()
+    probs = probs.copy()
+    probs = probs[~((probs["model"] == "arima") & (probs["origin"] < pd.Timestamp("2006-01-01")))]  # arima starts late
+    out = score_paired(probs, "arima", "brier_skill_vs_arima").set_index("model")
+    assert "arima" not in out.index and "climatology" not in out.index
+    live = probs[probs["lead"].isin([5, 6, 7, 8])].dropna(subset=["probability", "cooled"])
+    sq = lambda g: (g["probability"].astype(float) - g["cooled"].astype(float)) ** 2  # noqa: E731
+    ref = live[live["model"] == "arima"].assign(sq=sq).set_index("origin")["sq"]
+    drift = live[live["model"] == "arima_drift"].assign(sq=sq).set_index("origin")
+    shared = drift.index.intersection(ref.index)
+    expected = 1 - drift.loc[shared, "sq"].sum() / ref.loc[shared].sum()
+    row = out.loc["arima_drift"]
+    assert row["value"] == pytest.approx(expected, rel=1e-12) and row["n"] == len(shared)
+    assert row["n"] < len(drift)  # its origins before arima's first are left out
+    frame = pd.DataFrame({"season": drift.loc[shared, "season"], "sq": drift.loc[shared, "sq"], "sq_clim": ref.loc[shared]})
+    assert (row["lo90"], row["hi90"]) == pytest.approx(season_block_skill(frame)[1:3])
+    assert paired_verdict(0.2, 0.05, 0.3, "arima") == "beats arima"
+    assert paired_verdict(-0.2, -0.3, -0.05, "sarimax") == "worse than sarimax"
+    assert paired_verdict(0.1, -0.1, 0.3, "arima") == "no demonstrated difference from arima"
+    assert score_paired(probs, "nowcast", "x").empty  # no such reference: nothing, not an error

@@ -18,6 +18,10 @@ def metric_label(metric: str) -> tuple[str, str]:
     """A score's axis title (short, with its unit) and how to read it."""
     name = metric.lower()
     pretty = metric.replace("_", " ")
+    if "_vs_" in name:  # a paired skill: against another model on shared origins, not against the base rate
+        reference = name.split("_vs_", 1)[1].replace("_", " ")
+        return (f"Brier skill against {'the default' if reference == 'default' else reference}",
+                "> 0: better than that model on the same origins; higher is better")
     if "skill" in name:
         base = "Brier skill score" if "brier" in name else ("CRPS skill score" if "crps" in name else pretty)
         return base, "1 = perfect, 0 = no better than the benchmark; higher is better"

@@ -108,7 +108,7 @@ def baseline_forecasts(level: pd.Series, factors: pd.Series, event, season_year:
         sims = b.simulate(repetitions, rng, log_level.to_numpy())
         sims_sa = sims - factors.reindex(future.month).to_numpy()[:, None]
         changes = event.simulated_changes(np.exp(adjusted), pd.DataFrame(np.exp(sims_sa), index=future), season_year)
-        out[name] = (frame, float(np.mean(changes < event.threshold)), changes)
+        out[name] = (frame, event.share_cooling(changes), changes)
     return out
 
 

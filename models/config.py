@@ -355,10 +355,12 @@ def parse_cooling_config(text: str, path: str) -> CoolingConfig:
     nc.setdefault("enabled", True)
     comb = doc.setdefault("combination", {})
     comb.setdefault("default", "sarimax")
+    def scored(c: str) -> bool:  # a baseline always runs; a model or specification only when backtested
+        return c not in {*BACKTEST_MODELS, *specs} or (c in models and (c != "nowcast" or nc["enabled"]))
+
     # by default every backtested model but the base rate itself (a constant is the yardstick, not a forecast)
     comb.setdefault("candidates", [c for c in ("sarimax", *specs, "nowcast", "random_walk", "drift", "seasonal_naive")
-                                   if c not in {*BACKTEST_MODELS, *specs}
-                                   or (c in models and (c != "nowcast" or nc["enabled"]))])
+                                   if scored(c)])
     comb.setdefault("min_forecasts", 24)
     comb.setdefault("min_seasons", 4)
     comb.setdefault("margin", 0.05)
@@ -369,8 +371,7 @@ def parse_cooling_config(text: str, path: str) -> CoolingConfig:
     if unknown:
         raise CoolingConfigError(f"{path}: combination names {unknown}; the candidates are {allowed} (the "
                                  "[specifications] included)")
-    unscored = [c for c in comb["candidates"] if c in {*BACKTEST_MODELS, *specs}
-                and (c not in models or (c == "nowcast" and not nc["enabled"]))]
+    unscored = [c for c in comb["candidates"] if not scored(c)]
     if unscored:
         raise CoolingConfigError(f"{path}: combination.candidates {unscored} are not in backtest.models {models}, so "
                                  "no backtest scores them (the nowcast also needs nowcast.enabled) and the rule "

@@ -64,7 +64,11 @@ class CoolingEvent:
 
         Months of the two windows already observed are taken from ``observed``; the rest from each path.
         """
-        return float(np.mean(self.simulated_changes(observed, paths, season_year) < self.threshold))
+        return self.share_cooling(self.simulated_changes(observed, paths, season_year))
+
+    def share_cooling(self, changes) -> float:
+        """The share of seasonal ``changes`` (simulated, or historical) in which the event happens."""
+        return float(np.mean(np.asarray(changes, dtype=float) < self.threshold))
 
     def simulated_changes(self, observed: pd.Series, paths: pd.DataFrame, season_year: int) -> np.ndarray:
         """The seasonal change in each simulated path (what :meth:`probability` compares with the threshold, so
@@ -555,7 +559,7 @@ class CoolingSARIMAX:
             ci80 = pd.DataFrame(quantiles[:, [1, 2]], index=future)
         observed_sa = np.exp(adjusted)
         changes = event.simulated_changes(observed_sa, np.exp(paths), self.season_year)
-        probability = float(np.mean(changes < self.threshold))
+        probability = event.share_cooling(changes)
         back = factors.reindex(future.month).to_numpy()
         forecast = pd.DataFrame({
             "month": future,

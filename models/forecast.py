@@ -83,13 +83,6 @@ class TargetForecast:
     def run(self, model: str) -> ModelRun | None:
         return next((r for r in self.runs if r.model == model), None)
 
-    def probability_at(self, model: str, threshold: float) -> float | None:
-        """P(cooling) of ``model`` had the threshold been ``threshold``: the share of its changes below it."""
-        changes = self.changes.get(model)
-        if changes is None or len(changes) == 0:
-            return None
-        return float(np.mean(np.asarray(changes) < threshold))
-
 
 def forecast_target(spec: TargetSpec, level: pd.Series, regressors: pd.DataFrame, *, origin: pd.Timestamp,
                     season_year: int, horizon_end: pd.Timestamp, settings: ModelSettings) -> TargetForecast:
@@ -246,8 +239,9 @@ def nowcast_targets(panel: pd.DataFrame, specs: Mapping[str, TargetSpec], *, ori
         if sims is not None and len(sims):
             sims_sa = sims.div(np.exp(factors.reindex(sims.index.month).to_numpy()), axis=0)
             try:
-                changes[t] = CoolingEvent(spec.threshold).simulated_changes(np.exp(adjusted), sims_sa, season_year)
-                probabilities[t] = float(np.mean(changes[t] < spec.threshold))
+                event = CoolingEvent(spec.threshold)
+                changes[t] = event.simulated_changes(np.exp(adjusted), sims_sa, season_year)
+                probabilities[t] = event.share_cooling(changes[t])
             except CoolingInputError as exc:
                 notes[t] = f"no P(cooling): {exc}"
     return NowcastForecast(origin, season_year, "ok", targets, absent, MappingProxyType(paths),
@@ -350,7 +344,7 @@ def live_forecast(config, targets: pd.DataFrame, regressors: pd.DataFrame, missi
         for t in sorted({spec.threshold, *spec.thresholds}, reverse=True):
             threshold_rows.append({"as_of": as_of, "target_series": sid, "season": label, "model": model,
                                    "threshold": t, "configured": t == spec.threshold,
-                                   "probability": float(np.mean(np.asarray(changes) < t)) if len(changes) else None,
+                                   "probability": CoolingEvent(t).share_cooling(changes) if len(changes) else None,
                                    "synthetic": synthetic})
 
     for sid, rows in targets.groupby("series_id", sort=True):

@@ -153,6 +153,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
     if _exists(con, "marts.cooling_probability"):
         sections.append(Section("cooling", "Probability of cooling", SEASON_NOTE + " " + MODELS_NOTE,
                                 table=_frame(con, "cooling_table")))
+        reasons = _frame(con, "cooling_reasons")
         grid = _frame(con, "cooling_thresholds") if _exists(con, "marts.cooling_thresholds") else pd.DataFrame()
         if not grid.empty:
             lines = []
@@ -161,7 +162,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
                     (f"a fall of more than {-t * 100:.3g}%" if t < 0 else "any fall") + (" (ours)" if c else "")
                     + f": {p:.0%}" for t, c, p in g[["threshold", "configured", "probability"]].itertuples(index=False))
                 lines.append(f"{target} ({model}): {cells}.")
-            missing = sorted(set(_frame(con, "cooling_reasons")["target_series"]) - set(grid["target"]))
+            missing = sorted(set(reasons["target_series"]) - set(grid["target"]))
             if missing:
                 lines.append(f"{', '.join(missing)}: no simulated changes behind the headline (the regime model or no "
                              "run), so no other thresholds.")
@@ -169,7 +170,6 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
                 "Each target's cooling threshold is a choice (catalogs/cooling.toml says why). The headline model's "
                 "P(cooling) if cooling meant another fall from autumn to spring, ours marked:\n")
                 + "\n".join(lines)))
-        reasons = _frame(con, "cooling_reasons")
         if not reasons.empty:
             sections.append(Section("reasons", "What each headline rests on", "\n".join(
                 f"{r.target_series}, {r.model} ({float(r.probability):.0%}): {r.chosen_by}."

@@ -17,6 +17,7 @@ import pandas as pd
 
 from models import bubbles as bub
 from models.basket import RaggedEdge
+from models.cooling import SHOCKS as SHOCK_KINDS
 from models.divergence import Assumption, RequiredRevenueAssumptions
 
 BUBBLE_SERIES = ("ai_basket_price_to_sales", "ai_basket_price_to_sales_equal_weight", "member_price_to_sales")
@@ -220,7 +221,7 @@ COMBINATION_CANDIDATES = ("sarimax", "nowcast", "random_walk", "drift", "seasona
 RESERVED_MODEL_NAMES = ("basket", "zscore", "cointegration", "capex_gap", "required_revenue", "bubbles", "backtest",
                         "cooling", "baselines", "divergence", "thesis", "progress")
 HEADLINE_MODEL = "headline"  # the backtest's nested combination rule, scored like a model (never a candidate)
-SPECIFICATION_KEYS = {"drift": bool, "window": int, "order": list, "outliers": float}
+SPECIFICATION_KEYS = {"drift": bool, "window": int, "order": list, "outliers": float, "shocks": str}
 DEFAULT_SPECIFICATIONS = {"arima": {}}
 
 
@@ -246,7 +247,7 @@ def _specifications(doc: dict, path: str, min_months: int) -> dict:
     specs = doc.setdefault("specifications", {k: dict(v) for k, v in DEFAULT_SPECIFICATIONS.items()})
     if not isinstance(specs, dict):
         raise CoolingConfigError(f"{path}: [specifications] must be a table of name = {{ drift, window, order, "
-                                 "outliers }}")
+                                 "outliers, shocks }}")
     reserved = set(BACKTEST_MODELS) | set(COMBINATION_CANDIDATES) | {HEADLINE_MODEL} | set(RESERVED_MODEL_NAMES)
     for name, spec in specs.items():
         if name in reserved or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
@@ -278,6 +279,13 @@ def _specifications(doc: dict, path: str, min_months: int) -> dict:
         if outliers and tuple(spec.get("order", (0, 0, 0)))[2]:
             raise CoolingConfigError(f"{path}: specifications.{name}: outliers need an order without MA terms "
                                      "(q = 0): the outlier statistic reads the residuals through phi(B)(1 - B)^d")
+        shocks = spec.setdefault("shocks", "normal")
+        if shocks not in SHOCK_KINDS:
+            raise CoolingConfigError(f"{path}: specifications.{name}.shocks {shocks!r} must be one of "
+                                     f"{list(SHOCK_KINDS)}: Gaussian innovations, or the fit's own residuals resampled")
+        if shocks != "normal" and tuple(spec.get("order", (0, 0, 0)))[2]:
+            raise CoolingConfigError(f"{path}: specifications.{name}: shocks = {shocks!r} needs an order without MA "
+                                     "terms (q = 0): it is simulated by the batched AR recursion")
         if not isinstance(drift, bool):
             raise CoolingConfigError(f"{path}: specifications.{name}.drift {drift!r} must be true or false")
         if isinstance(window, bool) or not isinstance(window, int) or not (window == 0 or window >= min_months):

@@ -155,6 +155,27 @@ class CoolingForecastResults:
                 f"(threshold {self.threshold:+.1%}, base rate {self.base_rate:.2f} over {self.base_seasons} seasons)")
 
 
+@dataclass(frozen=True)
+class _Fitted:
+    """What :meth:`CoolingSARIMAX.fit_shocks` fitted once and simulates for each kind of shocks."""
+    model: object
+    res: object
+    converged: bool
+    optimizer: str
+    flagged: tuple
+    sample: pd.DataFrame
+    future: pd.DatetimeIndex
+    future_exog: pd.DataFrame
+    exog_note: str
+    factors: pd.Series
+    adjusted: pd.Series
+    base_rate: float
+    base_seasons: int
+    lagged: pd.DataFrame
+    last: pd.Timestamp
+    forecast: object
+
+
 def _batched_simulation_obstacle(model) -> str | None:
     """Why the parameter draws of this fitted SARIMAX ``model`` cannot be simulated by
     :func:`_simulate_draws_batched` exactly, or None when they can.
@@ -248,6 +269,23 @@ def _simulate_draws_per_draw(model, draws: np.ndarray, nsimulations: int, per_dr
             nsimulations, anchor="end", repetitions=per_draw, exog=exog_future, rng=rng),
             dtype=float).reshape(nsimulations, -1)
         for draw in draws], axis=1)
+
+
+SHOCKS = ("normal", "bootstrap")
+
+
+def bootstrap_shocks(resid, burn: int, skip, shape: tuple, rng: np.random.Generator) -> np.ndarray:
+    """An array of ``shape`` drawn with replacement from the one-step residuals ``resid`` (a Series on the sample's
+    months) after the first ``burn`` and without the months in ``skip``, centred and scaled to unit variance (each
+    path's shocks are then sd x these, so a parameter draw's variance keeps its meaning)."""
+    resid = pd.Series(resid, dtype=float).iloc[burn:]
+    resid = resid[~resid.index.isin(pd.DatetimeIndex(list(skip)))] if len(skip) else resid
+    z = resid.to_numpy(dtype=float)
+    z = z[np.isfinite(z)]
+    if len(z) < 12 or not z.std() > 0:
+        raise CoolingInputError(f"bootstrap shocks: {len(z)} usable residuals, too few to resample (12 at least)")
+    z = (z - z.mean()) / z.std()
+    return z[rng.integers(0, len(z), size=shape)]
 
 
 OUTLIER_GUARD = 3  # months at the end of a sample never flagged as outliers
@@ -361,6 +399,14 @@ class CoolingSARIMAX:
         lockdown month then neither inflates the shock variance nor bends the AR coefficients. The last
         ``OUTLIER_GUARD`` months are never flagged: a fall that has just begun is news, not an outlier.
         With ``order`` stationary (d = 0) a constant is added, so the level reverts to its mean.
+    shocks : {"normal", "bootstrap"}, default "normal"
+        The simulated innovations: Gaussian, or drawn with replacement from the fitted model's own one-step
+        residuals (after the first p + d months, which the filter's diffuse start distorts, and without the outlier
+        months), centred and scaled to unit variance, times each parameter draw's standard deviation. A target
+        whose months are mostly calm with a few large moves (payrolls) then gets bands whose 80% is narrower and
+        whose 95% keeps the large moves, where Gaussian shocks of the same variance make the 80% band too wide.
+        Needs the batched recursion (an order without MA terms, a complete sample); where it cannot run, the
+        shocks are Gaussian and the notes say so. :meth:`fit_shocks` fits once and simulates several.
     parameter_draws : int, default 100
         Parameter uncertainty in the simulation: this many parameter vectors drawn from the estimates'
         asymptotic normal distribution N(theta_hat, cov_params) (draws with a non-positive variance or a
@@ -390,6 +436,7 @@ class CoolingSARIMAX:
     drift: bool = False
     window: int = 0
     outliers: float = 0.0
+    shocks: str = "normal"
 
     def _draw_parameters(self, res, rng: np.random.Generator) -> tuple[np.ndarray, int]:
         """``parameter_draws`` valid parameter vectors from N(params, cov_params) and how many were redrawn."""
@@ -442,6 +489,15 @@ class CoolingSARIMAX:
         return model, res, converged, optimizer
 
     def fit(self) -> CoolingForecastResults:
+        return self.fit_shocks((self.shocks,))[self.shocks]
+
+    def fit_shocks(self, shocks) -> dict[str, CoolingForecastResults]:
+        """One fit, simulated with each kind of ``shocks`` ("normal", "bootstrap"): the results keyed by kind, each
+        equal to ``replace(self, shocks=kind).fit()`` (the same parameter draws, from the same seed)."""
+        kinds = tuple(dict.fromkeys(shocks))
+        unknown = [k for k in kinds if k not in SHOCKS]
+        if unknown or not kinds:
+            raise CoolingInputError(f"{self.target}: shocks {unknown or list(kinds)} unknown; use one of {SHOCKS}")
         level = self.level.astype(float).dropna().sort_index()
         if (level <= 0).any():
             raise CoolingInputError(f"{self.target}: levels must be positive to take logs")
@@ -524,8 +580,22 @@ class CoolingSARIMAX:
                                      "converge; the fit without them is used")
                         flagged = []
             fc = res.get_forecast(len(future), exog=future_exog)
-            mean = fc.predicted_mean
-            ci80, ci95 = fc.conf_int(alpha=0.2), fc.conf_int(alpha=0.05)
+        fitted = _Fitted(model=model, res=res, converged=converged, optimizer=optimizer, flagged=tuple(flagged),
+                         sample=sample, future=future, future_exog=future_exog, exog_note=exog_note, factors=factors,
+                         adjusted=adjusted, base_rate=base_rate, base_seasons=base_seasons, lagged=lagged,
+                         last=last, forecast=fc)
+        return {kind: self._simulated(fitted, kind, list(notes)) for kind in kinds}
+
+    def _simulated(self, f: "_Fitted", kind: str, notes: list[str]) -> CoolingForecastResults:
+        """Paths, intervals and P(cooling) of the fit ``f`` with ``kind`` shocks."""
+        model, res, converged, optimizer, flagged = f.model, f.res, f.converged, f.optimizer, list(f.flagged)
+        sample, future, future_exog, exog_note, factors, adjusted = (f.sample, f.future, f.future_exog, f.exog_note,
+                                                                     f.factors, f.adjusted)
+        base_rate, base_seasons, lagged, last = f.base_rate, f.base_seasons, f.lagged, f.last
+        event = CoolingEvent(self.threshold)
+        with recorded_warnings(notes, f"sarimax:{self.target}"):
+            mean = f.forecast.predicted_mean
+            ci80, ci95 = f.forecast.conf_int(alpha=0.2), f.forecast.conf_int(alpha=0.05)
             rng = np.random.default_rng(self.seed)
             rejected, draws = 0, np.empty((0, 0))
             if self.parameter_draws > 0 and converged:
@@ -539,15 +609,31 @@ class CoolingSARIMAX:
                 per_draw = max(1, self.repetitions // self.parameter_draws)
                 obstacle = _batched_simulation_obstacle(model)
                 if obstacle is None:
-                    sims = _simulate_draws_batched(model, draws, len(future), per_draw, future_exog, rng)
+                    source = rng
+                    if kind != "normal":
+                        try:
+                            source = bootstrap_shocks(res.resid, model.k_ar + model.k_diff, flagged,
+                                                      (len(future), len(draws), per_draw), rng)
+                        except CoolingInputError as exc:
+                            notes.append(f"sarimax:{self.target}: Gaussian shocks, not {kind}: {exc}")
+                            kind = "normal"
+                    sims = _simulate_draws_batched(model, draws, len(future), per_draw, future_exog, source)
                     simulation_method = (
                         f"batched numpy recursion: regression errors AR({model.k_ar}) with d={model.k_diff}, whose "
-                        f"state at the sample end is known exactly; all {len(draws)} parameter draws at once")
+                        f"state at the sample end is known exactly; all {len(draws)} parameter draws at once"
+                        + ("" if kind == "normal" else "; shocks resampled from the fit's standardized residuals"))
                 else:
+                    if kind != "normal":
+                        notes.append(f"sarimax:{self.target}: Gaussian shocks, not {kind}: {obstacle}")
+                        kind = "normal"
                     sims = _simulate_draws_per_draw(model, draws, len(future), per_draw, future_exog, rng)
                     simulation_method = (f"statsmodels filter + simulate once per parameter draw ({len(draws)} "
                                          f"calls), not the batched recursion: {obstacle}")
             else:
+                if kind != "normal":
+                    notes.append(f"sarimax:{self.target}: Gaussian shocks, not {kind}: the parameters are held at "
+                                 "their estimates, simulated by statsmodels")
+                    kind = "normal"
                 sims = res.simulate(len(future), anchor="end", repetitions=self.repetitions, exog=future_exog,
                                     rng=rng)
                 simulation_method = "statsmodels res.simulate: shocks only, parameters fixed at their estimates"
@@ -568,7 +654,7 @@ class CoolingSARIMAX:
             "lo95": np.exp(ci95.iloc[:, 0].to_numpy() + back), "hi95": np.exp(ci95.iloc[:, 1].to_numpy() + back),
         })
         params = {"order": list(self.order), "lag": self.lag, "regressors": list(lagged.columns),
-                  "drift": self.drift, "window": self.window, "outliers": self.outliers,
+                  "drift": self.drift, "window": self.window, "outliers": self.outliers, "shocks": kind,
                   "calendar_dummies": ["year_end_review (Nov-Dec)", "march_results (Mar)"],
                   "seasonally_adjusted_by_model": self.seasonally_adjust, "threshold": self.threshold,
                   "season": CoolingEvent.season_label(self.season_year), "repetitions": self.repetitions,

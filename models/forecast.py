@@ -138,19 +138,28 @@ def forecast_target(spec: TargetSpec, level: pd.Series, regressors: pd.DataFrame
     # sarimax with the divergence regressors; arima and its variants, the same specification without them (does
     # the gap help?), with a drift or on a recent window (which variance does the target show?)
     no_exog = pd.DataFrame(index=level.index)
+    # one fit per specification apart from its shocks: name -> shocks kind, simulated from that fit
+    fits: dict[tuple, tuple[dict, pd.DataFrame, dict[str, str]]] = {}
     for name, options, exog in [("sarimax", settings.sarimax, regressors),
                                 *((n, o, no_exog) for n, o in settings.variants.items())]:
         if options is None:
             continue
+        rest = {k: v for k, v in options.items() if k != "shocks"}
+        key = (exog is regressors, tuple(sorted((k, repr(v)) for k, v in rest.items())))
+        fits.setdefault(key, (rest, exog, {}))[2][name] = str(options.get("shocks", "normal"))
+    for rest, exog, members in fits.values():
         try:
-            res = CoolingSARIMAX(spec.target, level, exog, spec.threshold, season_year, horizon_end,
-                                 seasonally_adjust=spec.seasonally_adjust, repetitions=settings.repetitions,
-                                 seed=settings.seed, **options).fit()
+            results = CoolingSARIMAX(spec.target, level, exog, spec.threshold, season_year, horizon_end,
+                                     seasonally_adjust=spec.seasonally_adjust, repetitions=settings.repetitions,
+                                     seed=settings.seed, **rest).fit_shocks(members.values())
         except CoolingInputError as exc:
-            runs.append(ModelRun(name, "skipped", {}, {}, (str(exc),)))
+            runs.extend(ModelRun(name, "skipped", {}, {}, (str(exc),)) for name in members)
+            continue
         except Exception as exc:  # recorded, never raised: the other models go on
-            runs.append(ModelRun(name, "failed", {}, {}, (f"{type(exc).__name__}: {exc}",)))
-        else:
+            runs.extend(ModelRun(name, "failed", {}, {}, (f"{type(exc).__name__}: {exc}",)) for name in members)
+            continue
+        for name, kind in members.items():
+            res = results[kind]
             runs.append(ModelRun(name, res.status, res.parameters, res.diagnostics, tuple(res.warnings)))
             if res.status == "ok":
                 paths.append(res.forecast.assign(model=name))

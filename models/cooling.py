@@ -598,6 +598,7 @@ class CoolingSARIMAX:
             ci80, ci95 = f.forecast.conf_int(alpha=0.2), f.forecast.conf_int(alpha=0.05)
             rng = np.random.default_rng(self.seed)
             rejected, draws = 0, np.empty((0, 0))
+            gaussian = None  # why the shocks are Gaussian when ``kind`` asked for others
             if self.parameter_draws > 0 and converged:
                 draws, rejected = self._draw_parameters(res, rng)
                 if len(draws) < self.parameter_draws:
@@ -615,28 +616,25 @@ class CoolingSARIMAX:
                             source = bootstrap_shocks(res.resid, model.k_ar + model.k_diff, flagged,
                                                       (len(future), len(draws), per_draw), rng)
                         except CoolingInputError as exc:
-                            notes.append(f"sarimax:{self.target}: Gaussian shocks, not {kind}: {exc}")
-                            kind = "normal"
+                            gaussian = str(exc)
                     sims = _simulate_draws_batched(model, draws, len(future), per_draw, future_exog, source)
                     simulation_method = (
                         f"batched numpy recursion: regression errors AR({model.k_ar}) with d={model.k_diff}, whose "
                         f"state at the sample end is known exactly; all {len(draws)} parameter draws at once"
-                        + ("" if kind == "normal" else "; shocks resampled from the fit's standardized residuals"))
+                        + ("" if source is rng else "; shocks resampled from the fit's standardized residuals"))
                 else:
-                    if kind != "normal":
-                        notes.append(f"sarimax:{self.target}: Gaussian shocks, not {kind}: {obstacle}")
-                        kind = "normal"
+                    gaussian = obstacle
                     sims = _simulate_draws_per_draw(model, draws, len(future), per_draw, future_exog, rng)
                     simulation_method = (f"statsmodels filter + simulate once per parameter draw ({len(draws)} "
                                          f"calls), not the batched recursion: {obstacle}")
             else:
-                if kind != "normal":
-                    notes.append(f"sarimax:{self.target}: Gaussian shocks, not {kind}: the parameters are held at "
-                                 "their estimates, simulated by statsmodels")
-                    kind = "normal"
+                gaussian = "the parameters are held at their estimates, simulated by statsmodels"
                 sims = res.simulate(len(future), anchor="end", repetitions=self.repetitions, exog=future_exog,
                                     rng=rng)
                 simulation_method = "statsmodels res.simulate: shocks only, parameters fixed at their estimates"
+            if kind != "normal" and gaussian:
+                notes.append(f"sarimax:{self.target}: Gaussian shocks, not {kind}: {gaussian}")
+                kind = "normal"
         paths = pd.DataFrame(np.asarray(sims, dtype=float).reshape(len(future), -1), index=future)
         with_parameters = bool(len(draws)) and len(draws) == self.parameter_draws
         if with_parameters:  # intervals that carry the parameter uncertainty too

@@ -3,6 +3,7 @@ known answers (a random walk) at stated tolerances; forecast intervals nested; a
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -513,7 +514,7 @@ def test_bootstrap_shocks_give_the_residuals_quantiles_where_gaussian_ones_give_
     assert np.log(both["bootstrap"].forecast["lo80"].iloc[0] / last) < 0 < np.log(
         both["bootstrap"].forecast["hi80"].iloc[0] / last)
     # fit() with shocks="bootstrap" is the same as fit_shocks' bootstrap member, and normal is unchanged by it
-    alone = CoolingSARIMAX(**{**spec.__dict__, "shocks": "bootstrap"}).fit()
+    alone = dataclasses.replace(spec, shocks="bootstrap").fit()
     pd.testing.assert_frame_equal(alone.forecast, both["bootstrap"].forecast)
     pd.testing.assert_frame_equal(spec.fit().forecast, both["normal"].forecast)
     with pytest.raises(CoolingInputError, match=r"shocks \['student'\] unknown"):

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -57,7 +58,7 @@ def _parse_as_of(value: str | None) -> datetime | None:
 
 def _fail(message: str, code: int = 1) -> None:
     first = message.strip().splitlines()[0] if message.strip() else "failed"
-    err.print(f"[bold red]gapcast: error:[/] {first}", markup=True, highlight=False, soft_wrap=True)
+    err.print(f"[bold red]gapcast: error:[/] {escape(first)}", markup=True, highlight=False, soft_wrap=True)
     rest = message.strip().splitlines()[1:]
     if rest:
         err.print("\n".join(rest), markup=False, highlight=False, soft_wrap=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.console import Console
 
 err = Console(stderr=True)
@@ -50,7 +51,7 @@ def port_free(port: int) -> bool:
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]gapcast: error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+    err.print(f"[bold red]gapcast: error:[/] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

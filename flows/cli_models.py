@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.console import Console
 
 out = Console()
@@ -33,7 +34,7 @@ def _settings(home: Path | None):
 
 def _fail(message: str, code: int = 1) -> None:
     first = message.strip().splitlines()[0] if message.strip() else "failed"
-    err.print(f"[bold red]gapcast: error:[/] {first}", markup=True, highlight=False, soft_wrap=True)
+    err.print(f"[bold red]gapcast: error:[/] {escape(first)}", markup=True, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

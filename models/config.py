@@ -266,9 +266,9 @@ def _specifications(doc: dict, path: str, min_months: int) -> dict:
             order = spec["order"]
             if (not isinstance(order, (list, tuple)) or len(order) != 3
                     or any(isinstance(v, bool) or not isinstance(v, int) for v in order)
-                    or not (0 <= order[0] <= 4 and 0 <= order[1] <= 2 and 0 <= order[2] <= 2)):
+                    or not (0 <= order[0] <= 12 and 0 <= order[1] <= 2 and 0 <= order[2] <= 2)):
                 raise CoolingConfigError(f"{path}: specifications.{name}.order {order!r} must be [p, d, q]: whole "
-                                         "numbers, p 0-4, d 0-2, q 0-2 (an MA part simulates draw by draw, slower)")
+                                         "numbers, p 0-12, d 0-2, q 0-2 (an MA part simulates draw by draw, slower)")
             spec["order"] = tuple(order)
         outliers = spec.setdefault("outliers", 0)
         if isinstance(outliers, bool) or not isinstance(outliers, (int, float)) or not (

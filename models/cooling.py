@@ -44,13 +44,22 @@ class CoolingEvent:
     def changes(self, level: pd.Series) -> pd.Series:
         """The seasonal change of every year whose six months are all observed, indexed by the spring's year."""
         level = level.dropna()
-        out = {}
-        years = sorted({d.year for d in level.index})
-        for y in years:
-            autumn, spring = self.windows(y)
-            if autumn.isin(level.index).all() and spring.isin(level.index).all():
-                out[y] = float(level.reindex(spring).mean() / level.reindex(autumn).mean() - 1)
-        return pd.Series(out, dtype=float, name="change")
+        if level.empty:
+            return pd.Series({}, dtype=float, name="change")
+        # One array of the months from January of the first year to December of the last (NaN where not
+        # observed): the windows of every year are then fixed offsets into it, not a lookup per year.
+        index = pd.DatetimeIndex(level.index)
+        year, first = index.year.to_numpy(), int(index.year.min())
+        last = int(year.max())
+        grid = np.full((last - first + 1, 12), np.nan)  # years x months
+        start = index == index.to_period("M").to_timestamp()  # a month is its first day; other stamps match none
+        grid[year[start] - first, index.month.to_numpy()[start] - 1] = level.to_numpy(dtype=float)[start]
+        years = np.arange(first + 1, last + 1)
+        autumn = grid[:-1, [m - 1 for m in AUTUMN]]
+        spring = grid[1:, [m - 1 for m in SPRING]]
+        whole = ~(np.isnan(autumn).any(axis=1) | np.isnan(spring).any(axis=1))
+        ratio = spring[whole].mean(axis=1) / autumn[whole].mean(axis=1) - 1
+        return pd.Series(ratio, index=pd.Index(years[whole].tolist(), dtype="int64"), dtype=float, name="change")
 
     def base_rate(self, level: pd.Series) -> tuple[float, int]:
         """Historical frequency of the event and the number of seasons it counts (NaN, 0 when none)."""

@@ -140,3 +140,16 @@ def test_sql_before_any_publish_says_what_to_do(tmp_path):
 def test_console_script_is_installed():
     result = subprocess.run([sys.executable, "-m", "flows.cli", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "gapcast" in result.stdout
+
+
+def test_an_error_message_prints_its_square_brackets(capsys):
+    # rich reads "[p, d, q]" as a markup tag and drops it unless the message is escaped (it was, once: a config
+    # error read "must be : whole numbers")
+    import typer
+
+    from flows import cli, cli_models
+
+    for fail in (cli._fail, cli_models._fail):
+        with pytest.raises(typer.Exit):
+            fail("specifications.x.order [6, 1, 0] must be [p, d, q]: whole numbers [/]")
+        assert "order [6, 1, 0] must be [p, d, q]: whole numbers [/]" in capsys.readouterr().err

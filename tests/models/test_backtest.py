@@ -54,7 +54,9 @@ def backtest_flow(settings, **kwargs):
     with pipeline.plain(settings):
         return pipeline.attempt(pipeline.backtest, home=str(settings.home), **kwargs).result()
 
-MODELS = {"sarimax", "arima", "arima_drift", "arima_recent", "arima_robust", "nowcast", "regimes", "random_walk",
+# The snapshot fixture's origins (2025-01..06) have no live lead, so the regime model, backtested only at the
+# origins of the live leads (September-December), does not run there (test_the_regime_model_runs_at_live_origins)
+MODELS = {"sarimax", "arima", "arima_drift", "arima_recent", "arima_robust", "nowcast", "random_walk",
           "seasonal_naive", "drift", "climatology"}
 PATH_MODELS = {"sarimax", "arima", "arima_drift", "arima_recent", "arima_robust", "nowcast", "random_walk",
                "seasonal_naive", "drift"}
@@ -302,14 +304,14 @@ def synthetic_target():
 
 def test_an_origin_gives_every_model_its_rows(synthetic_target):
     level, regressors = synthetic_target
-    res = forecast_at_origin(_task(level, regressors, "2019-06-01"))
-    assert {m for m, (status, _) in res.statuses.items() if status == "ok"} == MODELS - {"nowcast"}
+    res = forecast_at_origin(_task(level, regressors, "2019-06-01"))  # a task with every model, the regimes too
+    assert {m for m, (status, _) in res.statuses.items() if status == "ok"} == MODELS - {"nowcast"} | {"regimes"}
     assert set(res.paths["model"]) == PATH_MODELS - {"nowcast"}
     for _, g in res.paths.groupby("model"):
         assert list(g["horizon"]) == list(range(1, 10))
         assert list(g["target_month"]) == list(pd.date_range("2019-07-01", periods=9, freq="MS"))
     probs = res.probabilities.set_index("model")
-    assert set(probs.index) == MODELS - {"nowcast"}
+    assert set(probs.index) == MODELS - {"nowcast"} | {"regimes"}
     assert (probs["season"] == "2020 Mar-May").all() and (probs["lead"] == 11).all()
     assert probs["probability"].between(0, 1).all()
 
@@ -333,6 +335,32 @@ def test_an_origin_cannot_see_the_future(synthetic_target):
     b = forecast_at_origin(_task(seen_b, regressors, origin, regimes=None))
     pd.testing.assert_frame_equal(a.paths, b.paths)
     pd.testing.assert_frame_equal(a.probabilities, b.probabilities)
+
+
+def test_the_regime_model_runs_at_live_origins_only_and_every_other_model_at_every_origin():
+    """The regime model (P(cooling) only, never a candidate, the costliest fit after SARIMAX's) is backtested at
+    the origins of the live leads: the months September-December, whose forecasts are made 8-5 months before May."""
+    import dataclasses
+
+    from flows.config import load_cooling_config
+    from models.backtest import LIVE_LEADS, LIVE_ORIGIN_MONTHS, _windows, plan_backtest
+
+    months = pd.date_range("2010-01-01", "2020-12-01", freq="MS")
+    level = np.exp(4 + np.cumsum(np.random.default_rng(2).normal(0, 0.01, len(months))))
+    vintages = pd.DataFrame({"series_id": "T", "vintage": pd.Timestamp("2021-01-05"), "month": months,
+                             "value": level, "partial": False})
+    base = load_cooling_config(None)
+    config = dataclasses.replace(
+        base, targets={"T": {"threshold": -0.05, "seasonally_adjusted": True, "publication_lag": 1}},
+        backtest={**base.backtest, "models": ["arima", "regimes"]})
+    plan = plan_backtest(config, vintages, vintages[["series_id", "month", "value"]], pd.DataFrame(index=months),
+                         None, first_origin="2018-01", last_origin="2019-12")
+    assert len(plan.tasks) == 24
+    for task in plan.tasks:
+        live = _windows(task.origin, 9)[3] in LIVE_LEADS
+        assert live == (task.origin.month in LIVE_ORIGIN_MONTHS), task.origin
+        assert (task.settings.regimes is not None) == live, task.origin
+        assert set(task.settings.variants) == {"arima"}, task.origin
 
 
 def test_perturbing_targets_and_regressors_after_an_origin_changes_nothing_at_it():
@@ -428,6 +456,7 @@ def test_the_backtest_scores_every_model_and_baseline_for_every_target(snapshot_
     scored = query(db, "SELECT target_series, model, count(DISTINCT metric) FROM marts.backtest_scores GROUP BY ALL")
     have = {(t, m) for t, m, _ in scored}
     assert {(t, m) for t in targets for m in MODELS} <= have
+    assert not {m for _, m in have} & {"regimes"}  # no origin of 2025-01..06 has a live lead
     paths = query(db, "SELECT DISTINCT target_series, model FROM marts.backtest_scores WHERE metric = 'mase'")
     assert {(t, m) for t in targets for m in PATH_MODELS} <= set(paths)
     rw = query(db, "SELECT DISTINCT value FROM marts.backtest_scores WHERE model = 'random_walk' "

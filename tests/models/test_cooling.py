@@ -30,6 +30,35 @@ def test_event_changes_and_base_rate_count_only_fully_observed_seasons():
     assert list(event.changes(level.drop(pd.Timestamp("2023-05-01"))).index) == [2021, 2022]  # May missing
 
 
+
+def test_event_changes_equal_the_definition_year_by_year_on_gappy_series():
+    # The definition, written plainly: for each year whose six months are all observed, the spring's mean over
+    # the autumn's mean. changes() computes it on a years x months grid; both must agree exactly.
+    def by_definition(level: pd.Series) -> dict[int, float]:
+        level = level.dropna()
+        out = {}
+        for y in sorted({d.year for d in level.index}):
+            autumn, spring = CoolingEvent.windows(y)
+            if autumn.isin(level.index).all() and spring.isin(level.index).all():
+                out[y] = float(level.reindex(spring).mean() / level.reindex(autumn).mean() - 1)
+        return out
+
+    rng = np.random.default_rng(11)
+    event = CoolingEvent(-0.01)
+    for trial in range(60):
+        n = int(rng.integers(1, 300))
+        start = pd.Timestamp(1970 + int(rng.integers(0, 30)), int(rng.integers(1, 13)), 1)
+        level = pd.Series(np.exp(np.cumsum(rng.normal(0, 0.01, n))),
+                          index=pd.date_range(start, periods=n, freq="MS"))
+        level.iloc[rng.integers(0, n, size=n // 15)] = np.nan  # missing values
+        level = level.drop(level.index[rng.integers(0, n, size=n // 25)])  # missing months
+        got, want = event.changes(level), by_definition(level)
+        assert list(got.index) == list(want), trial
+        assert got.to_numpy() == pytest.approx(list(want.values()), rel=1e-12, abs=1e-15), trial
+    mid_month = pd.Series(1.0, index=pd.date_range("2020-09-15", periods=12, freq="MS") + pd.Timedelta(days=14))
+    assert event.changes(mid_month).empty  # a stamp that is not a month's first day is not that month
+    assert event.changes(pd.Series([], dtype=float, index=pd.DatetimeIndex([]))).empty
+
 def test_probability_of_a_random_walk_matches_the_normal_answer():
     # log x_{T+h} = log x_T + mu h + sum of h N(0, s^2) shocks, T = August. The event compares arithmetic
     # means; with s = 1% they equal geometric means to well under the tolerance, so the change in logs is

@@ -31,10 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from models.backtest import pinball_loss  # noqa: E402  the backtest's own score
 
 
-def publication_lags() -> dict[str, int]:
+def publication_lags(cooling: Path | None) -> dict[str, int]:
     from flows.config import load_cooling_config
 
-    return {sid: int(t.get("publication_lag", 0)) for sid, t in load_cooling_config().targets.items()}
+    return {sid: int(t.get("publication_lag", 0)) for sid, t in load_cooling_config(cooling).targets.items()}
 
 
 def recalibrated(g: pd.DataFrame, lag: int, min_errors: int, window: int) -> pd.DataFrame:
@@ -91,6 +91,8 @@ def main(argv=None) -> int:
     ap.add_argument("--min-errors", type=int, default=36)
     ap.add_argument("--window", type=int, default=0, help="months of past errors (0: all)")
     ap.add_argument("--horizons", default="1,3,6,9")
+    ap.add_argument("--cooling", type=Path, default=None,
+                    help="the cooling.toml the backtest ran with (default: catalogs/cooling.toml): its publication lags")
     args = ap.parse_args(argv)
     if not args.db.exists():
         print(f"{args.db} does not exist: give the analytics.duckdb of a home with a backtest", file=sys.stderr)
@@ -101,11 +103,16 @@ def main(argv=None) -> int:
         "FROM marts.backtest_forecasts WHERE kind = 'path' AND model = ? AND actual IS NOT NULL",
         [args.model]).df()
     con.close()
-    lags, horizons = publication_lags(), {int(h) for h in args.horizons.split(",")}
+    lags, horizons = publication_lags(args.cooling), {int(h) for h in args.horizons.split(",")}
+    unknown = sorted(set(frame["target_series"]) - set(lags))
+    if unknown:
+        print(f"{args.db}: targets {', '.join(unknown)} are not in {args.cooling or 'catalogs/cooling.toml'}, so their "
+              "publication lags are unknown: pass the catalog the backtest ran with (--cooling)", file=sys.stderr)
+        return 2
     rows = []
     for (target, h), g in frame[frame["horizon"].isin(horizons)].groupby(["target_series", "horizon"]):
         rows.append({"target": target, "h": h,
-                     **summary(recalibrated(g, lags.get(target, 0), args.min_errors, args.window),
+                     **summary(recalibrated(g, lags[target], args.min_errors, args.window),
                                args.min_errors)})
     pd.set_option("display.width", 200)
     print(f"model {args.model}, at least {args.min_errors} past errors, window {args.window or 'all'} months")

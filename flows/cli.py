@@ -92,10 +92,11 @@ def _print_failures(report) -> None:
         else:
             by_reason.setdefault(outcome.error or "", []).append(outcome.series_id)
     for source, (reason, ids) in down.items():
-        err.print(f"[red]failed[/] {source}: {len(ids)} series not fetched: {reason}", highlight=False, soft_wrap=True)
+        err.print(f"[red]failed[/] {escape(source)}: {len(ids)} series not fetched: {escape(reason)}", highlight=False,
+                  soft_wrap=True)
     for reason, ids in by_reason.items():
         who = ids[0] if len(ids) == 1 else f"{len(ids)} series ({', '.join(ids[:4])}{', ...' if len(ids) > 4 else ''})"
-        err.print(f"[red]failed[/] {who}: {reason}", highlight=False, soft_wrap=True)
+        err.print(f"[red]failed[/] {escape(who)}: {escape(reason)}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -351,7 +352,7 @@ def sql(
             table.add_row(*("" if v is None else str(_plain(v)) for v in row))
         _print_table(table)
         if len(result.rows) > max_rows:
-            out.print(f"({len(result.rows):,} rows; showing {max_rows}; use --format csv for all)")
+            out.print(f"({len(result.rows):,} rows; showing {max_rows}; use --format csv for all)", markup=False)
 
 
 @app.command()
@@ -387,14 +388,14 @@ def status(
         )
     _print_table(table)
     counts = frame["status"].value_counts().to_dict()
-    out.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+    out.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())), markup=False)
     from warehouse.jobs import deliveries_job
 
     for row in deliveries_job(settings).itertuples(index=False):
         line = f"report {row.month}: {row.status} {row.attempted_at:%Y-%m-%d %H:%M} UTC to {row.recipients}"
         if row.status == "failed":
             line += f" after {row.attempts} attempts: {row.error}"
-        err.print(line if row.status == "sent" else f"[red]{line}[/]", highlight=False, soft_wrap=True)
+        err.print(escape(line) if row.status == "sent" else f"[red]{escape(line)}[/]", highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -66,8 +66,8 @@ def dashboard(home: HomeOption = None, port: PortOption = 8501) -> None:
     if not port_free(port):
         _fail(f"port {port} on {HOST} is in use (another dashboard?); pass --port with a free one")
     if not settings.analytics_db.exists():
-        err.print(f"[yellow]note:[/] {settings.analytics_db} does not exist yet; the dashboard says so and "
-                  "shows the data once `gapcast run` publishes it", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]note:[/] {escape(str(settings.analytics_db))} does not exist yet; the dashboard says "
+                  "so and shows the data once `gapcast run` publishes it", highlight=False, soft_wrap=True)
     typer.echo(f"gapcast dashboard: http://{HOST}:{port}  (reading {settings.analytics_db}; Ctrl-C stops it)")
     sys.stdout.flush()
     sys.stderr.flush()

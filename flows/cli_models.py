@@ -126,15 +126,16 @@ def print_backtest(report) -> None:
     label = " [SYNTHETIC sample data]" if report.synthetic else ""
     rows = ", ".join(f"{k} {v:,}" for k, v in report.rows.items())
     out.print(f"backtest run {report.run_id} on data as of {report.data_as_of} in {report.seconds:.0f}s with "
-              f"{report.workers} worker(s), {report.runner}{label}: {rows}", highlight=False)
+              f"{report.workers} worker(s), {report.runner}{label}: {rows}", highlight=False, markup=False)
     for sid, (first, last, n) in report.origins.items():
-        out.print(f"  {sid}: {n} origins {first}..{last}. {report.data_basis.get(sid, '')}", highlight=False)
+        out.print(f"  {sid}: {n} origins {first}..{last}. {report.data_basis.get(sid, '')}", highlight=False,
+                  markup=False)
     statuses = "; ".join(f"{m} " + ", ".join(f"{k} {v}" for k, v in sorted(c.items()))
                          for m, c in sorted(report.statuses.items()))
-    out.print(f"  fits: {statuses}", highlight=False)
+    out.print(f"  fits: {statuses}", highlight=False, markup=False)
     if not report.headline.empty:
         out.print("relative MASE (model / random walk; < 1 beats it) at 1, 3, 6, 9 months, and the Brier score of "
-                  "P(cooling) against the climatological base rate's:", highlight=False)
+                  "P(cooling) against the climatological base rate's:", highlight=False, markup=False)
         for r in report.headline.itertuples(index=False):
             mase = " ".join(_number(getattr(r, f"rel_mase_h{h}"), ".2f") for h in (1, 3, 6, 9))
             out.print(f"  {r.target_series:<20} {r.model:<15} MASE ratio {mase:<23} Brier {_number(r.brier, '.3f')} "
@@ -144,14 +145,14 @@ def print_backtest(report) -> None:
                 out.print(f"    live lead (made Sep-Dec): Brier skill "
                           f"{_number(r.live_skill, '+.2f')} [{_number(r.live_lo90, '+.2f')}, "
                           f"{_number(r.live_hi90, '+.2f')}] over {r.live_seasons} seasons: {r.live_verdict}",
-                          highlight=False)
+                          highlight=False, markup=False)
     if report.forecast is not None:
         fc = report.forecast
         how = f"reused run {fc.reused}" if fc.reused else f"run {fc.run_id}, {fc.seconds:.0f}s"
         out.print(f"forecast re-run on these scores ({how}): the published headline is the one they choose",
-                  highlight=False)
+                  highlight=False, markup=False)
     for warning in report.warnings[:10]:
-        err.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     if len(report.warnings) > 10:
         err.print(f"[yellow]warning:[/] {len(report.warnings) - 10} more in meta.model_runs (model = 'backtest')",
                   highlight=False)
@@ -162,13 +163,13 @@ def _print_estimate(settings, report) -> None:
 
     if report.reused:
         out.print(f"estimate run {report.run_id}: inputs, assumptions and models unchanged since run "
-                  f"{report.reused}: its results were kept (nothing refitted)", highlight=False)
+                  f"{report.reused}: its results were kept (nothing refitted)", highlight=False, markup=False)
     else:
         rows = ", ".join(f"{k} {v:,}" for k, v in report.rows.items())
         span = f"{report.months[0]}..{report.months[1]}" if report.months else "no months"
         label = " [SYNTHETIC sample data]" if report.synthetic else ""
         out.print(f"estimated run {report.run_id} on data as of {report.data_as_of} ({span}) in "
-                  f"{report.seconds:.1f}s{label}: {rows}", highlight=False)
+                  f"{report.seconds:.1f}s{label}: {rows}", highlight=False, markup=False)
     con = duckdb.connect(str(settings.analytics_db), read_only=True)
     try:
         last = con.execute(
@@ -185,13 +186,13 @@ def _print_estimate(settings, report) -> None:
             f"{month:%Y-%m}: price-to-sales {_number(ps)} (z {_number(z)}), cointegration gap {_number(gap, '.3f')}, "
             f"capex gap {_number(capex_gap, '.1%')}, required AI revenue {_money(required)} "
             f"(gap {_money(hole)}); revenue {basis}, {age} days old; in a bubble episode: {bool(exuberant)}",
-            highlight=False)
+            highlight=False, markup=False)
     for series, gsadf, cv95, rejects, episodes, source in stats:
         out.print(f"  {series}: GSADF {gsadf:.3f} vs 95% {cv95:.3f} -> "
                   f"{'explosive' if rejects else 'not explosive'}, {episodes} episode(s) [critical values: {source}]",
-                  highlight=False)
+                  highlight=False, markup=False)
     for warning in report.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     if report.assumptions is not None:
         typer.echo(report.assumptions.describe())
     typer.echo(f"published: {settings.analytics_db}")
@@ -227,7 +228,7 @@ def _read_series(csv: Path, column: str, date_column: str | None):
         _fail(f"{csv}: date {dup:%Y-%m-%d} appears more than once in {date_column!r}")
     series = pd.Series(values.to_numpy(), index=pd.DatetimeIndex(dates), name=column)
     if not series.index.is_monotonic_increasing:
-        err.print(f"note: rows of {csv} sorted by {date_column}", highlight=False)
+        err.print(f"note: rows of {csv} sorted by {date_column}", highlight=False, markup=False)
         series = series.sort_index()
     return series
 
@@ -254,14 +255,14 @@ def bubble(
     try:
         window = psy_min_window(len(series), min_window)
         cv, source = critical_values_source(
-            _settings(home), notes, announce=lambda message: err.print(f"note: {message}", highlight=False,
-                                                                       soft_wrap=True))(
+            _settings(home), notes, announce=lambda message: err.print(f"note: {message}", markup=False,
+                                                                       highlight=False, soft_wrap=True))(
             len(series), min_window=window, lag=lag, reps=reps, seed=seed)
         result = BubbleTest(series, lag=lag, min_window=window, name=column).fit(cv)
     except _known_errors() as exc:
         _fail(str(exc))
     for note in notes:
-        err.print(f"[yellow]warning:[/] {note}", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]warning:[/] {escape(note)}", highlight=False, soft_wrap=True)
     if format == "json":
         sys.stdout.write(json.dumps(bubble_report(result, source), indent=1) + "\n")
         return

@@ -162,7 +162,6 @@ def pit_table(forecasts: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
 
 
 LIVE_LEADS = (5, 6, 7, 8)  # forecasts made in September..December for the coming March-May: the year-end review
-LIVE_ORIGIN_MONTHS = (9, 10, 11, 12)  # the months whose forecasts have a live lead (May is 8..5 months on)
 MIN_LEAD = 3  # leads under 3 months forecast a season already under way
 BOOTSTRAP_REPS = 2000
 BOOTSTRAP_SEED = 20270301
@@ -565,7 +564,8 @@ class BacktestPlan:
     data_basis: dict  # target -> what its origins could see, in words
     specs: dict  # target -> TargetSpec
     warnings: tuple[str, ...] = ()
-    settings: object = None  # models.forecast.ModelSettings of every origin
+    settings: object = None  # models.forecast.ModelSettings of every origin (each task's lacks the regime model
+    #                          outside the live-lead origins, September-December)
     combination: object = None  # catalogs/cooling.toml [combination]: the nested headline's rule (None: no headline)
 
 
@@ -627,7 +627,7 @@ def plan_backtest(config, vintages: pd.DataFrame, final: pd.DataFrame, regressor
             read.setdefault((vintage, real_time), []).append(origin)
             tasks.append(OriginTask(spec=spec, origin=origin, level=level, regressors=regressors.loc[:origin],
                                     horizons=int(bt["horizons"]),
-                                    settings=settings if origin.month in LIVE_ORIGIN_MONTHS else without_regimes,
+                                    settings=settings if _windows(origin, 1)[3] in LIVE_LEADS else without_regimes,
                                     vintage=vintage, real_time=real_time))
         origins[sid] = (f"{months[0]:%Y-%m}", f"{months[-1]:%Y-%m}", len(months))
         data_basis[sid] = (

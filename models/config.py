@@ -282,7 +282,8 @@ def _specifications(doc: dict, path: str, min_months: int) -> dict:
         shocks = spec.setdefault("shocks", "normal")
         if shocks not in SHOCK_KINDS:
             raise CoolingConfigError(f"{path}: specifications.{name}.shocks {shocks!r} must be one of "
-                                     f"{list(SHOCK_KINDS)}: Gaussian innovations, or the fit's own residuals resampled")
+                                     f"{list(SHOCK_KINDS)}: Gaussian innovations, the fit's own residuals resampled, or "
+                                     "Gaussian at the scale of the last five years' residuals")
         if shocks != "normal" and tuple(spec.get("order", (0, 0, 0)))[2]:
             raise CoolingConfigError(f"{path}: specifications.{name}: shocks = {shocks!r} needs an order without MA "
                                      "terms (q = 0): it is simulated by the batched AR recursion")

@@ -48,11 +48,19 @@ class CoolingEvent:
             return pd.Series({}, dtype=float, name="change")
         # One array of the months from January of the first year to December of the last (NaN where not
         # observed): the windows of every year are then fixed offsets into it, not a lookup per year.
-        index = pd.DatetimeIndex(level.index)
+        try:
+            index = pd.DatetimeIndex(level.index)
+        except (TypeError, ValueError) as exc:
+            raise CoolingInputError(f"{level.name or 'the target'}: the seasonal change needs levels indexed by "
+                                    f"month, not {type(level.index).__name__} ({exc})") from None
+        if index.has_duplicates:
+            twice = ", ".join(f"{m:%Y-%m-%d}" for m in index[index.duplicated()][:5])
+            raise CoolingInputError(f"{level.name or 'the target'}: months {twice} appear more than once; keep one "
+                                    "value per month (one vintage) before the seasonal change")
         year, first = index.year.to_numpy(), int(index.year.min())
         last = int(year.max())
         grid = np.full((last - first + 1, 12), np.nan)  # years x months
-        start = index == index.to_period("M").to_timestamp()  # a month is its first day; other stamps match none
+        start = (index.day == 1) & (index == index.normalize())  # a month is its first day at midnight; no other stamp
         grid[year[start] - first, index.month.to_numpy()[start] - 1] = level.to_numpy(dtype=float)[start]
         years = np.arange(first + 1, last + 1)
         autumn = grid[:-1, [m - 1 for m in AUTUMN]]
@@ -280,7 +288,24 @@ def _simulate_draws_per_draw(model, draws: np.ndarray, nsimulations: int, per_dr
         for draw in draws], axis=1)
 
 
-SHOCKS = ("normal", "bootstrap")
+SHOCKS = ("normal", "bootstrap", "local")
+LOCAL_SCALE_MONTHS = 60  # shocks = "local": the residuals of the last five years set the shocks' scale
+
+
+def local_scale(resid, burn: int, skip, months: int = LOCAL_SCALE_MONTHS) -> tuple[float, int]:
+    """The factor by which the last ``months`` one-step residuals' root mean square exceeds that of all of them
+    (after the first ``burn``, without the months in ``skip``), and how many recent residuals it read: a variance
+    that changed (payrolls' 1970s against the 2010s) then sets the bands by its recent level, while the AR
+    coefficients keep the whole sample."""
+    resid = pd.Series(resid, dtype=float).iloc[burn:]
+    resid = resid[~resid.index.isin(pd.DatetimeIndex(list(skip)))] if len(skip) else resid
+    z = resid.to_numpy(dtype=float)
+    z = z[np.isfinite(z)]
+    if len(z) < 2 * months or not np.mean(z ** 2) > 0:
+        raise CoolingInputError(f"local shocks: {len(z)} usable residuals, fewer than twice the {months} recent "
+                                "months whose scale would be compared with the whole sample's")
+    recent = z[-months:]
+    return float(np.sqrt(np.mean(recent ** 2) / np.mean(z ** 2))), len(recent)
 
 
 def bootstrap_shocks(resid, burn: int, skip, shape: tuple, rng: np.random.Generator) -> np.ndarray:
@@ -408,12 +433,17 @@ class CoolingSARIMAX:
         lockdown month then neither inflates the shock variance nor bends the AR coefficients. The last
         ``OUTLIER_GUARD`` months are never flagged: a fall that has just begun is news, not an outlier.
         With ``order`` stationary (d = 0) a constant is added, so the level reverts to its mean.
-    shocks : {"normal", "bootstrap"}, default "normal"
+    shocks : {"normal", "bootstrap", "local"}, default "normal"
         The simulated innovations: Gaussian, or drawn with replacement from the fitted model's own one-step
         residuals (after the first p + d months, which the filter's diffuse start distorts, and without the outlier
         months), centred and scaled to unit variance, times each parameter draw's standard deviation. A target
         whose months are mostly calm with a few large moves (payrolls) then gets bands whose 80% is narrower and
         whose 95% keeps the large moves, where Gaussian shocks of the same variance make the 80% band too wide.
+        Or "local": Gaussian, times the factor by which the root mean square of the last
+        ``LOCAL_SCALE_MONTHS`` residuals (same exclusions) exceeds that of all of them (:func:`local_scale`): a
+        variance that changed over the decades (payrolls' shocks were three times larger in the 1970s than in the
+        2010s) sets the bands by its recent level, where a constant variance fitted on fifty years makes calm
+        years' bands too wide and the turbulent ones' too narrow. Each parameter draw's sd is scaled alike.
         Needs the batched recursion (an order without MA terms, a complete sample); where it cannot run, the
         shocks are Gaussian and the notes say so. :meth:`fit_shocks` fits once and simulates several.
     parameter_draws : int, default 100
@@ -608,6 +638,7 @@ class CoolingSARIMAX:
             rng = np.random.default_rng(self.seed)
             rejected, draws = 0, np.empty((0, 0))
             gaussian = None  # why the shocks are Gaussian when ``kind`` asked for others
+            shock_scale = None  # shocks = "local": the recent residuals' scale over the whole sample's
             if self.parameter_draws > 0 and converged:
                 draws, rejected = self._draw_parameters(res, rng)
                 if len(draws) < self.parameter_draws:
@@ -620,17 +651,22 @@ class CoolingSARIMAX:
                 obstacle = _batched_simulation_obstacle(model)
                 if obstacle is None:
                     source = rng
-                    if kind != "normal":
-                        try:
-                            source = bootstrap_shocks(res.resid, model.k_ar + model.k_diff, flagged,
-                                                      (len(future), len(draws), per_draw), rng)
-                        except CoolingInputError as exc:
-                            gaussian = str(exc)
+                    shape = (len(future), len(draws), per_draw)
+                    try:
+                        if kind == "bootstrap":
+                            source = bootstrap_shocks(res.resid, model.k_ar + model.k_diff, flagged, shape, rng)
+                        elif kind == "local":
+                            factor, _ = local_scale(res.resid, model.k_ar + model.k_diff, flagged)
+                            source, shock_scale = rng.standard_normal(shape) * factor, factor
+                    except CoolingInputError as exc:
+                        gaussian = str(exc)
                     sims = _simulate_draws_batched(model, draws, len(future), per_draw, future_exog, source)
                     simulation_method = (
                         f"batched numpy recursion: regression errors AR({model.k_ar}) with d={model.k_diff}, whose "
                         f"state at the sample end is known exactly; all {len(draws)} parameter draws at once"
-                        + ("" if source is rng else "; shocks resampled from the fit's standardized residuals"))
+                        + ("" if source is rng else "; shocks resampled from the fit's standardized residuals"
+                           if kind == "bootstrap" else f"; Gaussian shocks times {factor:.3f}, the last "
+                           f"{LOCAL_SCALE_MONTHS} residuals' scale over the whole sample's"))
                 else:
                     gaussian = obstacle
                     sims = _simulate_draws_per_draw(model, draws, len(future), per_draw, future_exog, rng)
@@ -678,7 +714,7 @@ class CoolingSARIMAX:
                        "pvalues": {k: float(v) for k, v in res.pvalues.items()},
                        "base_rate": base_rate, "base_seasons": base_seasons,
                        "historical_changes": {str(k): v for k, v in event.changes(observed_sa).items()},
-                       "exog_future": exog_note, "parameter_draws_rejected": rejected,
+                       "exog_future": exog_note, "parameter_draws_rejected": rejected, "shock_scale": shock_scale,
                        "paths": int(paths.shape[1]), "simulation_method": simulation_method,
                        "seasonal_factors": {int(k): float(v) for k, v in factors.items()}
                        if self.seasonally_adjust else None}

@@ -149,7 +149,20 @@ def test_an_error_message_prints_its_square_brackets(capsys):
 
     from flows import cli, cli_models
 
-    for fail in (cli._fail, cli_models._fail):
+    from flows import cli_dashboard
+
+    for fail in (cli._fail, cli_models._fail, cli_dashboard._fail):
         with pytest.raises(typer.Exit):
             fail("specifications.x.order [6, 1, 0] must be [p, d, q]: whole numbers [/]")
         assert "order [6, 1, 0] must be [p, d, q]: whole numbers [/]" in capsys.readouterr().err
+    # warnings and progress lines too: a backtest's warnings and the bubble summary's "[critical values: ...]"
+    from types import SimpleNamespace
+
+    report = SimpleNamespace(synthetic=False, rows={"scores": 1}, run_id="r1", data_as_of="2026-08-01", seconds=1.0,
+                             workers=1, runner="local", origins={"T": ("2020-01", "2020-02", 2)},
+                             data_basis={"T": "cut at [lag] 1"}, statuses={"arima": {"ok": 2}},
+                             headline=__import__("pandas").DataFrame(), forecast=None,
+                             warnings=["order [p, d, q] kept [/]"])
+    cli_models.print_backtest(report)
+    got = capsys.readouterr()
+    assert "cut at [lag] 1" in got.out and "order [p, d, q] kept [/]" in got.err

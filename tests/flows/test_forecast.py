@@ -346,7 +346,7 @@ def test_p_cooling_at_other_thresholds_agrees_with_the_configured_one_and_falls_
     (("order = [6, 1, 0]", "order = [2, 1]"), r"specifications.arima_robust.order \[2, 1\] must be"),
     (("order = [6, 1, 0]", "order = [2, 1, 1]"), r"specifications.arima_robust: outliers need an order without MA"),
     (("outliers = 4 }", 'outliers = 4, shocks = "student" }'), r"specifications.arima_robust.shocks 'student' must be "
-     r"one of \['normal', 'bootstrap'\]"),
+     r"one of \['normal', 'bootstrap', 'local'\]"),
     (("order = [6, 1, 0], outliers = 4 }", 'order = [2, 1, 1], shocks = "bootstrap" }'),
      r"specifications.arima_robust: shocks = 'bootstrap' needs an order without MA"),
     (('candidates = ["sarimax", "arima", ', 'candidates = ["sarimax", "arima", "arima_nope", '),

@@ -58,6 +58,13 @@ def test_event_changes_equal_the_definition_year_by_year_on_gappy_series():
     mid_month = pd.Series(1.0, index=pd.date_range("2020-09-15", periods=12, freq="MS") + pd.Timedelta(days=14))
     assert event.changes(mid_month).empty  # a stamp that is not a month's first day is not that month
     assert event.changes(pd.Series([], dtype=float, index=pd.DatetimeIndex([]))).empty
+    tz = pd.Series(1.0, index=pd.date_range("2020-09-01", periods=12, freq="MS", tz="UTC"))
+    assert list(event.changes(tz).index) == [2021]  # a month's first day in any time zone is that month
+    twice = pd.Series([1.0, 2.0], index=pd.DatetimeIndex(["2020-09-01", "2020-09-01"]), name="USINFO")
+    with pytest.raises(CoolingInputError, match=r"USINFO: months 2020-09-01 appear more than once"):
+        event.changes(twice)  # never one of the two kept silently
+    with pytest.raises(CoolingInputError, match="indexed by month"):
+        event.changes(pd.Series([1.0], index=["not a month"], name="USINFO"))
 
 def test_probability_of_a_random_walk_matches_the_normal_answer():
     # log x_{T+h} = log x_T + mu h + sum of h N(0, s^2) shocks, T = August. The event compares arithmetic
@@ -564,6 +571,39 @@ def test_bootstrap_shocks_skip_the_burn_in_and_the_outlier_months_and_have_unit_
     assert np.abs(z).max() < 2  # neither 1e6 came through
     with pytest.raises(CoolingInputError, match="too few to resample"):
         bootstrap_shocks(resid.iloc[:8], 1, [], (2, 2), np.random.default_rng(0))
+
+
+def test_local_shocks_set_the_band_by_the_last_five_years_when_the_variance_fell():
+    """A random walk whose monthly sd fell from 3% to 1% after 20 years (the Great Moderation of payrolls, in
+    small): the Gaussian fit's one-month 80% band is +-1.28 x the whole sample's sd; with shocks = "local" it is
+    +-1.28 x the last 60 months' (within 10%), from the same fit; local_scale is that ratio of root mean squares,
+    written out."""
+    from models.cooling import LOCAL_SCALE_MONTHS, local_scale
+
+    months = pd.date_range("1990-01-01", "2026-08-01", freq="MS")
+    rng = np.random.default_rng(5)
+    sd = np.where(np.arange(len(months)) < 240, 0.03, 0.01)
+    level = pd.Series(np.exp(4 + np.cumsum(rng.normal(0, sd))), index=months)
+    spec = CoolingSARIMAX("GM", level, pd.DataFrame(index=months), threshold=-0.05, season_year=2027,
+                          horizon_end=pd.Timestamp("2027-06-01"), order=(0, 1, 0), repetitions=20000,
+                          parameter_draws=50)
+    both = spec.fit_shocks(["normal", "local"])
+    width = lambda r: float(np.log(r.forecast["hi80"].iloc[0] / r.forecast["lo80"].iloc[0]))  # noqa: E731
+    recent = np.diff(np.log(level.to_numpy()))[-LOCAL_SCALE_MONTHS:]
+    assert width(both["local"]) == pytest.approx(2 * 1.2816 * np.sqrt(np.mean(recent ** 2)), rel=0.10)
+    assert width(both["normal"]) > 1.8 * width(both["local"])
+    assert both["local"].parameters["shocks"] == "local"
+    scale = both["local"].diagnostics["shock_scale"]
+    assert "times" in both["local"].diagnostics["simulation_method"] and 0.3 < scale < 0.6
+    assert both["normal"].diagnostics["shock_scale"] is None
+    # the factor, by hand: the residuals after the burn-in, without the skipped months
+    resid = pd.Series(rng.normal(0, 1, 200), index=pd.date_range("2000-01-01", periods=200, freq="MS"))
+    skip = [resid.index[150]]
+    kept = resid.iloc[2:].drop(skip).to_numpy()
+    factor, n = local_scale(resid, 2, skip, months=60)
+    assert n == 60 and factor == pytest.approx(np.sqrt(np.mean(kept[-60:] ** 2) / np.mean(kept ** 2)), rel=1e-12)
+    with pytest.raises(CoolingInputError, match="fewer than twice the 60 recent months"):
+        local_scale(resid.iloc[:100], 2, [], months=60)
 
 
 def test_bootstrap_shocks_fall_back_to_gaussian_with_ma_terms_and_say_so():

@@ -20,8 +20,9 @@ HomeOption = Annotated[
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``estimate``, ``backtest`` and ``bubble`` to a Typer app (flows.cli's, or a test's)."""
+    """Add ``estimate``, ``backtest``, ``thesis`` and ``bubble`` to a Typer app (flows.cli's, or a test's)."""
     app.command("estimate")(estimate)
+    app.command("thesis")(thesis)
     app.command("backtest")(backtest)
     app.command("bubble")(bubble)
 
@@ -71,6 +72,40 @@ def estimate(home: HomeOption = None) -> None:
     if outcome.value["error"] is not None:
         _fail(f"{outcome.value['model_error']} (nothing new was published for it)")
     _print_estimate(settings, outcome.value["estimate"])
+
+
+def thesis(home: HomeOption = None) -> None:
+    """Test the thesis on the built marts: does the gap between what markets pay for technology and what it earns
+    lead the talent market? The long tech basket and the tests into marts.tech_basket_monthly and
+    marts.thesis_tests (docs/thesis.md); publish; print the verdicts."""
+    from flows.cli_common import run_flow
+
+    settings = _settings(home)
+    if not settings.pipeline_db.exists():
+        _fail(f"{settings.pipeline_db} does not exist: run `gapcast run` (or ingest and build) first")
+    outcome = run_flow(settings, "thesis_flow", prefect=False, home=str(settings.home))
+    if outcome.error is not None:
+        _fail(str(outcome.error))
+    print_thesis(outcome.value["thesis"])
+    typer.echo(f"published: {settings.analytics_db}")
+
+
+def print_thesis(report) -> None:
+    label = " [SYNTHETIC sample data]" if report.synthetic else ""
+    b = report.basket
+    peak = b.get("peak_1998_2001")
+    out.print(f"thesis run {report.run_id} on data as of {report.data_as_of} in {report.seconds:.0f}s{label}: "
+              + ", ".join(f"{k} {v:,}" for k, v in report.rows.items()), highlight=False, markup=False)
+    out.print(f"long tech basket {b['first_month']}..{b['last_month']}: P/S "
+              + (f"peak {peak[1]:.1f} in {peak[0]}, " if peak else "")
+              + f"latest {b['latest'][1]:.1f} ({b['latest'][0]}); bubble episodes (PSY, 95%): "
+              + ("; ".join(b["episodes"]) or "none dated"), highlight=False, markup=False)
+    for verdict in report.verdicts:
+        out.print(f"  {verdict}", highlight=False, markup=False, soft_wrap=True)
+    out.print("every test (Granger, the calendar claim, out of sample): SELECT test, target, verdict FROM "
+              "marts.thesis_tests WHERE test <> 'local_projection'", highlight=False, markup=False)
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
 
 
 def _month_option(value: str | None, flag: str):

@@ -202,6 +202,19 @@ def forecast_task(home: str | None, parent: str | None = None, config: str | Non
     return steps.forecast(flow_settings(home), parent=parent, config_path=config)
 
 
+@task(name="thesis")
+def thesis_task(home: str | None, parent: str | None = None) -> steps.ThesisReport:
+    """The long tech basket and the thesis tests (does the valuation gap lead the talent market?)."""
+    return steps.thesis(flow_settings(home), parent=parent)
+
+
+@flow(name="gapcast-thesis")
+def thesis_flow(home: str | None = None) -> dict:
+    """`gapcast thesis` (and the monthly flow, before its report): the thesis tests, then publish."""
+    report = call(thesis_task, home)
+    return {"thesis": report, "published": call(publish_task, home)}
+
+
 @task(name="publish")
 def publish_task(home: str | None) -> str:
     return str(steps.publish(flow_settings(home)))
@@ -447,12 +460,16 @@ def monthly(home: str | None = None, catalog: str | None = None, month: str | No
             force: bool = False, offline: bool = False, as_of: str | None = None) -> dict:
     """The daily flow, then the month's report and, with send, its email."""
     ran = attempt(daily, home, catalog, as_of, offline)
+    # the thesis tests once a month, before the report that prints them; a failure is reported, not raised
+    thesis = attempt(thesis_flow, home) if not ran.failed else None
     report = call(report_flow, home, month, send, force)
     if ran.failed:  # the report went out, but the run is marked failed (and still says where the report is)
         if getattr(ran.error, "result", None) is not None:
             ran.error.result = {"daily": ran.error.result, "report": report}
         raise ran.error
-    return {"daily": ran.value, "report": report}
+    return {"daily": ran.value, "report": report,
+            "thesis": None if thesis is None else thesis.value if not thesis.failed else
+            f"failed: {type(thesis.error).__name__}: {str(thesis.error).splitlines()[0][:300]}"}
 
 
 @dataclass

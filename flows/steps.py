@@ -400,3 +400,86 @@ def run_summary(settings: Settings, catalog_name: str | None, run_id: str, inges
         "checks": built.get("checks", 0),
         "analytics_db": built.get("published"),
     })
+
+
+# -- thesis: does the valuation gap lead the talent market? -------------------------------------------------------
+
+
+@dataclass
+class ThesisReport:
+    run_id: str
+    data_as_of: datetime | None
+    verdicts: list[str] = field(default_factory=list)
+    basket: dict[str, object] = field(default_factory=dict)  # what the long basket shows (peak, latest, episodes)
+    rows: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    synthetic: bool | None = None
+
+
+class ThesisError(RuntimeError):
+    """The thesis tests cannot run (the marts are not built, or no tech_basket member); the previous results stay."""
+
+
+def thesis(settings: Settings, *, config_path: Path | None = None, assumptions_path: Path | None = None, con=None,
+           run_id: str | None = None, parent: str | None = None) -> ThesisReport:
+    """The long tech basket and the thesis tests (models/thesis.py) on the built marts, written to
+    marts.tech_basket_monthly and marts.thesis_tests (docs/thesis.md)."""
+    from models import api  # statsmodels and scipy load when a model first runs, not for ingest and build
+
+    started = time.perf_counter()
+    config = load_cooling_config(config_path)
+    assumptions = load_assumptions(assumptions_path)
+    lags = {sid: int(t.get("publication_lag", 1)) for sid, t in config.targets.items()}
+    with recorded_run(settings, "thesis", con=con, run_id=run_id, parent=parent) as run:
+        try:
+            results.require_marts(run.con, ["prices_daily", "fundamentals_quarterly", "series", "hiring_monthly",
+                                            "macro_monthly"], str(settings.pipeline_db), "gapcast build")
+        except results.ResultsError as exc:
+            raise ThesisError(str(exc)) from None
+        as_of = results.data_as_of(run.con)
+        report = ThesisReport(run_id=run.run_id, data_as_of=as_of)
+        inputs = results.thesis_inputs(run.con, sorted(lags))
+        try:
+            basket = api.long_basket(inputs["members"], inputs["prices"], inputs["fundamentals"],
+                                     ragged_edge=assumptions.ragged_edge)
+        except api.ThesisInputError as exc:
+            raise ThesisError(f"{exc} ({settings.pipeline_db})") from None
+        notes: list[str] = list(basket.warnings)
+        monthly = basket.monthly
+        ps = monthly.set_index(pd.DatetimeIndex(monthly["month"]))["price_to_sales"].rename("tech_basket_ps")
+        fit, why = api.bubble_episodes(ps, critical_values_source(settings, notes))
+        if fit is None:
+            notes.append(f"long basket bubble test not run: {why}")
+            monthly = monthly.assign(in_bubble_episode=None)
+            episodes = []
+        else:
+            episodes = [(e.start, e.peak, e.end) for e in fit.episodes]
+            inside = pd.Series(False, index=ps.index)
+            for start, _, end in episodes:
+                inside.loc[start:(end if end is not None else ps.index[-1])] = True
+            monthly = monthly.assign(in_bubble_episode=inside.to_numpy())
+        try:
+            out = api.run_thesis(monthly, inputs["targets"], inputs["macro"], lags)
+        except api.ThesisInputError as exc:
+            raise ThesisError(f"{exc} ({settings.pipeline_db})") from None
+        synthetic = bool(monthly["synthetic"].any() or inputs["targets"]["synthetic"].any())
+        report.synthetic, report.verdicts = synthetic, list(out.verdicts)
+        report.warnings = notes + list(out.warnings)
+        window = ps.loc["1998":"2001"]
+        report.basket = {
+            "first_month": f"{ps.index[0]:%Y-%m}", "last_month": f"{ps.index[-1]:%Y-%m}",
+            "peak_1998_2001": (f"{window.idxmax():%Y-%m}", round(float(window.max()), 2)) if len(window) else None,
+            "latest": (f"{ps.index[-1]:%Y-%m}", round(float(ps.iloc[-1]), 2)),
+            "episodes": [f"{s:%Y-%m}..{'ongoing' if e is None else f'{e:%Y-%m}'} (peak {p:%Y-%m})"
+                         for s, p, e in episodes],
+        }
+        tables = {"tech_basket_monthly": monthly.assign(synthetic=synthetic, run_id=run.run_id),
+                  "thesis_tests": out.tests.assign(synthetic=synthetic, run_id=run.run_id)}
+        record = api.ModelRun("thesis", "ok", dict(out.settings), {"basket": report.basket,
+                                                                    "verdicts": report.verdicts},
+                              tuple(report.warnings))
+        rows = results.model_run_rows([record], run_id=run.run_id, as_of=as_of, synthetic=synthetic)
+        report.rows = results.write_results(run.con, "thesis", tables, rows, run_id=run.run_id)
+    report.seconds = time.perf_counter() - started
+    return report

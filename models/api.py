@@ -56,6 +56,14 @@ plan_backtest, run_origin, run_origins, backtest_tables
 gaussian_crps, pinball_loss, score_paths, score_probabilities, reliability_table, baselines
     The scores and the baselines.
 
+The thesis test
+---------------
+long_basket, run_thesis, ThesisSpec, bubble_episodes
+    The long tech basket (the AI basket's code on the tech_basket members, from 1987) and the tests of whether its
+    valuation gap leads the talent market: local projections, Granger, the calendar claim, out of sample.
+local_projection, lp_design, diebold_mariano, newey_west_lags, sahm_indicator
+    Their parts, as the reference tests check them.
+
 Examples
 --------
 >>> import numpy as np, pandas as pd
@@ -165,6 +173,22 @@ from models.forecast import (
 from models.nowcast import NowcastInputError, NowcastResults, TalentNowcast
 from models.regimes import GrowthRegimes, RegimeInputError, RegimeResults, forecast_regime_probabilities
 
+from models.thesis import (  # noqa: E402
+    LongBasketResults,
+    ThesisInputError,
+    ThesisResults,
+    ThesisSpec,
+    bubble_episodes,
+    diebold_mariano,
+    granger_reference,
+    local_projection,
+    long_basket,
+    lp_design,
+    newey_west_lags,
+    run_thesis,
+    sahm_indicator,
+)
+
 __all__ = [
     # configuration
     "parse_assumptions", "parse_cooling_config", "Assumptions", "AssumptionsError", "CoolingConfig",
@@ -192,4 +216,8 @@ __all__ = [
     "cooling_outcomes", "gaussian_crps", "pinball_loss", "log_normal_params", "score_paths", "score_probabilities",
     "reliability_table", "Baseline", "baselines", "baseline_forecasts", "mase_scale", "BASELINES",
     "BacktestInputError", "score_paired", "paired_verdict", "season_block_skill", "skill_verdict", "nested_headline",
+    # the thesis test
+    "long_basket", "LongBasketResults", "run_thesis", "ThesisResults", "ThesisSpec", "ThesisInputError",
+    "bubble_episodes", "diebold_mariano", "granger_reference", "local_projection", "lp_design", "newey_west_lags",
+    "sahm_indicator",
 ]

@@ -21,6 +21,7 @@ TABLES = {
                  "forecast_news"),
     "backtest": ("backtest_forecasts", "backtest_scores", "backtest_reliability", "backtest_headline",
                  "backtest_pit"),
+    "thesis": ("tech_basket_monthly", "thesis_tests"),
 }
 _FRAME_NAMES = {"divergence_monthly": "divergence_frame"}
 MODEL_RUN_COLUMNS = ["run_id", "model", "data_as_of", "estimated_at", "status", "parameters", "diagnostics",
@@ -67,6 +68,17 @@ def divergence_inputs(con: duckdb.DuckDBPyConnection, gpu_vendor: str) -> dict:
     return {"members": members, "hyperscalers": hyperscalers, "prices": prices, "fundamentals": fundamentals,
             "segments": _optional(con, "estimate/vendor_segments.sql", [gpu_vendor]),
             "lab_revenue": _optional(con, "estimate/lab_revenue.sql")}
+
+
+def thesis_inputs(con: duckdb.DuckDBPyConnection, targets: list[str]) -> dict:
+    """The long tech basket's members (catalog role tech_basket) with their prices and fundamentals, the talent
+    ``targets`` by month and the macro controls."""
+    members = tuple(_query(con, "estimate/basket_tickers.sql", ["price", "tech_basket"])["ticker"])
+    return {"members": members,
+            "prices": _query(con, "estimate/member_prices.sql", [list(members)]),
+            "fundamentals": _query(con, "estimate/member_fundamentals.sql", [list(members)]),
+            "targets": _months(_query(con, "thesis/thesis_targets.sql", [list(targets)]), "month"),
+            "macro": _months(_query(con, "thesis/thesis_macro.sql"), "month")}
 
 
 def _optional(con: duckdb.DuckDBPyConnection, name: str, params=()) -> pd.DataFrame | None:

@@ -1,0 +1,451 @@
+"""The thesis test: does the gap between what markets pay for technology and what it earns lead the tech talent
+market? Pure statistics on frames (statsmodels does the estimation); docs/thesis.md states the claim, the tests
+and the rules that turn their numbers into words.
+
+Two links, each tested on its own:
+
+(a) *capital cools*: does a wide valuation gap predict a fall in the basket's market cap over the next months?
+(b) *talent follows*: does a wide gap, or a falling valuation, precede a fall in the talent targets?
+
+Every regressor at month t is known at the end of t: the basket's price-to-sales uses the revenue filed by that
+day (:class:`models.basket.AIBasket`), its z-score only the months before (:class:`ExpandingZScore`); a target
+enters at its publication lag (its month t - lag is the last one out at the end of t), the macro controls one
+month late (published in the next month), and the recession indicator is the Sahm rule computed from the
+unemployment rate (known in real time) rather than NBER's dates (known a year or more later).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+from statsmodels.tsa.api import VAR
+from statsmodels.tsa.stattools import grangercausalitytests
+
+from models.basket import AIBasket, RaggedEdge
+from models.bubbles import BubbleInputError, BubbleTest, psy_min_window, required_observations
+from models.cooling import AUTUMN, SPRING
+from models.divergence import ExpandingZScore
+
+
+class ThesisInputError(ValueError):
+    """Inputs the thesis tests cannot use, naming what is missing and where."""
+
+
+# -- the long tech basket --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LongBasketResults:
+    monthly: pd.DataFrame  # month, members, member_tickers, excluded_tickers, market cap, revenue, P/S, z, ...
+    warnings: tuple[str, ...]
+
+
+def long_basket(members: tuple[str, ...], prices: pd.DataFrame, fundamentals: pd.DataFrame, *,
+                ragged_edge: RaggedEdge = RaggedEdge(), start: str = "1987-01", zscore_min_history: int = 60
+                ) -> LongBasketResults:
+    """The long tech basket by month: the AI basket's own code (:class:`AIBasket`: market cap over the TTM revenue
+    filed by each month's last trading day, a member counting from the month its price and filed revenue begin)
+    on the ``members``, with the log price-to-sales, its expanding z-score (``zscore_min_history`` months
+    before the first), and the 12-month changes of the log market cap and of the log price-to-sales."""
+    if not members:
+        raise ThesisInputError("the long tech basket has no members: give price series the role 'tech_basket' in "
+                               "the catalog")
+    basket = AIBasket(tuple(members), (), ragged_edge, start=start).fit(prices, fundamentals)
+    m = basket.monthly.copy()
+    if m.empty or not m["members"].gt(0).any():
+        raise ThesisInputError(f"the long tech basket ({', '.join(members)}): no month has a member with a market "
+                               "cap and USD TTM revenue filed")
+    m = m[m["members"] > 0].sort_values("month").reset_index(drop=True)
+    idx = pd.DatetimeIndex(m["month"])
+    log_ps = pd.Series(np.log(m["price_to_sales"].to_numpy(dtype=float)), index=idx)
+    z = ExpandingZScore(log_ps, zscore_min_history).fit().zscore
+    log_cap = pd.Series(np.log(m["basket_market_cap"].to_numpy(dtype=float)), index=idx)
+    full = pd.date_range(idx[0], idx[-1], freq="MS")
+    m["log_price_to_sales"] = log_ps.to_numpy()
+    m["ps_zscore"] = z.reindex(idx).to_numpy()
+    m["ps_change_12m"] = (log_ps.reindex(full) - log_ps.reindex(full).shift(12)).reindex(idx).to_numpy()
+    m["cap_change_12m"] = (log_cap.reindex(full) - log_cap.reindex(full).shift(12)).reindex(idx).to_numpy()
+    keep = ["month", "members", "member_tickers", "excluded_tickers", "basket_market_cap", "basket_ttm_revenue",
+            "price_to_sales", "price_to_sales_equal_weight", "log_price_to_sales", "ps_zscore", "ps_change_12m",
+            "cap_change_12m", "synthetic"]
+    return LongBasketResults(monthly=m[[c for c in keep if c in m.columns]], warnings=tuple(basket.warnings))
+
+
+def bubble_episodes(series: pd.Series, critical_values, *, lag: int = 0, level: float = 0.95):
+    """PSY (2015) dating of the long basket's price-to-sales (the AI basket's test): the fit, or None with why."""
+    series = series.dropna()
+    if len(series) < required_observations(lag):
+        return None, f"{len(series)} months: too few for the PSY test"
+    window = psy_min_window(len(series))
+    try:
+        cv = critical_values(len(series), min_window=window, lag=lag)
+        cv = cv[0] if isinstance(cv, tuple) else cv
+        return BubbleTest(series, lag=lag, min_window=window, level=level, name=series.name).fit(cv), None
+    except BubbleInputError as exc:
+        return None, str(exc)
+
+
+# -- the design ------------------------------------------------------------------------------------------------
+
+
+def sahm_indicator(unrate: pd.Series) -> pd.Series:
+    """The Sahm rule's real-time recession signal: the 3-month mean unemployment rate minus its low over the
+    previous 12 months, 1 when 0.5 points or more (Sahm 2019)."""
+    u = unrate.astype(float).rolling(3).mean()
+    return (u - u.shift(1).rolling(12).min() >= 0.5).astype(float).where(u.notna() & u.shift(12).notna())
+
+
+@dataclass(frozen=True)
+class ThesisSpec:
+    horizons: int = 24
+    own_lags: int = 3            # the target's own monthly growth, t - lag - 1 ... t - lag - own_lags + 1
+    controls: tuple[str, ...] = ("unrate", "term_spread", "sahm")
+    control_lag: int = 1         # months the macro controls are published late
+    band: float = 0.90           # the local projections' interval
+    granger_max_lags: int = 12
+    granger_criterion: str = "aic"
+    wide_gap: float = 1.0        # a wide gap: the z-score in November at or above this
+    alpha: float = 0.10          # a test "shows" something when p < alpha (docs/thesis.md)
+    first_month: str = "1995-01"
+    min_consecutive: int = 3     # a lead needs the band off zero at this many consecutive horizons
+
+
+def newey_west_lags(n: int, h: int) -> int:
+    """The HAC bandwidth of horizon ``h`` with ``n`` observations: the overlap of the h-month changes (h - 1
+    autocorrelated residuals) plus the Newey-West (1994) rule floor(4 (n/100)^(2/9))."""
+    return int(h - 1 + math.floor(4 * (n / 100) ** (2 / 9)))
+
+
+def lp_design(y: pd.Series, x: pd.Series, controls: pd.DataFrame, h: int, *, lag: int, own_lags: int,
+              control_lag: int) -> pd.DataFrame:
+    """The local projection's rows at horizon ``h``: ``dep`` = 100 x (log y_{t+h} - log y_{t-lag}), the measure
+    ``x`` at t, the target's own growth at t-lag-j (j = 0..own_lags-1) and the controls at t-control_lag; a
+    month t with any of them missing is dropped."""
+    ly = 100 * np.log(y.astype(float))
+    months = pd.date_range(min(ly.index.min(), x.index.min()), max(ly.index.max(), x.index.max()), freq="MS")
+    ly = ly.reindex(months)
+    growth = ly.diff()
+    cols = {"dep": ly.shift(-h) - ly.shift(lag), "x": x.reindex(months)}
+    for j in range(own_lags):
+        cols[f"dy_l{lag + j}"] = growth.shift(lag + j)
+    for c in controls.columns:
+        cols[c] = controls[c].reindex(months).shift(control_lag)
+    return pd.DataFrame(cols, index=months).dropna()
+
+
+def local_projection(design: pd.DataFrame, h: int, band: float = 0.90):
+    """OLS of ``dep`` on a constant and the rest of ``design`` with Newey-West (HAC) errors at
+    :func:`newey_west_lags`; the statsmodels results."""
+    exog = sm.add_constant(design.drop(columns="dep"), has_constant="add")
+    return sm.OLS(design["dep"], exog).fit(cov_type="HAC", cov_kwds={"maxlags": newey_west_lags(len(design), h)})
+
+
+# -- the tests -------------------------------------------------------------------------------------------------
+
+
+def _row(test, link, measure, target, horizon, est, se, lo, hi, p, start, end, n, verdict, detail=""):
+    return {"test": test, "link": link, "measure": measure, "target": target, "horizon": horizon,
+            "estimate": est, "std_error": se, "lo": lo, "hi": hi, "p_value": p, "sample_start": start,
+            "sample_end": end, "n": n, "verdict": verdict, "detail": detail}
+
+
+def local_projections(y: pd.Series, x: pd.Series, controls: pd.DataFrame, spec: ThesisSpec, *, lag: int,
+                      link: str, measure: str, target: str, effect: str) -> tuple[list[dict], str]:
+    """The impulse response of ``y``'s cumulative change (percent) to a one-sd higher ``x`` at h = 1..horizons,
+    with its band; the rows and the verdict in words (docs/thesis.md, rule LP)."""
+    x = x.dropna()
+    x = x[x.index >= pd.Timestamp(spec.first_month)]
+    sd = float(x.std(ddof=1))
+    if not sd > 0:
+        raise ThesisInputError(f"{measure}: no variation from {spec.first_month}")
+    xs = x / sd
+    rows, z = [], stats.norm.ppf(0.5 + spec.band / 2)
+    for h in range(1, spec.horizons + 1):
+        design = lp_design(y, xs, controls, h, lag=lag, own_lags=spec.own_lags, control_lag=spec.control_lag)
+        if len(design) < 48:
+            continue
+        res = local_projection(design, h, spec.band)
+        b, se = float(res.params["x"]), float(res.bse["x"])
+        rows.append(_row("local_projection", link, measure, target, h, b, se, b - z * se, b + z * se,
+                         float(res.pvalues["x"]), design.index[0], design.index[-1], int(res.nobs), "",
+                         f"HAC maxlags {newey_west_lags(len(design), h)}; controls {', '.join(controls.columns)}; "
+                         f"own lags {spec.own_lags}; x in sd ({sd:.3g})"))
+    verdict = lp_verdict(rows, spec, measure, target, effect)
+    if len(rows) < spec.min_consecutive:
+        rows = [_row("local_projection", link, measure, target, None, None, None, None, None, None, None, None,
+                     0, verdict)]
+    for r in rows:
+        r["verdict"] = verdict
+    return rows, verdict
+
+
+def lp_verdict(rows: list[dict], spec: ThesisSpec, measure: str, target: str, effect: str) -> str:
+    """Rule LP: the response 'leads' when its band excludes zero at ``min_consecutive`` consecutive horizons or
+    more; its sign is that of the run's largest effect; otherwise no evidence."""
+    best, run = None, []
+    for r in rows:
+        sign = 1 if r["lo"] > 0 else -1 if r["hi"] < 0 else 0
+        if sign and run and sign == run[-1][0] and r["horizon"] == run[-1][1] + 1:
+            run.append((sign, r["horizon"], r))
+        else:
+            run = [(sign, r["horizon"], r)] if sign else []
+        if len(run) >= spec.min_consecutive and (best is None or len(run) > len(best)):
+            best = list(run)
+    if len(rows) < spec.min_consecutive:
+        return (f"not estimated: too few months where {measure} and {target} overlap (48 rows needed at a horizon; "
+                f"{len(rows)} horizons had them)")
+    if best is None:
+        return f"no evidence that {measure} leads {target} (the {spec.band:.0%} band includes 0 at every run of " \
+               f"{spec.min_consecutive} horizons, h = 1-{rows[-1]['horizon']})"
+    peak = max(best, key=lambda t: abs(t[2]["estimate"]))[2]
+    word = "higher" if peak["estimate"] > 0 else "lower"
+    return (f"a one-sd higher {measure} precedes {effect} {word} by {abs(peak['estimate']):.2f}% "
+            f"{peak['horizon']} months later ({spec.band:.0%} band {peak['lo']:+.2f} to {peak['hi']:+.2f}%); the "
+            f"band is off zero at h = {best[0][1]}-{best[-1][1]}")
+
+
+def granger(y: pd.Series, x: pd.Series, spec: ThesisSpec, *, lag: int, link: str, measure: str, target: str
+            ) -> list[dict]:
+    """Granger causality both ways in a VAR of the measure's monthly change and the target's monthly growth
+    (percent), lag order by ``granger_criterion`` (at most ``granger_max_lags``), the target at its publication
+    lag so both columns are known at t: statsmodels' ``VAR(...).test_causality`` (F)."""
+    ly = 100 * np.log(y.astype(float))
+    frame = pd.DataFrame({"dx": x.diff(), "dy": ly.diff().shift(lag)}).loc[spec.first_month:].dropna()
+    if len(frame) < 60:
+        return [_row("granger", link, measure, target, None, None, None, None, None, None, None, None, len(frame),
+                     f"not estimated: {len(frame)} months where both are known")]
+    model = VAR(frame)
+    p = max(1, int(model.select_order(spec.granger_max_lags).selected_orders[spec.granger_criterion]))
+    res = model.fit(p)
+    out = []
+    for caused, causing, words in (("dy", "dx", f"{measure} -> {target}"), ("dx", "dy", f"{target} -> {measure}")):
+        t = res.test_causality(caused, [causing], kind="f")
+        # the caused equation's own degrees of freedom, T - 2p - 1 (VAR's test pools both equations', 2x as many):
+        # the textbook single-equation F test, as grangercausalitytests computes it
+        df = (int(t.df[0]), int(res.df_resid))
+        pvalue = float(stats.f.sf(t.test_statistic, *df))
+        shows = pvalue < spec.alpha
+        verdict = (f"{words}: the past of the first improves the VAR's forecast of the second (F {t.test_statistic:.2f}"
+                   f", p {pvalue:.3f}, {p} lags)" if shows else
+                   f"{words}: no evidence of Granger causality (F {t.test_statistic:.2f}, p {pvalue:.3f}, {p} lags)")
+        out.append(_row("granger", link, measure if causing == "dx" else target,
+                        target if caused == "dy" else measure, p, float(t.test_statistic), None, None, None,
+                        pvalue, frame.index[0], frame.index[-1], int(res.nobs), verdict,
+                        f"VAR(dx, dy) lag order {p} by {spec.granger_criterion}; F({df[0]}, {df[1]})"))
+    return out
+
+
+def granger_reference(y: pd.Series, x: pd.Series, lag: int, p: int, first_month: str) -> tuple[float, float]:
+    """The same test (the measure causing the target) by statsmodels' ``grangercausalitytests``: F and p-value."""
+    ly = 100 * np.log(y.astype(float))
+    frame = pd.DataFrame({"dx": x.diff(), "dy": ly.diff().shift(lag)}).loc[first_month:].dropna()
+    ftest = grangercausalitytests(frame[["dy", "dx"]], maxlag=[p])[p][0]["ssr_ftest"]
+    return float(ftest[0]), float(ftest[1])
+
+
+def season_changes(level: pd.Series, start_month: int = 9) -> pd.DataFrame:
+    """Every six-month change of ``level`` in percent: the mean of months m+6..m+8 over the mean of m..m+2, for
+    each start month m (September: the season, September-November to March-May), indexed by start."""
+    ly = level.astype(float)
+    months = pd.date_range(ly.index.min(), ly.index.max(), freq="MS")
+    ly = ly.reindex(months)
+    first = ly.rolling(3).mean().shift(-2)          # mean of m, m+1, m+2
+    later = first.shift(-6)                         # mean of m+6, m+7, m+8
+    change = 100 * np.log(later / first)
+    return pd.DataFrame({"change": change, "season": months.month == start_month}, index=months).dropna()
+
+
+def calendar_test(level: pd.Series, z: pd.Series, spec: ThesisSpec, *, lag: int, target: str,
+                  measure: str) -> list[dict]:
+    """The calendar claim. (1) Seasons alone: the September-November to March-May change (percent) on a dummy
+    for a wide gap (the z-score of November at or above ``wide_gap``), one row per season, HAC errors (1 lag):
+    is the season after a wide gap different? (2) Against the other six-month windows of the same years: every
+    start month, the change on wide, season and wide x season, errors clustered by year: is the season after a
+    wide gap different from other windows after one?"""
+    assert AUTUMN == (9, 10, 11) and SPRING == (3, 4, 5)
+    ch = season_changes(level)
+    ch = ch[ch.index >= pd.Timestamp(spec.first_month)]
+    # the gap known when the window starts: November's z for the season, the start month's for the others;
+    # the target's window opens with months already published at the end of November (lag <= 2 here)
+    zk = z.reindex(ch.index + pd.DateOffset(months=2))
+    frame = ch.assign(wide=(zk.to_numpy() >= spec.wide_gap).astype(float), z=zk.to_numpy()).dropna()
+    rows = []
+    seasons = frame[frame["season"]]
+    if len(seasons) < 10 or seasons["wide"].nunique() < 2:
+        return [_row("calendar", "b", measure, target, None, None, None, None, None, None, None, None, len(seasons),
+                     f"not estimated: {len(seasons)} seasons, {int(seasons['wide'].sum())} after a wide gap")]
+    res = sm.OLS(seasons["change"], sm.add_constant(seasons[["wide"]])).fit(cov_type="HAC", cov_kwds={"maxlags": 1})
+    b, se, pval = float(res.params["wide"]), float(res.bse["wide"]), float(res.pvalues["wide"])
+    zc = stats.norm.ppf(0.5 + spec.band / 2)
+    nw = int(seasons["wide"].sum())
+    words = ("faster" if b > 0 else "slower")
+    verdict = (f"after a wide gap in November (z >= {spec.wide_gap:g}; {nw} of {len(seasons)} seasons) {target} "
+               f"grew {abs(b):.2f} points {words} from September-November to March-May (p {pval:.3f})"
+               if pval < spec.alpha else
+               f"no evidence that the September-November to March-May change of {target} differs after a wide gap "
+               f"in November ({nw} of {len(seasons)} seasons; difference {b:+.2f} points, p {pval:.3f})")
+    rows.append(_row("calendar_season", "b", measure, target, None, b, se, b - zc * se, b + zc * se, pval,
+                     seasons.index[0], seasons.index[-1], len(seasons), verdict,
+                     f"seasons: change (percent) on a wide-gap dummy, HAC 1 lag; mean after a narrow gap "
+                     f"{float(res.params['const']):+.2f}"))
+    pooled = frame.assign(season=frame["season"].astype(float))
+    pooled["wide_season"] = pooled["wide"] * pooled["season"]
+    exog = sm.add_constant(pooled[["wide", "season", "wide_season"]])
+    if np.linalg.matrix_rank(exog.to_numpy()) < exog.shape[1]:
+        return rows + [_row("calendar_windows", "b", measure, target, None, None, None, None, None, None, None, None,
+                            len(pooled), "not estimated: a wide gap came only at the seasons' start, so the season "
+                            "cannot be told from the other windows")]
+    res2 = sm.OLS(pooled["change"], sm.add_constant(pooled[["wide", "season", "wide_season"]])).fit(
+        cov_type="cluster", cov_kwds={"groups": pooled.index.year})
+    b2, se2, p2 = (float(res2.params["wide_season"]), float(res2.bse["wide_season"]),
+                   float(res2.pvalues["wide_season"]))
+    verdict2 = (f"after a wide gap the season's change of {target} differs from that of the other six-month windows "
+                f"by {b2:+.2f} points (p {p2:.3f})" if p2 < spec.alpha else
+                f"no evidence that the season (September-November to March-May) after a wide gap differs from the "
+                f"other six-month windows after one for {target} ({b2:+.2f} points, p {p2:.3f})")
+    rows.append(_row("calendar_windows", "b", measure, target, None, b2, se2, b2 - zc * se2, b2 + zc * se2, p2,
+                     pooled.index[0], pooled.index[-1], len(pooled), verdict2,
+                     f"all start months; change on wide, season, wide x season; errors clustered by year "
+                     f"({pooled.index.year.nunique()} years)"))
+    return rows
+
+
+def diebold_mariano(loss_a: np.ndarray, loss_b: np.ndarray, h: int) -> tuple[float, float]:
+    """Diebold-Mariano (1995) test of equal loss with the Harvey, Leybourne and Newbold (1997) small-sample
+    correction for ``h``-step forecasts: the statistic (negative: ``a`` has the smaller loss) and its two-sided
+    p-value from Student's t with n - 1 degrees of freedom."""
+    d = np.asarray(loss_a, dtype=float) - np.asarray(loss_b, dtype=float)
+    n = len(d)
+    if n < 10:
+        raise ThesisInputError(f"Diebold-Mariano: {n} loss differences, too few (10 at least)")
+    mean = d.mean()
+    dc = d - mean
+    gamma = [float(np.dot(dc[k:], dc[:n - k]) / n) for k in range(h)]
+    var = (gamma[0] + 2 * sum(gamma[1:])) / n
+    if not var > 0:
+        raise ThesisInputError("Diebold-Mariano: the loss differences' long-run variance is not positive")
+    dm = mean / math.sqrt(var)
+    correction = math.sqrt((n + 1 - 2 * h + h * (h - 1) / n) / n)
+    stat = dm * correction
+    return float(stat), float(2 * stats.t.sf(abs(stat), df=n - 1))
+
+
+def out_of_sample(y: pd.Series, x: pd.Series, controls: pd.DataFrame, spec: ThesisSpec, *, lag: int,
+                  target: str, measure: str, horizons=(6, 12), first_origin: str = "2002-01",
+                  min_rows: int = 60) -> list[dict]:
+    """Does the gap improve a forecast out of sample? At each origin t from ``first_origin``, the direct
+    regression of the h-month change (the local projection's design) is fitted on the rows whose outcome was
+    known by t (t - h and before) with and without the gap, and forecasts the change from t; squared errors,
+    the Diebold-Mariano test (HLN-corrected) of the two."""
+    rows = []
+    x = x.dropna()
+    xs = x / float(x[x.index >= pd.Timestamp(spec.first_month)].std(ddof=1))
+    for h in horizons:
+        design = lp_design(y, xs, controls, h, lag=lag, own_lags=spec.own_lags, control_lag=spec.control_lag)
+        design = design[design.index >= pd.Timestamp(spec.first_month)]
+        with_x, without = [], []
+        for t in design.index[design.index >= pd.Timestamp(first_origin)]:
+            past = design[design.index <= t - pd.DateOffset(months=h + lag)]
+            if len(past) < min_rows:
+                continue
+            row = design.loc[[t]]
+            varied = [c for c in design.columns.drop("dep") if past[c].std() > 0]  # the Sahm signal before 2001: 0
+            for cols, store in ((varied, with_x), ([c for c in varied if c != "x"], without)):
+                fit = sm.OLS(past["dep"], sm.add_constant(past[cols], has_constant="add")).fit()
+                pred = float(np.asarray(fit.predict(sm.add_constant(row[cols], has_constant="add")))[0])
+                store.append((float(row["dep"].iloc[0]) - pred) ** 2)
+        if len(with_x) < 10:
+            rows.append(_row("out_of_sample", "b", measure, target, h, None, None, None, None, None, None, None,
+                             len(with_x), f"not estimated: {len(with_x)} origins"))
+            continue
+        a, b = np.array(with_x), np.array(without)
+        stat, pval = diebold_mariano(a, b, h)
+        gain = 1 - a.mean() / b.mean()
+        verdict = (f"adding {measure} {'improves' if gain > 0 else 'worsens'} the {h}-month forecast of {target} "
+                   f"out of sample (MSE {gain:+.1%}, DM {stat:+.2f}, p {pval:.3f})" if pval < spec.alpha else
+                   f"no evidence that {measure} improves the {h}-month forecast of {target} out of sample "
+                   f"(MSE {gain:+.1%}, DM {stat:+.2f}, p {pval:.3f})")
+        origins = design.index[design.index >= pd.Timestamp(first_origin)]
+        rows.append(_row("out_of_sample", "b", measure, target, h, float(gain), None, None, None, pval,
+                         origins[0], origins[-1], len(a), verdict,
+                         f"direct regression with and without the measure, fitted on outcomes known by each "
+                         f"origin; squared error; DM statistic {stat:+.3f} (HLN)"))
+    return rows
+
+
+# -- everything ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThesisResults:
+    tests: pd.DataFrame            # one row per test (and LP horizon): marts.thesis_tests
+    basket: pd.DataFrame           # the long basket by month: marts.tech_basket_monthly
+    episodes: pd.DataFrame         # its dated bubble episodes
+    verdicts: tuple[str, ...]      # the headline sentences, in order
+    warnings: tuple[str, ...] = ()
+    settings: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+
+def controls_frame(macro: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The controls by month from macro rows (series_id, month, value): the unemployment rate, the term spread
+    (10-year less 3-month Treasury: ^TNX - ^IRX, else FRED's T10Y3M), the Sahm indicator; and a note for each
+    control left out because its series is missing."""
+    wide = macro.pivot_table(index="month", columns="series_id", values="value").sort_index()
+    wide.index = pd.DatetimeIndex(wide.index)
+    cols, notes = {}, []
+    if "UNRATE" in wide.columns:
+        cols["unrate"], cols["sahm"] = wide["UNRATE"], sahm_indicator(wide["UNRATE"])
+    else:
+        notes.append("controls: UNRATE is missing from marts.macro_monthly: no unemployment or Sahm control")
+    if {"^TNX", "^IRX"} <= set(wide.columns):
+        cols["term_spread"] = wide["^TNX"] - wide["^IRX"]
+    elif "T10Y3M" in wide.columns:
+        cols["term_spread"] = wide["T10Y3M"]
+    else:
+        notes.append("controls: neither ^TNX and ^IRX nor T10Y3M is in marts.macro_monthly: no term-spread control")
+    frame = pd.DataFrame(cols)
+    return frame[[c for c in ("unrate", "term_spread", "sahm") if c in frame.columns]].dropna(), notes
+
+
+def run_thesis(basket_monthly: pd.DataFrame, targets: pd.DataFrame, macro: pd.DataFrame,
+               lags: dict[str, int], spec: ThesisSpec = ThesisSpec(), *, episodes: pd.DataFrame | None = None
+               ) -> ThesisResults:
+    """Both links on the long basket (``long_basket(...).monthly``), for each target of ``targets`` (series_id,
+    month, value) at its publication lag (``lags``)."""
+    b = basket_monthly.set_index(pd.DatetimeIndex(basket_monthly["month"]))
+    controls, notes = controls_frame(macro)
+    gap, turn, cap = b["ps_zscore"], b["ps_change_12m"], 100 * np.log(b["basket_market_cap"].astype(float))
+    rows, verdicts = [], []
+    # (a) capital cools: the basket's market cap after a wide gap (no own lags of a target: the cap's own growth)
+    for measure, x in (("gap z-score", gap),):
+        r, v = local_projections(np.exp(cap / 100), x, controls, spec, lag=0, link="a", measure=measure,
+                                 target="basket market cap", effect="the basket's market cap")
+        rows += r
+        verdicts.append(f"capital: {v}")
+    for sid in sorted(targets["series_id"].unique()):
+        level = targets[targets["series_id"] == sid].set_index("month")["value"].astype(float).sort_index()
+        level.index = pd.DatetimeIndex(level.index)
+        lag = int(lags.get(sid, 1))
+        for measure, x, effect in (("gap z-score", gap, f"the {sid} level"),
+                                   ("12-month change in log P/S", turn, f"the {sid} level")):
+            try:
+                r, v = local_projections(level, x, controls, spec, lag=lag, link="b", measure=measure, target=sid,
+                                         effect=effect)
+            except ThesisInputError as exc:
+                notes.append(f"{sid}: {exc}")
+                continue
+            rows += r
+            verdicts.append(f"{sid}: {v}")
+        rows += granger(level, gap, spec, lag=lag, link="b", measure="gap z-score", target=sid)
+        rows += calendar_test(level, gap, spec, lag=lag, target=sid, measure="gap z-score")
+        rows += out_of_sample(level, gap, controls, spec, lag=lag, target=sid, measure="gap z-score")
+    tests = pd.DataFrame(rows)
+    return ThesisResults(tests=tests, basket=basket_monthly, episodes=episodes if episodes is not None else
+                         pd.DataFrame(), verdicts=tuple(verdicts), warnings=tuple(notes),
+                         settings=MappingProxyType(spec.__dict__.copy()))

@@ -139,6 +139,14 @@ def run(
         _summarize_run(settings, result.get("daily", result))
         if "report" in result:
             _print_report(result["report"])
+        thesis = result.get("thesis")
+        if isinstance(thesis, str):  # the monthly flow's thesis step failed: the report went out without it
+            err.print(f"[yellow]warning:[/] the thesis tests did not run ({escape(thesis)}); the report shows the "
+                      "last published ones, if any: run `gapcast thesis` to see why", highlight=False,
+                      soft_wrap=True)
+        elif thesis is not None:
+            out.print(f"thesis tests: {len(thesis['thesis'].verdicts)} verdicts in marts.thesis_tests "
+                      "(`gapcast thesis` prints them)", highlight=False, markup=False)
     if error is not None:
         if isinstance(error, _known_errors()):
             _fail(str(error))

@@ -460,7 +460,8 @@ def monthly(home: str | None = None, catalog: str | None = None, month: str | No
             force: bool = False, offline: bool = False, as_of: str | None = None) -> dict:
     """The daily flow, then the month's report and, with send, its email."""
     ran = attempt(daily, home, catalog, as_of, offline)
-    # the thesis tests once a month, before the report that prints them; a failure is reported, not raised
+    # the thesis tests once a month, before the report (whose section reads them); a failure is reported by
+    # `gapcast run` and in the result, not raised: the report still goes out
     thesis = attempt(thesis_flow, home) if not ran.failed else None
     report = call(report_flow, home, month, send, force)
     if ran.failed:  # the report went out, but the run is marked failed (and still says where the report is)

@@ -460,7 +460,8 @@ def thesis(settings: Settings, *, config_path: Path | None = None, assumptions_p
                 inside.loc[start:(end if end is not None else ps.index[-1])] = True
             monthly = monthly.assign(in_bubble_episode=inside.to_numpy())
         try:
-            out = api.run_thesis(monthly, inputs["targets"], inputs["macro"], lags)
+            out = api.run_thesis(monthly, inputs["targets"], inputs["macro"], lags, not_adjusted=frozenset(
+                sid for sid, t in config.targets.items() if not t.get("seasonally_adjusted", True)))
         except api.ThesisInputError as exc:
             raise ThesisError(f"{exc} ({settings.pipeline_db})") from None
         synthetic = bool(monthly["synthetic"].any() or inputs["targets"]["synthetic"].any())

@@ -17,7 +17,8 @@ unemployment rate (known in real time) rather than NBER's dates (known a year or
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import zlib
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -29,7 +30,7 @@ from statsmodels.tsa.stattools import grangercausalitytests
 
 from models.basket import AIBasket, RaggedEdge
 from models.bubbles import BubbleInputError, BubbleTest, psy_min_window, required_observations
-from models.cooling import AUTUMN, SPRING
+from models.cooling import AUTUMN, SPRING, seasonally_adjusted
 from models.divergence import ExpandingZScore
 
 
@@ -65,14 +66,18 @@ def long_basket(members: tuple[str, ...], prices: pd.DataFrame, fundamentals: pd
     idx = pd.DatetimeIndex(m["month"])
     log_ps = pd.Series(np.log(m["price_to_sales"].to_numpy(dtype=float)), index=idx)
     z = ExpandingZScore(log_ps, zscore_min_history).fit().zscore
+    log_ew = pd.Series(np.log(m["price_to_sales_equal_weight"].to_numpy(dtype=float)), index=idx)
+    z_ew = ExpandingZScore(log_ew, zscore_min_history).fit().zscore
     log_cap = pd.Series(np.log(m["basket_market_cap"].to_numpy(dtype=float)), index=idx)
     full = pd.date_range(idx[0], idx[-1], freq="MS")
     m["log_price_to_sales"] = log_ps.to_numpy()
     m["ps_zscore"] = z.reindex(idx).to_numpy()
+    m["ps_zscore_equal_weight"] = z_ew.reindex(idx).to_numpy()
     m["ps_change_12m"] = (log_ps.reindex(full) - log_ps.reindex(full).shift(12)).reindex(idx).to_numpy()
     m["cap_change_12m"] = (log_cap.reindex(full) - log_cap.reindex(full).shift(12)).reindex(idx).to_numpy()
     keep = ["month", "members", "member_tickers", "excluded_tickers", "basket_market_cap", "basket_ttm_revenue",
-            "price_to_sales", "price_to_sales_equal_weight", "log_price_to_sales", "ps_zscore", "ps_change_12m",
+            "price_to_sales", "price_to_sales_equal_weight", "log_price_to_sales", "ps_zscore",
+            "ps_zscore_equal_weight", "ps_change_12m",
             "cap_change_12m", "synthetic"]
     return LongBasketResults(monthly=m[[c for c in keep if c in m.columns]], warnings=tuple(basket.warnings))
 
@@ -113,7 +118,11 @@ class ThesisSpec:
     wide_gap: float = 1.0        # a wide gap: the z-score in November at or above this
     alpha: float = 0.10          # a test "shows" something when p < alpha (docs/thesis.md)
     first_month: str = "1995-01"
-    min_consecutive: int = 3     # a lead needs the band off zero at this many consecutive horizons
+    last_month: str | None = None  # the last origin (None: all); the robustness rows split the two cycles
+    min_consecutive: int = 3     # horizons with enough rows before a local projection is estimated at all
+    min_months: int = 120        # ... and ten years of months at those horizons: one short cycle is no evidence
+    null_draws: int = 200        # simulated independent targets behind the local projections' joint p-value
+    seed: int = 20270301
 
 
 def newey_west_lags(n: int, h: int) -> int:
@@ -124,9 +133,11 @@ def newey_west_lags(n: int, h: int) -> int:
 
 def lp_design(y: pd.Series, x: pd.Series, controls: pd.DataFrame, h: int, *, lag: int, own_lags: int,
               control_lag: int) -> pd.DataFrame:
-    """The local projection's rows at horizon ``h``: ``dep`` = 100 x (log y_{t+h} - log y_{t-lag}), the measure
-    ``x`` at t, the target's own growth at t-lag-j (j = 0..own_lags-1) and the controls at t-control_lag; a
-    month t with any of them missing is dropped."""
+    """The rows of the direct regression at horizon ``h``: ``dep`` = 100 x (log y_{t+h} - log y_{t-lag}), the
+    measure ``x`` at t, the target's own growth at t-lag-j (j = 0..own_lags-1) and the controls at
+    t-control_lag; a month t with any of them missing is dropped. The local projection reads it in event time
+    (lag 0: the response after month t only, the own growth of month t among the controls); the out-of-sample
+    test at the target's publication lag (the base month is the newest one out at t)."""
     ly = 100 * np.log(y.astype(float))
     months = pd.date_range(min(ly.index.min(), x.index.min()), max(ly.index.max(), x.index.max()), freq="MS")
     ly = ly.reindex(months)
@@ -155,68 +166,135 @@ def _row(test, link, measure, target, horizon, est, se, lo, hi, p, start, end, n
             "sample_end": end, "n": n, "verdict": verdict, "detail": detail}
 
 
+def hac_slope(X: np.ndarray, y: np.ndarray, column: int, maxlags: int) -> tuple[float, float]:
+    """The OLS coefficient of ``X[:, column]`` and its Newey-West (Bartlett) standard error with ``maxlags``
+    lags, no small-sample factor, as statsmodels' OLS(...).fit(cov_type="HAC") gives it, in a few vector
+    products (the null simulation runs it tens of thousands of times)."""
+    xtx_inv = np.linalg.inv(X.T @ X)
+    beta = xtx_inv @ (X.T @ y)
+    u = y - X @ beta
+    s = u * (X @ xtx_inv[:, column])
+    var = float(s @ s)
+    for lag in range(1, maxlags + 1):
+        var += 2 * (1 - lag / (maxlags + 1)) * float(s[lag:] @ s[:-lag])
+    return float(beta[column]), math.sqrt(var)
+
+
+def null_max_t(y: pd.Series, designs: dict[int, pd.DataFrame], spec: ThesisSpec, *, seed: int) -> np.ndarray:
+    """The largest |t| of the measure over the horizons of ``designs`` (h -> the local projection's rows), for
+    ``spec.null_draws`` simulated targets independent of the measure by construction: AR(1) monthly growth with
+    the target's own mean, autocorrelation and innovation sd, over the target's own months. The measure and the
+    controls are the real ones, so the null keeps the persistence the HAC errors must cope with."""
+    ly = 100 * np.log(y.astype(float).dropna())
+    months = pd.date_range(ly.index[0], ly.index[-1], freq="MS")
+    g = ly.reindex(months).diff().dropna()
+    phi = float(g.autocorr(1)) if len(g) > 24 else 0.0
+    mean, sd = float(g.mean()), float(g.std(ddof=1) * math.sqrt(max(1e-12, 1 - phi ** 2)))
+    pos = {m: i for i, m in enumerate(months)}
+    plans = []
+    for h, design in designs.items():
+        at = np.array([pos[m] for m in design.index])
+        fixed = design.drop(columns=["dep"] + [c for c in design.columns if c.startswith("dy_l")])
+        own = sorted(int(c[len("dy_l"):]) for c in design.columns if c.startswith("dy_l"))
+        plans.append((h, at, np.column_stack([np.ones(len(at)), fixed.to_numpy(dtype=float)]), own,
+                      newey_west_lags(len(design), h)))
+    rng = np.random.default_rng(seed)
+    out = np.empty(spec.null_draws)
+    for d in range(spec.null_draws):
+        e = rng.normal(0, sd, len(months))
+        growth = np.empty(len(months))
+        growth[0] = 0.0
+        for t in range(1, len(months)):
+            growth[t] = phi * growth[t - 1] + e[t]
+        level = np.cumsum(growth + mean)
+        diff = np.r_[np.nan, np.diff(level)]
+        best = 0.0
+        for h, at, fixed, own, maxlags in plans:
+            X = np.column_stack([fixed] + [diff[at - j] for j in own])
+            b, se = hac_slope(X, level[at + h] - level[at], 1, maxlags)
+            best = max(best, abs(b / se))
+        out[d] = best
+    return out
+
+
 def local_projections(y: pd.Series, x: pd.Series, controls: pd.DataFrame, spec: ThesisSpec, *, lag: int,
                       link: str, measure: str, target: str, effect: str) -> tuple[list[dict], str]:
     """The impulse response of ``y``'s cumulative change (percent) to a one-sd higher ``x`` at h = 1..horizons,
-    with its band; the rows and the verdict in words (docs/thesis.md, rule LP)."""
+    with its pointwise band; the rows and the verdict in words (docs/thesis.md, rule LP), which rests on the
+    joint p-value of the largest |t| over the horizons against simulated independent targets
+    (:func:`null_max_t`): pointwise HAC bands of a persistent measure over overlapping changes exclude zero far
+    more often than their level says (bench/thesis_null.py)."""
     x = x.dropna()
     x = x[x.index >= pd.Timestamp(spec.first_month)]
+    if spec.last_month is not None:
+        x = x[x.index <= pd.Timestamp(spec.last_month)]
     sd = float(x.std(ddof=1))
     if not sd > 0:
         raise ThesisInputError(f"{measure}: no variation from {spec.first_month}")
     xs = x / sd
-    rows, z = [], stats.norm.ppf(0.5 + spec.band / 2)
+    rows, designs, z = [], {}, stats.norm.ppf(0.5 + spec.band / 2)
     for h in range(1, spec.horizons + 1):
-        design = lp_design(y, xs, controls, h, lag=lag, own_lags=spec.own_lags, control_lag=spec.control_lag)
+        design = lp_design(y, xs, controls, h, lag=0, own_lags=spec.own_lags, control_lag=spec.control_lag)
         if len(design) < 48:
             continue
+        designs[h] = design
         res = local_projection(design, h, spec.band)
         b, se = float(res.params["x"]), float(res.bse["x"])
         rows.append(_row("local_projection", link, measure, target, h, b, se, b - z * se, b + z * se,
                          float(res.pvalues["x"]), design.index[0], design.index[-1], int(res.nobs), "",
                          f"HAC maxlags {newey_west_lags(len(design), h)}; controls {', '.join(controls.columns)}; "
-                         f"own lags {spec.own_lags}; x in sd ({sd:.3g})"))
-    verdict = lp_verdict(rows, spec, measure, target, effect)
+                         f"own lags {spec.own_lags}; event time (y_t+h - y_t); x in sd ({sd:.3g})"))
+    joint = None
+    if len(rows) >= spec.min_consecutive:
+        observed = max(abs(r["estimate"] / r["std_error"]) for r in rows)
+        null = null_max_t(y, designs, spec, seed=spec.seed + zlib.crc32(f"{target}|{measure}".encode()) % 10**6)
+        joint = (float(observed), float((1 + np.sum(null >= observed)) / (1 + len(null))), len(null))
+    verdict = lp_verdict(rows, spec, measure, target, effect, joint)
     if len(rows) < spec.min_consecutive:
         rows = [_row("local_projection", link, measure, target, None, None, None, None, None, None, None, None,
                      0, verdict)]
     for r in rows:
         r["verdict"] = verdict
+        if joint is not None:
+            r["detail"] += f"; joint p {joint[1]:.3f} (largest |t| {joint[0]:.2f}, {joint[2]} null targets)"
     return rows, verdict
 
 
-def lp_verdict(rows: list[dict], spec: ThesisSpec, measure: str, target: str, effect: str) -> str:
-    """Rule LP: the response 'leads' when its band excludes zero at ``min_consecutive`` consecutive horizons or
-    more; its sign is that of the run's largest effect; otherwise no evidence."""
-    best, run = None, []
-    for r in rows:
-        sign = 1 if r["lo"] > 0 else -1 if r["hi"] < 0 else 0
-        if sign and run and sign == run[-1][0] and r["horizon"] == run[-1][1] + 1:
-            run.append((sign, r["horizon"], r))
-        else:
-            run = [(sign, r["horizon"], r)] if sign else []
-        if len(run) >= spec.min_consecutive and (best is None or len(run) > len(best)):
-            best = list(run)
+def lp_verdict(rows: list[dict], spec: ThesisSpec, measure: str, target: str, effect: str,
+               joint: tuple[float, float, int] | None = None) -> str:
+    """Rule LP: the measure 'leads' when the largest |t| over the horizons is beyond what independent targets of
+    the same persistence give (``joint``: the largest |t|, its simulated p-value and the number of null draws;
+    p < alpha) and the horizons are estimated on ``min_months`` months or more; the sentence gives the effect
+    at the horizon of that |t|, its sign and its pointwise band. Otherwise no evidence (or too short to tell)."""
     if len(rows) < spec.min_consecutive:
         return (f"not estimated: too few months where {measure} and {target} overlap (48 rows needed at a horizon; "
                 f"{len(rows)} horizons had them)")
-    if best is None:
-        return f"no evidence that {measure} leads {target} (the {spec.band:.0%} band includes 0 at every run of " \
-               f"{spec.min_consecutive} horizons, h = 1-{rows[-1]['horizon']})"
-    peak = max(best, key=lambda t: abs(t[2]["estimate"]))[2]
+    if joint is None:
+        raise ThesisInputError(f"{measure} -> {target}: the local projection's verdict needs its joint p-value")
+    observed, p, draws = joint
+    peak = max(rows, key=lambda r: abs(r["estimate"] / r["std_error"]))
+    how = (f"largest |t| {observed:.2f} at h = {peak['horizon']}; joint p {p:.3f} against {draws} independent "
+           f"targets of the same persistence")
+    if p >= spec.alpha:
+        return f"no evidence that {measure} leads {target} ({how})"
     word = "higher" if peak["estimate"] > 0 else "lower"
-    return (f"a one-sd higher {measure} precedes {effect} {word} by {abs(peak['estimate']):.2f}% "
-            f"{peak['horizon']} months later ({spec.band:.0%} band {peak['lo']:+.2f} to {peak['hi']:+.2f}%); the "
-            f"band is off zero at h = {best[0][1]}-{best[-1][1]}")
+    said = (f"a one-sd higher {measure} precedes {effect} {word} by {abs(peak['estimate']):.2f}% "
+            f"{peak['horizon']} months later ({spec.band:.0%} pointwise band {peak['lo']:+.2f} to "
+            f"{peak['hi']:+.2f}%; {how})")
+    if int(peak["n"]) < spec.min_months:
+        return (f"too short to tell ({int(peak['n'])} months, fewer than {spec.min_months}: one cycle at most): "
+                f"{said}, which is not counted as evidence")
+    return said
 
 
 def granger(y: pd.Series, x: pd.Series, spec: ThesisSpec, *, lag: int, link: str, measure: str, target: str
             ) -> list[dict]:
     """Granger causality both ways in a VAR of the measure's monthly change and the target's monthly growth
-    (percent), lag order by ``granger_criterion`` (at most ``granger_max_lags``), the target at its publication
-    lag so both columns are known at t: statsmodels' ``VAR(...).test_causality`` (F)."""
+    (percent), both in event time (month t's change of each: the test is of precedence, so the target is not
+    shifted by its publication lag, which would set x after y), lag order by ``granger_criterion`` (at most
+    ``granger_max_lags``): statsmodels' ``VAR(...).test_causality`` (F). ``lag`` is unused here."""
     ly = 100 * np.log(y.astype(float))
-    frame = pd.DataFrame({"dx": x.diff(), "dy": ly.diff().shift(lag)}).loc[spec.first_month:].dropna()
+    frame = pd.DataFrame({"dx": x.diff(), "dy": ly.diff()}).loc[spec.first_month:].dropna()
     if len(frame) < 60:
         return [_row("granger", link, measure, target, None, None, None, None, None, None, None, None, len(frame),
                      f"not estimated: {len(frame)} months where both are known")]
@@ -241,10 +319,10 @@ def granger(y: pd.Series, x: pd.Series, spec: ThesisSpec, *, lag: int, link: str
     return out
 
 
-def granger_reference(y: pd.Series, x: pd.Series, lag: int, p: int, first_month: str) -> tuple[float, float]:
+def granger_reference(y: pd.Series, x: pd.Series, p: int, first_month: str) -> tuple[float, float]:
     """The same test (the measure causing the target) by statsmodels' ``grangercausalitytests``: F and p-value."""
     ly = 100 * np.log(y.astype(float))
-    frame = pd.DataFrame({"dx": x.diff(), "dy": ly.diff().shift(lag)}).loc[first_month:].dropna()
+    frame = pd.DataFrame({"dx": x.diff(), "dy": ly.diff()}).loc[first_month:].dropna()
     ftest = grangercausalitytests(frame[["dy", "dx"]], maxlag=[p])[p][0]["ssr_ftest"]
     return float(ftest[0]), float(ftest[1])
 
@@ -264,25 +342,27 @@ def season_changes(level: pd.Series, start_month: int = 9) -> pd.DataFrame:
 def calendar_test(level: pd.Series, z: pd.Series, spec: ThesisSpec, *, lag: int, target: str,
                   measure: str) -> list[dict]:
     """The calendar claim. (1) Seasons alone: the September-November to March-May change (percent) on a dummy
-    for a wide gap (the z-score of November at or above ``wide_gap``), one row per season, HAC errors (1 lag):
-    is the season after a wide gap different? (2) Against the other six-month windows of the same years: every
-    start month, the change on wide, season and wide x season, errors clustered by year: is the season after a
-    wide gap different from other windows after one?"""
+    for a wide gap (the z-score of November at or above ``wide_gap``), one row per season, HAC errors (1 lag),
+    Student's t: is the season after a wide gap different? (2) Against the other six-month windows of the same
+    years: every start month, the change on the wide-gap dummy, start-month fixed effects and wide x season,
+    HAC errors with 9 lags (windows a month apart overlap by 8 of their 9 months), Student's t: after a wide gap,
+    is the season different from the other windows? Every window reads the gap of its third month (November
+    for the season), known at that month's close; ``lag`` is unused (an ex-post test)."""
     assert AUTUMN == (9, 10, 11) and SPRING == (3, 4, 5)
     ch = season_changes(level)
     ch = ch[ch.index >= pd.Timestamp(spec.first_month)]
-    # the gap known when the window starts: November's z for the season, the start month's for the others;
-    # the target's window opens with months already published at the end of November (lag <= 2 here)
     zk = z.reindex(ch.index + pd.DateOffset(months=2))
     frame = ch.assign(wide=(zk.to_numpy() >= spec.wide_gap).astype(float), z=zk.to_numpy()).dropna()
     rows = []
     seasons = frame[frame["season"]]
     if len(seasons) < 10 or seasons["wide"].nunique() < 2:
-        return [_row("calendar", "b", measure, target, None, None, None, None, None, None, None, None, len(seasons),
-                     f"not estimated: {len(seasons)} seasons, {int(seasons['wide'].sum())} after a wide gap")]
-    res = sm.OLS(seasons["change"], sm.add_constant(seasons[["wide"]])).fit(cov_type="HAC", cov_kwds={"maxlags": 1})
+        why = f"not estimated: {len(seasons)} seasons, {int(seasons['wide'].sum())} after a wide gap"
+        return [_row(name, "b", measure, target, None, None, None, None, None, None, None, None, len(seasons), why)
+                for name in ("calendar_season", "calendar_windows")]
+    res = sm.OLS(seasons["change"], sm.add_constant(seasons[["wide"]])).fit(cov_type="HAC", cov_kwds={"maxlags": 1},
+                                                                            use_t=True)
     b, se, pval = float(res.params["wide"]), float(res.bse["wide"]), float(res.pvalues["wide"])
-    zc = stats.norm.ppf(0.5 + spec.band / 2)
+    lo, hi = (float(v) for v in res.conf_int(alpha=1 - spec.band).loc["wide"])
     nw = int(seasons["wide"].sum())
     words = ("faster" if b > 0 else "slower")
     verdict = (f"after a wide gap in November (z >= {spec.wide_gap:g}; {nw} of {len(seasons)} seasons) {target} "
@@ -290,29 +370,30 @@ def calendar_test(level: pd.Series, z: pd.Series, spec: ThesisSpec, *, lag: int,
                if pval < spec.alpha else
                f"no evidence that the September-November to March-May change of {target} differs after a wide gap "
                f"in November ({nw} of {len(seasons)} seasons; difference {b:+.2f} points, p {pval:.3f})")
-    rows.append(_row("calendar_season", "b", measure, target, None, b, se, b - zc * se, b + zc * se, pval,
+    rows.append(_row("calendar_season", "b", measure, target, None, b, se, lo, hi, pval,
                      seasons.index[0], seasons.index[-1], len(seasons), verdict,
-                     f"seasons: change (percent) on a wide-gap dummy, HAC 1 lag; mean after a narrow gap "
-                     f"{float(res.params['const']):+.2f}"))
-    pooled = frame.assign(season=frame["season"].astype(float))
-    pooled["wide_season"] = pooled["wide"] * pooled["season"]
-    exog = sm.add_constant(pooled[["wide", "season", "wide_season"]])
+                     f"seasons: change (percent) on a wide-gap dummy, HAC 1 lag, t({int(res.df_resid)}); mean after "
+                     f"a narrow gap {float(res.params['const']):+.2f}"))
+    pooled = frame.assign(wide_season=frame["wide"] * frame["season"].astype(float))
+    months = pd.get_dummies(pooled.index.month, prefix="m", drop_first=True, dtype=float)
+    months.index = pooled.index
+    exog = sm.add_constant(pd.concat([pooled[["wide", "wide_season"]], months], axis=1))
     if np.linalg.matrix_rank(exog.to_numpy()) < exog.shape[1]:
         return rows + [_row("calendar_windows", "b", measure, target, None, None, None, None, None, None, None, None,
                             len(pooled), "not estimated: a wide gap came only at the seasons' start, so the season "
                             "cannot be told from the other windows")]
-    res2 = sm.OLS(pooled["change"], sm.add_constant(pooled[["wide", "season", "wide_season"]])).fit(
-        cov_type="cluster", cov_kwds={"groups": pooled.index.year})
+    res2 = sm.OLS(pooled["change"], exog).fit(cov_type="HAC", cov_kwds={"maxlags": 9}, use_t=True)
     b2, se2, p2 = (float(res2.params["wide_season"]), float(res2.bse["wide_season"]),
                    float(res2.pvalues["wide_season"]))
+    lo2, hi2 = (float(v) for v in res2.conf_int(alpha=1 - spec.band).loc["wide_season"])
     verdict2 = (f"after a wide gap the season's change of {target} differs from that of the other six-month windows "
-                f"by {b2:+.2f} points (p {p2:.3f})" if p2 < spec.alpha else
+                f"after one by {b2:+.2f} points (p {p2:.3f})" if p2 < spec.alpha else
                 f"no evidence that the season (September-November to March-May) after a wide gap differs from the "
                 f"other six-month windows after one for {target} ({b2:+.2f} points, p {p2:.3f})")
-    rows.append(_row("calendar_windows", "b", measure, target, None, b2, se2, b2 - zc * se2, b2 + zc * se2, p2,
+    rows.append(_row("calendar_windows", "b", measure, target, None, b2, se2, lo2, hi2, p2,
                      pooled.index[0], pooled.index[-1], len(pooled), verdict2,
-                     f"all start months; change on wide, season, wide x season; errors clustered by year "
-                     f"({pooled.index.year.nunique()} years)"))
+                     "all start months; change on wide, wide x season and start-month fixed effects; HAC 9 lags, "
+                     f"t({int(res2.df_resid)})"))
     return rows
 
 
@@ -336,20 +417,39 @@ def diebold_mariano(loss_a: np.ndarray, loss_b: np.ndarray, h: int) -> tuple[flo
     return float(stat), float(2 * stats.t.sf(abs(stat), df=n - 1))
 
 
+def clark_west(y: np.ndarray, restricted: np.ndarray, unrestricted: np.ndarray, h: int) -> tuple[float, float]:
+    """Clark and West (2007) test of equal accuracy for nested models: f_t = e_r^2 - (e_u^2 - (yhat_r - yhat_u)^2),
+    its mean over a Newey-West standard error with h - 1 lags; the statistic and the one-sided p-value (normal)
+    that the larger model (``unrestricted``) forecasts better."""
+    y, r, u = (np.asarray(a, dtype=float) for a in (y, restricted, unrestricted))
+    f = (y - r) ** 2 - ((y - u) ** 2 - (r - u) ** 2)
+    n = len(f)
+    if n < 10:
+        raise ThesisInputError(f"Clark-West: {n} forecasts, too few (10 at least)")
+    fc = f - f.mean()
+    gamma = [float(np.dot(fc[k:], fc[:n - k]) / n) for k in range(h)]
+    var = (gamma[0] + 2 * sum((1 - k / h) * g for k, g in enumerate(gamma[1:], start=1))) / n
+    if not var > 0:
+        raise ThesisInputError("Clark-West: the adjusted loss differences' long-run variance is not positive")
+    stat = float(f.mean() / math.sqrt(var))
+    return stat, float(stats.norm.sf(stat))
+
+
 def out_of_sample(y: pd.Series, x: pd.Series, controls: pd.DataFrame, spec: ThesisSpec, *, lag: int,
                   target: str, measure: str, horizons=(6, 12), first_origin: str = "2002-01",
                   min_rows: int = 60) -> list[dict]:
     """Does the gap improve a forecast out of sample? At each origin t from ``first_origin``, the direct
-    regression of the h-month change (the local projection's design) is fitted on the rows whose outcome was
-    known by t (t - h and before) with and without the gap, and forecasts the change from t; squared errors,
-    the Diebold-Mariano test (HLN-corrected) of the two."""
+    regression of the change from the newest published month (t - lag) to t + h is fitted on the rows whose
+    outcome was published by t (t - h - lag and before, at least ``min_rows``) with and without the gap, and
+    forecasts from t. Squared errors; the models are nested, so the test is Clark and West's (2007), one-sided,
+    with the Diebold-Mariano statistic (HLN-corrected) beside it; the errors overlap h + lag months."""
     rows = []
     x = x.dropna()
     xs = x / float(x[x.index >= pd.Timestamp(spec.first_month)].std(ddof=1))
     for h in horizons:
         design = lp_design(y, xs, controls, h, lag=lag, own_lags=spec.own_lags, control_lag=spec.control_lag)
         design = design[design.index >= pd.Timestamp(spec.first_month)]
-        with_x, without = [], []
+        actual, with_x, without, used = [], [], [], []
         for t in design.index[design.index >= pd.Timestamp(first_origin)]:
             past = design[design.index <= t - pd.DateOffset(months=h + lag)]
             if len(past) < min_rows:
@@ -358,24 +458,29 @@ def out_of_sample(y: pd.Series, x: pd.Series, controls: pd.DataFrame, spec: Thes
             varied = [c for c in design.columns.drop("dep") if past[c].std() > 0]  # the Sahm signal before 2001: 0
             for cols, store in ((varied, with_x), ([c for c in varied if c != "x"], without)):
                 fit = sm.OLS(past["dep"], sm.add_constant(past[cols], has_constant="add")).fit()
-                pred = float(np.asarray(fit.predict(sm.add_constant(row[cols], has_constant="add")))[0])
-                store.append((float(row["dep"].iloc[0]) - pred) ** 2)
-        if len(with_x) < 10:
+                store.append(float(np.asarray(fit.predict(sm.add_constant(row[cols], has_constant="add")))[0]))
+            actual.append(float(row["dep"].iloc[0]))
+            used.append(t)
+        if len(actual) < 10:
             rows.append(_row("out_of_sample", "b", measure, target, h, None, None, None, None, None, None, None,
-                             len(with_x), f"not estimated: {len(with_x)} origins"))
+                             len(actual), f"not estimated: {len(actual)} origins with {min_rows} known outcomes "
+                             "before them"))
             continue
-        a, b = np.array(with_x), np.array(without)
-        stat, pval = diebold_mariano(a, b, h)
-        gain = 1 - a.mean() / b.mean()
-        verdict = (f"adding {measure} {'improves' if gain > 0 else 'worsens'} the {h}-month forecast of {target} "
-                   f"out of sample (MSE {gain:+.1%}, DM {stat:+.2f}, p {pval:.3f})" if pval < spec.alpha else
-                   f"no evidence that {measure} improves the {h}-month forecast of {target} out of sample "
-                   f"(MSE {gain:+.1%}, DM {stat:+.2f}, p {pval:.3f})")
-        origins = design.index[design.index >= pd.Timestamp(first_origin)]
-        rows.append(_row("out_of_sample", "b", measure, target, h, float(gain), None, None, None, pval,
-                         origins[0], origins[-1], len(a), verdict,
-                         f"direct regression with and without the measure, fitted on outcomes known by each "
-                         f"origin; squared error; DM statistic {stat:+.3f} (HLN)"))
+        a, u, r = np.array(actual), np.array(with_x), np.array(without)
+        overlap = h + lag
+        cw, p_cw = clark_west(a, r, u, overlap)
+        dm, p_dm = diebold_mariano((a - u) ** 2, (a - r) ** 2, overlap)
+        gain = 1 - np.mean((a - u) ** 2) / np.mean((a - r) ** 2)
+        words = f"mean squared error {abs(gain):.1%} {'lower' if gain > 0 else 'higher'} with the gap"
+        verdict = (f"adding {measure} improves the {h}-month forecast of {target} out of sample ({words}; "
+                   f"Clark-West {cw:+.2f}, p {p_cw:.3f})" if p_cw < spec.alpha else
+                   f"no evidence that {measure} improves the {h}-month forecast of {target} out of sample ({words}; "
+                   f"Clark-West {cw:+.2f}, p {p_cw:.3f})")
+        rows.append(_row("out_of_sample", "b", measure, target, h, float(gain), None, None, None, p_cw,
+                         used[0], used[-1], len(a), verdict,
+                         f"direct regression with and without the measure, fitted on outcomes published by each "
+                         f"origin; squared error; Clark-West one-sided p {p_cw:.3f}; Diebold-Mariano (HLN) {dm:+.3f}, "
+                         f"two-sided p {p_dm:.3f}; {overlap - 1} overlapping months"))
     return rows
 
 
@@ -414,10 +519,11 @@ def controls_frame(macro: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 
 def run_thesis(basket_monthly: pd.DataFrame, targets: pd.DataFrame, macro: pd.DataFrame,
-               lags: dict[str, int], spec: ThesisSpec = ThesisSpec(), *, episodes: pd.DataFrame | None = None
-               ) -> ThesisResults:
+               lags: dict[str, int], spec: ThesisSpec = ThesisSpec(), *, episodes: pd.DataFrame | None = None,
+               not_adjusted: frozenset[str] = frozenset()) -> ThesisResults:
     """Both links on the long basket (``long_basket(...).monthly``), for each target of ``targets`` (series_id,
-    month, value) at its publication lag (``lags``)."""
+    month, value) at its publication lag (``lags``); the targets in ``not_adjusted`` (not seasonally adjusted at
+    the source: JOLTS) are adjusted first by the month-of-year factors every model uses."""
     b = basket_monthly.set_index(pd.DatetimeIndex(basket_monthly["month"]))
     controls, notes = controls_frame(macro)
     gap, turn, cap = b["ps_zscore"], b["ps_change_12m"], 100 * np.log(b["basket_market_cap"].astype(float))
@@ -431,6 +537,8 @@ def run_thesis(basket_monthly: pd.DataFrame, targets: pd.DataFrame, macro: pd.Da
     for sid in sorted(targets["series_id"].unique()):
         level = targets[targets["series_id"] == sid].set_index("month")["value"].astype(float).sort_index()
         level.index = pd.DatetimeIndex(level.index)
+        if sid in not_adjusted and len(level.dropna()) >= 36:
+            level = np.exp(seasonally_adjusted(np.log(level), True)[1])
         lag = int(lags.get(sid, 1))
         for measure, x, effect in (("gap z-score", gap, f"the {sid} level"),
                                    ("12-month change in log P/S", turn, f"the {sid} level")):
@@ -442,9 +550,31 @@ def run_thesis(basket_monthly: pd.DataFrame, targets: pd.DataFrame, macro: pd.Da
                 continue
             rows += r
             verdicts.append(f"{sid}: {v}")
-        rows += granger(level, gap, spec, lag=lag, link="b", measure="gap z-score", target=sid)
-        rows += calendar_test(level, gap, spec, lag=lag, target=sid, measure="gap z-score")
-        rows += out_of_sample(level, gap, controls, spec, lag=lag, target=sid, measure="gap z-score")
+        if len(level.loc[:"2005"]) >= 120:  # robustness, for the targets that span both cycles
+            for measure, x, sub in (
+                    ("equal-weighted gap z-score", b["ps_zscore_equal_weight"], spec),
+                    ("gap z-score, origins 1995-2009", gap, replace(spec, last_month="2009-12")),
+                    ("gap z-score, origins 2010-", gap, replace(spec, first_month="2010-01"))):
+                try:
+                    r, v = local_projections(level, x, controls, sub, lag=lag, link="b", measure=measure,
+                                             target=sid, effect=f"the {sid} level")
+                except ThesisInputError as exc:
+                    notes.append(f"{sid}: {exc}")
+                    continue
+                rows += [dict(row, test="robustness") for row in r]
+        for name, test in (("granger", lambda: granger(level, gap, spec, lag=lag, link="b", measure="gap z-score",
+                                                        target=sid)),
+                           ("calendar_season", lambda: calendar_test(level, gap, spec, lag=lag, target=sid,
+                                                                     measure="gap z-score")),
+                           ("out_of_sample", lambda: out_of_sample(level, gap, controls, spec, lag=lag, target=sid,
+                                                                   measure="gap z-score"))):
+            try:
+                rows += test()
+            except (ThesisInputError, np.linalg.LinAlgError, ValueError) as exc:  # one test, not the whole run
+                why = f"not estimated: {type(exc).__name__}: {exc}"
+                notes.append(f"{sid}, {name}: {why}")
+                rows.append(_row(name, "b", "gap z-score", sid, None, None, None, None, None, None, None, None, 0,
+                                 why))
     tests = pd.DataFrame(rows)
     return ThesisResults(tests=tests, basket=basket_monthly, episodes=episodes if episodes is not None else
                          pd.DataFrame(), verdicts=tuple(verdicts), warnings=tuple(notes),

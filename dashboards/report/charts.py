@@ -120,3 +120,46 @@ def fan_chart(fan: pd.DataFrame, history: pd.DataFrame, synthetic: bool) -> byte
         fig.suptitle("Forecast paths (observed, then mean with 80% and 95% intervals)", fontweight="bold", y=1.0)
         _banner(fig, synthetic)
         return _png(fig)
+
+
+def thesis_chart(cycles: pd.DataFrame, response: pd.DataFrame, synthetic: bool) -> bytes:
+    """Two panels: the long basket's gap (z-score of log P/S, dated bubble months shaded) and USINFO's 12-month
+    growth over 1995-2026, the two cycles side by side; and USINFO's response to a one-sd wider gap, h = 1-24."""
+    with plt.rc_context(STYLE):
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6.4), gridspec_kw={"height_ratios": [3, 2]})
+        months = pd.to_datetime(cycles["month"])
+        inside = cycles["in_bubble_episode"].fillna(False).astype(bool).to_numpy()
+        for m, flag in zip(months, inside):
+            if flag:
+                top.axvspan(m, m + pd.offsets.MonthBegin(1), color="#f4c7c3", lw=0)
+        top.plot(months, cycles["ps_zscore"], color="#1f4e79", lw=2, label="tech basket gap (z-score of log P/S)")
+        top.set_ylabel("gap, sd")
+        twin = top.twinx()
+        twin.plot(months, cycles["usinfo_growth_12m"], color="#c55a11", lw=1.5,
+                  label="USINFO employment, 12-month change")
+        twin.set_ylabel("USINFO, % over 12 months")
+        twin.spines["right"].set_visible(True)
+        twin.grid(False)
+        top.set_title("Two tech cycles: the valuation gap and information-sector jobs")
+        top.xaxis.set_major_locator(mdates.YearLocator(5))
+        top.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        lines = top.get_lines() + twin.get_lines()
+        top.legend(lines, [x.get_label() for x in lines], loc="lower left", frameon=False, fontsize=8)
+        if not response.empty:
+            h = response["horizon"].astype(int)
+            bottom.fill_between(h, response["lo"], response["hi"], color="#c6d9ec", label="90% band (HAC)")
+            bottom.plot(h, response["estimate"], color="#1f4e79", lw=2, label="estimate")
+            bottom.axhline(0, color="#444444", lw=0.8)
+            bottom.set_xlim(1, int(h.max()))
+            bottom.legend(loc="upper left", frameon=False, fontsize=8)
+        else:
+            bottom.text(0.5, 0.5, "no local projection for USINFO", ha="center", va="center",
+                        transform=bottom.transAxes)
+        bottom.set_title("USINFO after a one-sd wider gap (local projection)", fontsize=10)
+        bottom.set_xlabel("months after the gap is measured")
+        bottom.set_ylabel("cumulative change, %")
+        fig.text(0.01, 0.005, "Sources: Yahoo Finance prices, company filings (revenue as filed), BLS (USINFO).",
+                 fontsize=7, color="#666666")
+        fig.tight_layout()
+        _banner(fig, synthetic)
+        return _png(fig)

@@ -9,6 +9,13 @@ import pandas as pd
 
 from warehouse.db import sql_text
 
+THESIS_NOTE = ("gapcast's claim: when markets price technology far above its revenue, the year-end review and the "
+               "March results cool capital, and tech hiring cools after it. Tested on the long tech basket (AAPL, "
+               "AMD, AMZN, MSFT, NVDA, ORCL: market cap over revenue filed, 1987 on) against the talent targets, "
+               "1995-2026, each link on its own: local projections (Jorda, HAC errors), Granger causality both "
+               "ways, the season after a wide November gap, and out-of-sample forecasts with and without the gap. "
+               "The verdicts follow fixed rules (docs/thesis.md); a null result is printed as one, and a sign "
+               "against the thesis as that.")
 SEASON_NOTE = ("Cooling, as measured here: a target's March–May average against its September–November average "
                "of the year before (from the venture funds' year-end review to the results).")
 
@@ -212,6 +219,29 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
     targets = _frame(con, "talent_targets", [month_end])
     seasons = _seasonal_changes(targets)
     sections.append(Section("talent", "The talent market", SEASON_NOTE, chart=targets, table=seasons))
+
+    if _exists(con, "marts.thesis_tests"):
+        verdicts = _frame(con, "thesis_verdicts")
+        cycles = _frame(con, "thesis_cycles", [month_end])
+        names = {"local_projection": "local projection", "granger": "Granger", "calendar": "calendar",
+                 "calendar_season": "the season", "calendar_windows": "the season against other windows",
+                 "out_of_sample": "out of sample"}
+        lp = verdicts[verdicts["test"] == "local_projection"]["verdict"]
+        signs = lp.str.extract(r"^a one-sd higher .* precedes .* (higher|lower) by")[0]
+        summary = (f"In short: of {len(lp)} local projections, {int((signs == 'higher').sum())} find the target "
+                   f"higher after a wider gap (against the thesis), {int((signs == 'lower').sum())} lower (for it), "
+                   f"and {int(signs.isna().sum())} no evidence, too short a history, or no estimate.")
+        lines = [summary] + [
+                 ("Capital cools? " if r.link == "a" else f"{r.talent_target}, ") + f"{names.get(r.test, r.test)}"
+                 + (f" ({r.measure})" if r.test == "local_projection" else "") + f": {r.verdict}."
+                 for r in verdicts.itertuples()]
+        sections.append(Section("thesis", "Does the gap lead the talent market?",
+                                THESIS_NOTE + "\n" + "\n".join(lines), chart=cycles,
+                                extra={"response": _frame(con, "thesis_response")}))
+    else:
+        sections.append(Section("thesis", "Does the gap lead the talent market?", "",
+                                missing="The thesis tests have not run yet: `gapcast thesis` (or the monthly flow) "
+                                        "fills marts.thesis_tests."))
 
     if _exists(con, "marts.cooling_forecast"):
         sections.append(Section("forecast", "Forecast paths",

@@ -255,6 +255,10 @@ def render(content: ReportContent) -> Rendered:
             tables = _table(s.table, "March–May against the previous September–November (last four springs)",
                             {"change": lambda v: f"{v:+.1%}", "sep_nov": lambda v: f"{v:,.1f}",
                              "mar_may": lambda v: f"{v:,.1f}"})
+        elif s.key == "thesis" and s.chart is not None and not s.chart.empty:
+            images["thesis"] = charts.thesis_chart(s.chart, s.extra.get("response", pd.DataFrame()),
+                                                   content.synthetic)
+            image = "thesis"
         elif s.key == "forecast" and s.chart is not None and not s.chart.empty:
             history = next((x.chart for x in content.sections if x.key == "talent"), pd.DataFrame())
             images["forecast"] = charts.fan_chart(s.chart, history, content.synthetic)

@@ -61,6 +61,20 @@ SELECT * FROM (VALUES
     ('ai_basket_price_to_sales', 3.412, 2.052, true, 2, true),
     ('price_to_sales:NVDA', 1.234, 2.052, false, 0, false)
 ) AS t(series, gsadf, gsadf_cv95, rejects_gsadf, episodes, ongoing);
+
+CREATE OR REPLACE TABLE marts.tech_basket_monthly AS
+SELECT 'fixture' AS run_id, month, members, ['MSFT', 'NVDA'] AS member_tickers, price_to_sales, ps_zscore,
+       month BETWEEN DATE '2021-02-01' AND DATE '2021-09-01' AS in_bubble_episode, synthetic
+FROM marts.divergence_monthly;
+
+CREATE OR REPLACE TABLE marts.thesis_tests AS
+SELECT 'fixture' AS run_id, 'local_projection' AS test, 'b' AS link, 'gap z-score' AS measure, 'USINFO' AS target,
+       h AS horizon, 0.15 * h AS estimate, 0.05 * h AS std_error, 0.07 * h AS lo, 0.23 * h AS hi, 0.01 AS p_value,
+       300 AS n, 'a one-sd higher gap z-score precedes the USINFO level higher (fixture)' AS verdict, true AS synthetic
+FROM range(1, 25) AS r(h)
+UNION ALL
+SELECT 'fixture', 'granger', 'b', 'gap z-score', 'USINFO', 4, 1.2, NULL, NULL, NULL, 0.31, 300,
+       'gap z-score -> USINFO: no evidence of Granger causality (fixture)', true;
 """
 
 

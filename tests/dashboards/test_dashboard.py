@@ -27,6 +27,7 @@ PAGES = {
     "divergence": "views/divergence.py",
     "talent": "views/talent.py",
     "backtest": "views/backtest.py",
+    "thesis": "views/thesis.py",
     "data": "views/data.py",
     "sql": "views/sql.py",
 }
@@ -36,11 +37,12 @@ PENDING_ON_PAGE = {
     "divergence": ["marts.divergence_monthly"],
     "talent": ["marts.cooling_forecast", "marts.regime_probabilities"],
     "backtest": ["marts.backtest_scores", "marts.backtest_forecasts"],
+    "thesis": ["marts.thesis_tests", "marts.tech_basket_monthly"],
     "data": [],
     "sql": [],
 }
 # Charts each page draws once every model table is there (the fixtures in tests/browser_helpers.py).
-CHARTS_WITH_MODELS = {"overview": 2, "divergence": 5, "talent": 6, "backtest": 3, "data": 1, "sql": 0}  # talent: 5 targets + 1
+CHARTS_WITH_MODELS = {"overview": 2, "divergence": 5, "talent": 6, "backtest": 3, "thesis": 2, "data": 1, "sql": 0}  # talent: 5 targets + 1
 
 
 @pytest.fixture(scope="module")

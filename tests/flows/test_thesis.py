@@ -56,11 +56,19 @@ def test_both_links_are_tested_for_the_long_history_targets(thesis_home):
         assert lp["std_error"].gt(0).all() and (lp["lo"] < lp["estimate"]).all() and (lp["estimate"] < lp["hi"]).all()
         g = t[(t["test"] == "granger") & ((t["target"] == target) | (t["measure"] == target))]
         assert len(g) == 2 and g["p_value"].between(0, 1).all(), target  # both directions
-        for test in ("calendar_season", "out_of_sample") if target != "IHLIDXUSTPSOFTDEVE" else ():
-            assert (t[(t["test"] == test) & (t["target"] == target)]["p_value"].between(0, 1)).all(), (target, test)
+        assert len(lp) == 24
+        for test in ("calendar_season", "calendar_windows", "out_of_sample") if target != "IHLIDXUSTPSOFTDEVE" else ():
+            chosen = t[(t["test"] == test) & (t["target"] == target)]
+            assert len(chosen) and chosen["p_value"].between(0, 1).all(), (target, test)
         assert t[(t["target"] == target)]["verdict"].str.len().gt(20).all()
+    robust = t[(t["test"] == "robustness") & (t["target"] == "USINFO")]
+    assert set(robust["measure"]) == {"equal-weighted gap z-score", "gap z-score, origins 1995-2009",
+                                      "gap z-score, origins 2010-"}
+    early = robust[robust["measure"] == "gap z-score, origins 1995-2009"]
+    assert pd.to_datetime(early["sample_end"]).max() <= pd.Timestamp("2009-12-01")  # the origins of one cycle
     # Indeed has 6 seasons: the calendar test says it was not estimated, and why
     indeed = t[(t["target"] == "IHLIDXUSTPSOFTDEVE") & t["test"].str.startswith("calendar")]
+    assert set(indeed["test"]) == {"calendar_season", "calendar_windows"}
     assert indeed["verdict"].str.startswith("not estimated").all()
     assert len(report.verdicts) >= 7 and report.verdicts[0].startswith("capital: ")
 
@@ -84,3 +92,23 @@ def test_gapcast_thesis_before_a_build_says_what_to_run(tmp_path):
     register(app)
     result = CliRunner().invoke(app, ["thesis", "--home", str(tmp_path / "nowhere")])
     assert result.exit_code == 1 and "run `gapcast run`" in result.output
+
+
+def test_the_report_has_the_thesis_section_with_its_verdicts_and_chart(snapshot_run, tmp_path_factory):
+    from dashboards.report.content import gather
+    from dashboards.report.render import render
+
+    settings = copy_home(snapshot_run, tmp_path_factory, "thesis_report")
+    steps.thesis(settings)
+    steps.publish(settings)
+    con = duckdb.connect(str(settings.analytics_db), read_only=True)
+    try:
+        content = gather(con, "2026-12")
+    finally:
+        con.close()
+    section = next(s for s in content.sections if s.key == "thesis")
+    assert section.text.count("\n") > 10 and "In short: of 9 local projections" in section.text
+    assert "USINFO, local projection (gap z-score): " in section.text
+    rendered = render(content)
+    assert len(rendered.images["thesis"]) > 20_000  # the two cycles and USINFO's response, drawn
+    assert "DOES THE GAP LEAD THE TALENT MARKET?" in rendered.text()  # the plain-text email: titles in capitals

@@ -30,21 +30,23 @@ def _pair(n: int = 360, seed: int = 0, effect: float = 0.0):
 
 def test_the_local_projection_equals_statsmodels_hac_ols_on_a_design_built_by_hand():
     """Coefficient and HAC standard error of the local projection at h = 1, 6, 12, 24 against OLS with
-    cov_type="HAC" on the design written out row by row (to 1e-10), the bandwidth h - 1 + floor(4 (n/100)^(2/9))."""
+    cov_type="HAC" on the design written out row by row (to 1e-10), the bandwidth h - 1 + floor(4 (n/100)^(2/9)).
+    Event time: the response is log y(t+h) - log y(t), after the measure's month only (whatever the target's
+    publication lag), with the target's own growth in months t, t-1, t-2 and the controls at t-1."""
     y, x, controls = _pair(effect=2.0)
     spec = th.ThesisSpec(first_month="1990-01")
-    rows, _ = th.local_projections(y, x, controls, spec, lag=1, link="b", measure="x", target="y", effect="y")
+    rows, _ = th.local_projections(y, x, controls, spec, lag=2, link="b", measure="x", target="y", effect="y")
     by_h = {r["horizon"]: r for r in rows}
     ly, xs = 100 * np.log(y.to_numpy()), (x / x.std(ddof=1)).to_numpy()
     u, s = controls["unrate"].to_numpy(), controls["term_spread"].to_numpy()
     for h in (1, 6, 12, 24):
         dep, design = [], []
         for t in range(len(y)):
-            # needs y at t + h and at t - 1 - 2 (the third own lag's growth), the controls at t - 1
-            if t + h >= len(y) or t - 1 - 3 < 0:
+            # needs y at t + h and at t - 3 (the third own growth, t - 2's), the controls at t - 1
+            if t + h >= len(y) or t - 3 < 0:
                 continue
-            dep.append(ly[t + h] - ly[t - 1])
-            design.append([1.0, xs[t], ly[t - 1] - ly[t - 2], ly[t - 2] - ly[t - 3], ly[t - 3] - ly[t - 4],
+            dep.append(ly[t + h] - ly[t])
+            design.append([1.0, xs[t], ly[t] - ly[t - 1], ly[t - 1] - ly[t - 2], ly[t - 2] - ly[t - 3],
                            u[t - 1], s[t - 1]])
         n = len(dep)
         maxlags = h - 1 + math.floor(4 * (n / 100) ** (2 / 9))
@@ -88,26 +90,90 @@ def test_the_granger_test_equals_grangercausalitytests():
         forward = rows[0]
         with warnings.catch_warnings():  # grangercausalitytests' FutureWarning about its verbose argument
             warnings.simplefilter("ignore", FutureWarning)
-            f, p = th.granger_reference(y, x, 1, int(forward["horizon"]), "1991-01")
+            f, p = th.granger_reference(y, x, int(forward["horizon"]), "1991-01")
         assert forward["estimate"] == pytest.approx(f, rel=1e-10)
         assert forward["p_value"] == pytest.approx(p, rel=1e-8)
         assert {r["measure"] for r in rows} == {"x", "y"}  # both directions
     assert rows[0]["p_value"] < 0.01 and "improves" in rows[0]["verdict"]  # effect 3: x leads y
+    # in event time: a target that moves a month BEFORE x is caused the other way round, whatever its lag
+    rng = np.random.default_rng(8)
+    months = pd.date_range("1990-01-01", periods=360, freq="MS")
+    dy = rng.normal(0, 0.003, 360)
+    x = pd.Series(np.cumsum(np.r_[0.0, 40 * dy[:-1]] + rng.normal(0, 0.02, 360)), index=months)  # x follows y
+    y = pd.Series(100 * np.exp(np.cumsum(dy)), index=months)
+    for lag in (1, 2):
+        out = th.granger(y, x, th.ThesisSpec(first_month="1991-01"), lag=lag, link="b", measure="x", target="y")
+        assert out[0]["p_value"] > 0.05 and out[1]["p_value"] < 0.001, lag  # y -> x, not x -> y
 
 
-def test_a_lead_needs_its_band_off_zero_at_three_consecutive_horizons():
+def test_a_lead_needs_its_joint_p_value_below_alpha_and_ten_years_of_months():
+    """Rule LP reads the largest |t| over the horizons against simulated independent targets: p < 0.10 says
+    "precedes" with the sign and the effect at that horizon; otherwise no evidence; under 120 months, too short."""
     spec = th.ThesisSpec()
 
-    def rows(signs):
-        return [{"horizon": h, "estimate": s * 1.0, "lo": s * 0.5 if s else -1, "hi": s * 1.5 if s else 1}
-                for h, s in enumerate(signs, start=1)]
+    def rows(n=300, sign=1.0):
+        return [{"horizon": h, "estimate": sign * 0.1 * h, "std_error": 0.1, "lo": sign * 0.1 * h - 0.2,
+                 "hi": sign * 0.1 * h + 0.2, "n": n} for h in range(1, 25)]
 
-    assert th.lp_verdict(rows([0, -1, -1, 0, -1, 0] + [0] * 18), spec, "gap", "T", "T").startswith("no evidence")
-    v = th.lp_verdict(rows([0, -1, -1, -1, 0] + [0] * 19), spec, "gap", "T", "the T level")
-    assert v.startswith("a one-sd higher gap precedes the T level lower by 1.00%") and "h = 2-4" in v
-    v = th.lp_verdict(rows([1, 1, 1, 1] + [0] * 20), spec, "gap", "T", "T")
-    assert "higher" in v and "h = 1-4" in v
-    assert th.lp_verdict(rows([1, 1]), spec, "gap", "T", "T").startswith("not estimated")
+    v = th.lp_verdict(rows(sign=-1.0), spec, "gap", "T", "the T level", (2.4, 0.03, 200))
+    assert v.startswith("a one-sd higher gap precedes the T level lower by 2.40% 24 months later") and "p 0.030" in v
+    assert th.lp_verdict(rows(), spec, "gap", "T", "T", (2.4, 0.25, 200)).startswith("no evidence that gap leads T")
+    assert th.lp_verdict(rows(n=60), spec, "gap", "T", "T", (2.4, 0.03, 200)).startswith("too short to tell (60")
+    assert th.lp_verdict(rows()[:2], spec, "gap", "T", "T", None).startswith("not estimated")
+    with pytest.raises(th.ThesisInputError, match="joint p-value"):
+        th.lp_verdict(rows(), spec, "gap", "T", "T", None)
+
+
+def test_the_fast_hac_slope_equals_statsmodels():
+    rng = np.random.default_rng(21)
+    X = np.column_stack([np.ones(300), np.cumsum(rng.normal(0, 1, 300)), rng.normal(0, 1, (300, 3))])
+    y = 0.3 * X[:, 1] + np.convolve(rng.normal(0, 1, 305), np.ones(6), "valid")
+    for lags in (0, 5, 29):
+        ref = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+        b, se = th.hac_slope(X, y, 1, lags)
+        assert b == pytest.approx(ref.params[1], rel=1e-10) and se == pytest.approx(ref.bse[1], rel=1e-10)
+
+
+def test_the_joint_p_value_is_about_uniform_for_a_target_independent_of_the_gap():
+    """A target independent of a persistent measure by construction: its joint p-value is not small (the
+    pointwise bands of the same fit are off zero at many horizons, the reason for the joint rule)."""
+    y, x, controls = _pair(seed=30)
+    spec = th.ThesisSpec(first_month="1990-06", null_draws=60)
+    _, verdict = th.local_projections(y, x, controls, spec, lag=1, link="b", measure="x", target="y", effect="y")
+    assert verdict.startswith("no evidence"), verdict
+    # a target whose growth rises with the measure's level a month before: found, with its sign
+    rng = np.random.default_rng(31)
+    growth = 0.001 + 0.003 * rng.normal(0, 1, len(x)) + 0.004 * x.shift(1).fillna(0).to_numpy()
+    y2 = pd.Series(100 * np.exp(np.cumsum(growth)), index=x.index)
+    _, found = th.local_projections(y2, x, controls, spec, lag=1, link="b", measure="x", target="y", effect="y")
+    assert "precedes the y level higher" in found or "precedes y higher" in found, found
+
+
+def test_the_clark_west_statistic_equals_a_hand_computation_and_the_verdict_reads_its_sign():
+    """f_t = (y - r)^2 - ((y - u)^2 - (r - u)^2), its mean over a Newey-West sd with h - 1 Bartlett lags, one-sided
+    normal p; and on data where the gap predicts the target, out_of_sample says the error is lower with it."""
+    y = np.array([1.0, 0.5, -0.2, 0.8, 1.5, 0.3, -0.6, 0.9, 1.2, 0.1, 0.4, -0.3])
+    r = np.zeros(12)
+    u = np.array([0.8, 0.2, 0.1, 0.5, 1.0, 0.4, -0.2, 0.6, 0.9, 0.0, 0.3, -0.1])
+    f = (y - r) ** 2 - ((y - u) ** 2 - (r - u) ** 2)
+    n, m = 12, f.mean()
+    g0 = sum((f[t] - m) ** 2 for t in range(n)) / n
+    g1 = sum((f[t] - m) * (f[t - 1] - m) for t in range(1, n)) / n
+    cw = m / math.sqrt((g0 + 2 * 0.5 * g1) / n)  # h = 2: one lag, Bartlett weight 1 - 1/2
+    stat, p = th.clark_west(y, r, u, 2)
+    assert stat == pytest.approx(cw, rel=1e-12) and p == pytest.approx(stats.norm.sf(cw), rel=1e-12)
+    # a gap that moves the target's next six months: the out-of-sample test finds it, and says the error fell
+    rng = np.random.default_rng(12)
+    months = pd.date_range("1990-01-01", periods=400, freq="MS")
+    x = pd.Series(np.sin(np.arange(400) / 15.0) + rng.normal(0, 0.1, 400), index=months)
+    growth = 0.001 + 0.002 * rng.normal(0, 1, 400) + 0.002 * x.shift(1).fillna(0).to_numpy()
+    level = pd.Series(100 * np.exp(np.cumsum(growth)), index=months)
+    controls = pd.DataFrame({"unrate": rng.normal(5, 0.3, 400)}, index=months)
+    row = th.out_of_sample(level, x, controls, th.ThesisSpec(first_month="1990-06"), lag=1, target="T",
+                           measure="gap", horizons=(6,), first_origin="1998-01")[0]
+    assert row["estimate"] > 0 and row["p_value"] < 0.01
+    assert "lower with the gap" in row["verdict"] and row["verdict"].startswith("adding gap improves")
+    assert row["sample_start"] >= pd.Timestamp("1998-01-01")  # the first origin actually scored
 
 
 def test_the_calendar_test_counts_seasons_and_compares_them_with_the_other_windows():

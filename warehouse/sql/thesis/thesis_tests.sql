@@ -23,7 +23,7 @@ FROM thesis_tests_frame
 ORDER BY link, target, test, measure, horizon;
 
 COMMENT ON TABLE marts.thesis_tests IS 'The thesis tests, one row per test (and per horizon of a local projection): link a (capital cools: does a wide gap precede a fall in the basket''s market cap?) and link b (talent follows: does the gap, or its turn, precede the talent targets?). The verdict is in words, by the fixed rules of docs/thesis.md; a null result says so.';
-COMMENT ON COLUMN marts.thesis_tests.test IS 'local_projection (Jorda 2005, HAC errors), granger (VAR test_causality, F), calendar_season (the September-November to March-May change after a wide November gap, HAC), calendar_windows (that season against the other six-month windows, clustered by year), out_of_sample (direct forecasts with and without the gap, Diebold-Mariano with the HLN correction).';
+COMMENT ON COLUMN marts.thesis_tests.test IS 'local_projection (Jorda 2005, HAC errors), granger (VAR test_causality, F), calendar_season (the September-November to March-May change after a wide November gap, HAC), calendar_windows (that season against the other six-month windows, clustered by year), out_of_sample (direct forecasts with and without the gap, Diebold-Mariano with the HLN correction), robustness (the local projection on the equal-weighted gap, and on the origins of each cycle alone: 1995-2009, 2010-).';
 COMMENT ON COLUMN marts.thesis_tests.link IS 'a: capital cools; b: talent follows.';
 COMMENT ON COLUMN marts.thesis_tests.measure IS 'The valuation measure (for granger: the causing series).';
 COMMENT ON COLUMN marts.thesis_tests.target IS 'The talent target, or basket market cap (link a); for granger: the caused series.';

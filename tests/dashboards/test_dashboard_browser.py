@@ -73,7 +73,7 @@ def headline_numbers(db: Path) -> list[Page]:
             *(f"{sid}: latest {value:,.1f}" for sid, value in latest_targets), "80% interval", "Regime probabilities")),
         Page("backtest", "Backtest", 3, (f"{skill:.3f}", f"{forecasts:,}", "Brier skill score by model and horizon")),
         Page("thesis", "Does the gap lead the talent market?", 2, (
-            "The verdicts", "gap z-score -> USINFO: no evidence of Granger causality (fixture)",
+            "The verdicts", "USINFO: no evidence of Granger causality (fixture)",  # the page draws -> as an arrow
             "The long tech basket", "USINFO after a one-sd higher gap z-score")),
         Page("data", "Data", 1, (f"{prices_rows:,}", "marts.prices_daily", "Data dictionary", f"{total}")),
         Page("sql", "SQL", 0, ("Run query",)),

@@ -89,8 +89,7 @@ def bubble_episodes(series: pd.Series, critical_values, *, lag: int = 0, level: 
         return None, f"{len(series)} months: too few for the PSY test"
     window = psy_min_window(len(series))
     try:
-        cv = critical_values(len(series), min_window=window, lag=lag)
-        cv = cv[0] if isinstance(cv, tuple) else cv
+        cv, _ = critical_values(len(series), min_window=window, lag=lag)  # (critical values, where from)
         return BubbleTest(series, lag=lag, min_window=window, level=level, name=series.name).fit(cv), None
     except BubbleInputError as exc:
         return None, str(exc)
@@ -110,7 +109,6 @@ def sahm_indicator(unrate: pd.Series) -> pd.Series:
 class ThesisSpec:
     horizons: int = 24
     own_lags: int = 3            # the target's own monthly growth, t - lag - 1 ... t - lag - own_lags + 1
-    controls: tuple[str, ...] = ("unrate", "term_spread", "sahm")
     control_lag: int = 1         # months the macro controls are published late
     band: float = 0.90           # the local projections' interval
     granger_max_lags: int = 12
@@ -119,9 +117,10 @@ class ThesisSpec:
     alpha: float = 0.10          # a test "shows" something when p < alpha (docs/thesis.md)
     first_month: str = "1995-01"
     last_month: str | None = None  # the last origin (None: all); the robustness rows split the two cycles
-    min_consecutive: int = 3     # horizons with enough rows before a local projection is estimated at all
+    min_horizons: int = 3        # horizons with enough rows before a local projection is estimated at all
     min_months: int = 120        # ... and ten years of months at those horizons: one short cycle is no evidence
-    null_draws: int = 200        # simulated independent targets behind the local projections' joint p-value
+    null_draws: int = 1000       # simulated independent targets behind the local projections' joint p-value
+    #                              (its Monte Carlo sd near p = 0.10 is 0.0095; 200 draws gave 0.021)
     seed: int = 20270301
 
 
@@ -150,7 +149,7 @@ def lp_design(y: pd.Series, x: pd.Series, controls: pd.DataFrame, h: int, *, lag
     return pd.DataFrame(cols, index=months).dropna()
 
 
-def local_projection(design: pd.DataFrame, h: int, band: float = 0.90):
+def local_projection(design: pd.DataFrame, h: int):
     """OLS of ``dep`` on a constant and the rest of ``design`` with Newey-West (HAC) errors at
     :func:`newey_west_lags`; the statsmodels results."""
     exog = sm.add_constant(design.drop(columns="dep"), has_constant="add")
@@ -187,7 +186,10 @@ def null_max_t(y: pd.Series, designs: dict[int, pd.DataFrame], spec: ThesisSpec,
     controls are the real ones, so the null keeps the persistence the HAC errors must cope with."""
     ly = 100 * np.log(y.astype(float).dropna())
     months = pd.date_range(ly.index[0], ly.index[-1], freq="MS")
-    g = ly.reindex(months).diff().dropna()
+    # the persistence of the months the regressions read, without the 2020 lockdown (one spike would set phi)
+    first = min(d.index[0] for d in designs.values())
+    g = ly.reindex(months).diff()
+    g = g[(g.index >= first) & ~((g.index >= "2020-03-01") & (g.index <= "2020-12-01"))].dropna()
     phi = float(g.autocorr(1)) if len(g) > 24 else 0.0
     mean, sd = float(g.mean()), float(g.std(ddof=1) * math.sqrt(max(1e-12, 1 - phi ** 2)))
     pos = {m: i for i, m in enumerate(months)}
@@ -238,25 +240,26 @@ def local_projections(y: pd.Series, x: pd.Series, controls: pd.DataFrame, spec: 
         if len(design) < 48:
             continue
         designs[h] = design
-        res = local_projection(design, h, spec.band)
+        res = local_projection(design, h)
         b, se = float(res.params["x"]), float(res.bse["x"])
         rows.append(_row("local_projection", link, measure, target, h, b, se, b - z * se, b + z * se,
                          float(res.pvalues["x"]), design.index[0], design.index[-1], int(res.nobs), "",
                          f"HAC maxlags {newey_west_lags(len(design), h)}; controls {', '.join(controls.columns)}; "
                          f"own lags {spec.own_lags}; event time (y_t+h - y_t); x in sd ({sd:.3g})"))
     joint = None
-    if len(rows) >= spec.min_consecutive:
+    if len(rows) >= spec.min_horizons:
         observed = max(abs(r["estimate"] / r["std_error"]) for r in rows)
         null = null_max_t(y, designs, spec, seed=spec.seed + zlib.crc32(f"{target}|{measure}".encode()) % 10**6)
-        joint = (float(observed), float((1 + np.sum(null >= observed)) / (1 + len(null))), len(null))
+        exceed = int(np.sum(null >= observed))
+        joint = (float(observed), (1 + exceed) / (1 + len(null)), len(null))
     verdict = lp_verdict(rows, spec, measure, target, effect, joint)
-    if len(rows) < spec.min_consecutive:
+    if len(rows) < spec.min_horizons:
         rows = [_row("local_projection", link, measure, target, None, None, None, None, None, None, None, None,
                      0, verdict)]
     for r in rows:
         r["verdict"] = verdict
         if joint is not None:
-            r["detail"] += f"; joint p {joint[1]:.3f} (largest |t| {joint[0]:.2f}, {joint[2]} null targets)"
+            r["detail"] += f"; joint p {joint[1]:.4f} (largest |t| {joint[0]:.2f}, {joint[2]} null targets)"
     return rows, verdict
 
 
@@ -266,15 +269,16 @@ def lp_verdict(rows: list[dict], spec: ThesisSpec, measure: str, target: str, ef
     the same persistence give (``joint``: the largest |t|, its simulated p-value and the number of null draws;
     p < alpha) and the horizons are estimated on ``min_months`` months or more; the sentence gives the effect
     at the horizon of that |t|, its sign and its pointwise band. Otherwise no evidence (or too short to tell)."""
-    if len(rows) < spec.min_consecutive:
+    if len(rows) < spec.min_horizons:
         return (f"not estimated: too few months where {measure} and {target} overlap (48 rows needed at a horizon; "
                 f"{len(rows)} horizons had them)")
     if joint is None:
         raise ThesisInputError(f"{measure} -> {target}: the local projection's verdict needs its joint p-value")
     observed, p, draws = joint
     peak = max(rows, key=lambda r: abs(r["estimate"] / r["std_error"]))
-    how = (f"largest |t| {observed:.2f} at h = {peak['horizon']}; joint p {p:.3f} against {draws} independent "
-           f"targets of the same persistence")
+    # p = (1 + exceed) / (1 + draws), printed with its count: 0.0995 must not read as "0.100" beside a pass
+    how = (f"largest |t| {observed:.2f} at h = {peak['horizon']}; joint p {p:.4f} ({round(p * (draws + 1)) - 1} of "
+           f"{draws} independent targets of the same persistence reach it)")
     if p >= spec.alpha:
         return f"no evidence that {measure} leads {target} ({how})"
     word = "higher" if peak["estimate"] > 0 else "lower"
@@ -287,12 +291,11 @@ def lp_verdict(rows: list[dict], spec: ThesisSpec, measure: str, target: str, ef
     return said
 
 
-def granger(y: pd.Series, x: pd.Series, spec: ThesisSpec, *, lag: int, link: str, measure: str, target: str
-            ) -> list[dict]:
+def granger(y: pd.Series, x: pd.Series, spec: ThesisSpec, *, link: str, measure: str, target: str) -> list[dict]:
     """Granger causality both ways in a VAR of the measure's monthly change and the target's monthly growth
     (percent), both in event time (month t's change of each: the test is of precedence, so the target is not
     shifted by its publication lag, which would set x after y), lag order by ``granger_criterion`` (at most
-    ``granger_max_lags``): statsmodels' ``VAR(...).test_causality`` (F). ``lag`` is unused here."""
+    ``granger_max_lags``): statsmodels' ``VAR(...).test_causality`` (F)."""
     ly = 100 * np.log(y.astype(float))
     frame = pd.DataFrame({"dx": x.diff(), "dy": ly.diff()}).loc[spec.first_month:].dropna()
     if len(frame) < 60:
@@ -339,15 +342,14 @@ def season_changes(level: pd.Series, start_month: int = 9) -> pd.DataFrame:
     return pd.DataFrame({"change": change, "season": months.month == start_month}, index=months).dropna()
 
 
-def calendar_test(level: pd.Series, z: pd.Series, spec: ThesisSpec, *, lag: int, target: str,
-                  measure: str) -> list[dict]:
+def calendar_test(level: pd.Series, z: pd.Series, spec: ThesisSpec, *, target: str, measure: str) -> list[dict]:
     """The calendar claim. (1) Seasons alone: the September-November to March-May change (percent) on a dummy
     for a wide gap (the z-score of November at or above ``wide_gap``), one row per season, HAC errors (1 lag),
     Student's t: is the season after a wide gap different? (2) Against the other six-month windows of the same
     years: every start month, the change on the wide-gap dummy, start-month fixed effects and wide x season,
     HAC errors with 9 lags (windows a month apart overlap by 8 of their 9 months), Student's t: after a wide gap,
     is the season different from the other windows? Every window reads the gap of its third month (November
-    for the season), known at that month's close; ``lag`` is unused (an ex-post test)."""
+    for the season), known at that month's close (an ex-post test: no publication lag)."""
     assert AUTUMN == (9, 10, 11) and SPRING == (3, 4, 5)
     ch = season_changes(level)
     ch = ch[ch.index >= pd.Timestamp(spec.first_month)]
@@ -386,10 +388,10 @@ def calendar_test(level: pd.Series, z: pd.Series, spec: ThesisSpec, *, lag: int,
     b2, se2, p2 = (float(res2.params["wide_season"]), float(res2.bse["wide_season"]),
                    float(res2.pvalues["wide_season"]))
     lo2, hi2 = (float(v) for v in res2.conf_int(alpha=1 - spec.band).loc["wide_season"])
-    verdict2 = (f"after a wide gap the season's change of {target} differs from that of the other six-month windows "
-                f"after one by {b2:+.2f} points (p {p2:.3f})" if p2 < spec.alpha else
-                f"no evidence that the season (September-November to March-May) after a wide gap differs from the "
-                f"other six-month windows after one for {target} ({b2:+.2f} points, p {p2:.3f})")
+    verdict2 = (f"a wide gap's effect on {target}'s season (September-November to March-May) exceeds its effect on "
+                f"the other six-month windows by {b2:+.2f} points (p {p2:.3f})" if p2 < spec.alpha else
+                f"no evidence that a wide gap's effect on {target}'s season (September-November to March-May) differs "
+                f"from its effect on the other six-month windows ({b2:+.2f} points, p {p2:.3f})")
     rows.append(_row("calendar_windows", "b", measure, target, None, b2, se2, lo2, hi2, p2,
                      pooled.index[0], pooled.index[-1], len(pooled), verdict2,
                      "all start months; change on wide, wide x season and start-month fixed effects; HAC 9 lags, "
@@ -491,7 +493,6 @@ def out_of_sample(y: pd.Series, x: pd.Series, controls: pd.DataFrame, spec: Thes
 class ThesisResults:
     tests: pd.DataFrame            # one row per test (and LP horizon): marts.thesis_tests
     basket: pd.DataFrame           # the long basket by month: marts.tech_basket_monthly
-    episodes: pd.DataFrame         # its dated bubble episodes
     verdicts: tuple[str, ...]      # the headline sentences, in order
     warnings: tuple[str, ...] = ()
     settings: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
@@ -519,7 +520,7 @@ def controls_frame(macro: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 
 def run_thesis(basket_monthly: pd.DataFrame, targets: pd.DataFrame, macro: pd.DataFrame,
-               lags: dict[str, int], spec: ThesisSpec = ThesisSpec(), *, episodes: pd.DataFrame | None = None,
+               lags: dict[str, int], spec: ThesisSpec = ThesisSpec(), *,
                not_adjusted: frozenset[str] = frozenset()) -> ThesisResults:
     """Both links on the long basket (``long_basket(...).monthly``), for each target of ``targets`` (series_id,
     month, value) at its publication lag (``lags``); the targets in ``not_adjusted`` (not seasonally adjusted at
@@ -545,7 +546,7 @@ def run_thesis(basket_monthly: pd.DataFrame, targets: pd.DataFrame, macro: pd.Da
             try:
                 r, v = local_projections(level, x, controls, spec, lag=lag, link="b", measure=measure, target=sid,
                                          effect=effect)
-            except ThesisInputError as exc:
+            except (ThesisInputError, np.linalg.LinAlgError) as exc:  # one projection, not the whole run
                 notes.append(f"{sid}: {exc}")
                 continue
             rows += r
@@ -558,13 +559,13 @@ def run_thesis(basket_monthly: pd.DataFrame, targets: pd.DataFrame, macro: pd.Da
                 try:
                     r, v = local_projections(level, x, controls, sub, lag=lag, link="b", measure=measure,
                                              target=sid, effect=f"the {sid} level")
-                except ThesisInputError as exc:
+                except (ThesisInputError, np.linalg.LinAlgError) as exc:
                     notes.append(f"{sid}: {exc}")
                     continue
                 rows += [dict(row, test="robustness") for row in r]
-        for name, test in (("granger", lambda: granger(level, gap, spec, lag=lag, link="b", measure="gap z-score",
+        for name, test in (("granger", lambda: granger(level, gap, spec, link="b", measure="gap z-score",
                                                         target=sid)),
-                           ("calendar_season", lambda: calendar_test(level, gap, spec, lag=lag, target=sid,
+                           ("calendar_season", lambda: calendar_test(level, gap, spec, target=sid,
                                                                      measure="gap z-score")),
                            ("out_of_sample", lambda: out_of_sample(level, gap, controls, spec, lag=lag, target=sid,
                                                                    measure="gap z-score"))):
@@ -576,6 +577,5 @@ def run_thesis(basket_monthly: pd.DataFrame, targets: pd.DataFrame, macro: pd.Da
                 rows.append(_row(name, "b", "gap z-score", sid, None, None, None, None, None, None, None, None, 0,
                                  why))
     tests = pd.DataFrame(rows)
-    return ThesisResults(tests=tests, basket=basket_monthly, episodes=episodes if episodes is not None else
-                         pd.DataFrame(), verdicts=tuple(verdicts), warnings=tuple(notes),
+    return ThesisResults(tests=tests, basket=basket_monthly, verdicts=tuple(verdicts), warnings=tuple(notes),
                          settings=MappingProxyType(spec.__dict__.copy()))

@@ -86,7 +86,7 @@ def test_the_granger_test_equals_grangercausalitytests():
     not."""
     for effect in (0.0, 3.0):
         y, x, _ = _pair(seed=3, effect=effect)
-        rows = th.granger(y, x, th.ThesisSpec(first_month="1991-01"), lag=1, link="b", measure="x", target="y")
+        rows = th.granger(y, x, th.ThesisSpec(first_month="1991-01"), link="b", measure="x", target="y")
         forward = rows[0]
         with warnings.catch_warnings():  # grangercausalitytests' FutureWarning about its verbose argument
             warnings.simplefilter("ignore", FutureWarning)
@@ -101,9 +101,8 @@ def test_the_granger_test_equals_grangercausalitytests():
     dy = rng.normal(0, 0.003, 360)
     x = pd.Series(np.cumsum(np.r_[0.0, 40 * dy[:-1]] + rng.normal(0, 0.02, 360)), index=months)  # x follows y
     y = pd.Series(100 * np.exp(np.cumsum(dy)), index=months)
-    for lag in (1, 2):
-        out = th.granger(y, x, th.ThesisSpec(first_month="1991-01"), lag=lag, link="b", measure="x", target="y")
-        assert out[0]["p_value"] > 0.05 and out[1]["p_value"] < 0.001, lag  # y -> x, not x -> y
+    out = th.granger(y, x, th.ThesisSpec(first_month="1991-01"), link="b", measure="x", target="y")
+    assert out[0]["p_value"] > 0.05 and out[1]["p_value"] < 0.001  # y -> x, not x -> y
 
 
 def test_a_lead_needs_its_joint_p_value_below_alpha_and_ten_years_of_months():
@@ -116,7 +115,8 @@ def test_a_lead_needs_its_joint_p_value_below_alpha_and_ten_years_of_months():
                  "hi": sign * 0.1 * h + 0.2, "n": n} for h in range(1, 25)]
 
     v = th.lp_verdict(rows(sign=-1.0), spec, "gap", "T", "the T level", (2.4, 0.03, 200))
-    assert v.startswith("a one-sd higher gap precedes the T level lower by 2.40% 24 months later") and "p 0.030" in v
+    assert v.startswith("a one-sd higher gap precedes the T level lower by 2.40% 24 months later") and "p 0.0300" in v
+    assert "5 of 200 independent targets" in v  # (1 + 5) / 201 = 0.0299 rounds to 0.030: the count says it plainly
     assert th.lp_verdict(rows(), spec, "gap", "T", "T", (2.4, 0.25, 200)).startswith("no evidence that gap leads T")
     assert th.lp_verdict(rows(n=60), spec, "gap", "T", "T", (2.4, 0.03, 200)).startswith("too short to tell (60")
     assert th.lp_verdict(rows()[:2], spec, "gap", "T", "T", None).startswith("not estimated")
@@ -190,7 +190,7 @@ def test_the_calendar_test_counts_seasons_and_compares_them_with_the_other_windo
             if m in growth.index:
                 growth[m] -= 0.0125
     level = pd.Series(100 * np.exp(np.cumsum(growth.to_numpy())), index=months)
-    out = th.calendar_test(level, z, th.ThesisSpec(first_month="1990-01"), lag=1, target="T", measure="gap")
+    out = th.calendar_test(level, z, th.ThesisSpec(first_month="1990-01"), target="T", measure="gap")
     season, windows = out
     assert season["test"] == "calendar_season" and season["n"] == 35  # seasons 1990/91 .. 2024/25
     assert season["estimate"] == pytest.approx(-5.0, abs=0.6) and season["p_value"] < 0.01

@@ -21,6 +21,7 @@ PENDING_TABLES: dict[str, str] = {
     "marts.forecast_news": "the nowcast adds it (`gapcast estimate`)",
     "marts.regime_probabilities": "the regime model adds it (`gapcast estimate`)",
     "marts.backtest_scores": "the backtest adds it (`gapcast backtest`)",
+    "marts.backtest_gap_test": "the backtest adds it (`gapcast backtest`)",
     "marts.backtest_forecasts": "the backtest adds it (`gapcast backtest`)",
     "marts.thesis_tests": "the thesis tests add it (`gapcast thesis`, also the monthly flow)",
     "marts.tech_basket_monthly": "the thesis tests add it (`gapcast thesis`, also the monthly flow)",

@@ -94,8 +94,13 @@ def print_thesis(report) -> None:
     label = " [SYNTHETIC sample data]" if report.synthetic else ""
     b = report.basket
     peak = b.get("peak_1998_2001")
-    out.print(f"thesis run {report.run_id} on data as of {report.data_as_of} in {report.seconds:.0f}s{label}: "
-              + ", ".join(f"{k} {v:,}" for k, v in report.rows.items()), highlight=False, markup=False)
+    if report.reused:
+        out.print(f"thesis run {report.run_id} on data as of {report.data_as_of}{label}: inputs, configuration and "
+                  f"models unchanged, so the results of run {report.reused} were kept (nothing re-estimated)",
+                  highlight=False, markup=False)
+    else:
+        out.print(f"thesis run {report.run_id} on data as of {report.data_as_of} in {report.seconds:.0f}s{label}: "
+                  + ", ".join(f"{k} {v:,}" for k, v in report.rows.items()), highlight=False, markup=False)
     out.print(f"long tech basket {b['first_month']}..{b['last_month']}: P/S "
               + (f"peak {peak[1]:.1f} in {peak[0]}, " if peak else "")
               + f"latest {b['latest'][1]:.1f} ({b['latest'][0]}); bubble episodes (PSY, 95%): "

@@ -189,6 +189,37 @@ def estimate(settings: Settings, *, assumptions_path: Path | None = None, con=No
     return report
 
 
+TECH_BASKET = "tech_basket:"  # a SARIMAX regressor from the long tech basket (models.thesis.long_basket)
+
+
+def sarimax_regressors(con, names: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The SARIMAX regressors by month: ``tech_basket:<column>`` from the long tech basket computed here from its
+    members' prices and filed revenue (the thesis's gap, known at each month's end: no other step needs to have
+    run), the others as the warehouse holds them (:func:`warehouse.results.regressors`). Returns the frame in
+    the order of ``names`` and the names found nowhere."""
+    from models import api
+
+    basket_names = [n for n in names if n.startswith(TECH_BASKET)]
+    frame, missing = results.regressors(con, [n for n in names if n not in basket_names])
+    if basket_names:
+        inputs = results.tech_basket_inputs(con)
+        try:
+            monthly = api.long_basket(inputs["members"], inputs["prices"], inputs["fundamentals"],
+                                      ragged_edge=load_assumptions().ragged_edge).monthly
+        except api.ThesisInputError:
+            missing += basket_names
+        else:
+            monthly = monthly.set_index(pd.DatetimeIndex(monthly["month"]))
+            for name in basket_names:
+                column = name[len(TECH_BASKET):]
+                if column in monthly.columns and monthly[column].notna().any():
+                    frame = frame.join(monthly[column].astype(float).rename(name), how="outer") \
+                        if len(frame.columns) else monthly[[column]].astype(float).rename(columns={column: name})
+                else:
+                    missing.append(name)
+    return frame[[n for n in names if n in frame.columns]].sort_index(), [n for n in names if n in missing]
+
+
 # -- forecast: P(cooling) in the coming March-May ------------------------------------------------------------------
 
 
@@ -218,17 +249,18 @@ def forecast(settings: Settings, *, config_path: Path | None = None, con=None, r
         as_of = results.data_as_of(run.con)
         report = ForecastReport(run_id=run.run_id, data_as_of=as_of)
         targets = results.talent_targets(run.con)
-        regressors, missing = results.regressors(run.con, list(config.sarimax.get("regressors", [])))
+        regressors, missing = sarimax_regressors(run.con, list(config.sarimax.get("regressors", [])))
         nc = config.nowcast
         panel = results.nowcast_panel(run.con, list(nc["series"]), bool(nc["market_cap"])) \
             if nc.get("enabled", True) and len(targets) else None
         skill = results.backtest_skill(run.con)
+        gap = results.published_gap_test(run.con)
         if results.backtest_outdated(run.con):
             report.warnings.append("the published backtest predates this version's live-lead scores, so no model "
                                    "but the default can be chosen: run `gapcast backtest` again")
         as_of_month = pd.Timestamp(as_of).to_period("M").to_timestamp() if as_of is not None else None
         fingerprint = results.fingerprint_of(targets, regressors, missing, panel if panel is not None else "none",
-                                             skill, as_of_month, Path(config.path).read_bytes(),
+                                             skill, gap, as_of_month, Path(config.path).read_bytes(),
                                              _code_version("forecast"))
         reused = results.reusable_run(run.con, "forecast", fingerprint) if reuse else None
         if reused:
@@ -236,7 +268,7 @@ def forecast(settings: Settings, *, config_path: Path | None = None, con=None, r
             run.message = f"reused the results of run {reused}: inputs, configuration and models unchanged"
             report.seconds = time.perf_counter() - started
             return report
-        live = api.live_forecast(config, targets, regressors, missing, panel, skill, as_of)
+        live = api.live_forecast(config, targets, regressors, missing, panel, skill, as_of, gap)
         report.season, report.synthetic = live.season, live.synthetic
         report.probabilities = {k: dict(v) for k, v in live.probabilities.items()}
         for r in live.runs:
@@ -314,10 +346,10 @@ def backtest(settings: Settings, *, config_path: Path | None = None, first_origi
         report.workers = worker_count(int(workers if workers is not None else bt["workers"]))
         vintages = results.target_vintages(run.con, list(nc["series"]))
         final = results.talent_targets(run.con)
-        regressors, missing = results.regressors(run.con, list(config.sarimax.get("regressors", [])))
+        regressors, missing = sarimax_regressors(run.con, list(config.sarimax.get("regressors", [])))
         if missing:
             raise BacktestError(f"{config.path}: sarimax.regressors {missing} are neither columns of "
-                                "marts.divergence_monthly nor macro:/layoffs:/funding: series with data")
+                                "marts.divergence_monthly nor tech_basket:/macro:/layoffs:/funding: series with data")
         if final.empty:
             raise BacktestError("no talent target (marts.hiring_monthly.talent_target) has data: run `gapcast build`")
         report.synthetic = bool(final["synthetic"].any())
@@ -415,6 +447,7 @@ class ThesisReport:
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     synthetic: bool | None = None
+    reused: str | None = None  # the run whose published results were reused (inputs and models unchanged)
 
 
 class ThesisError(RuntimeError):
@@ -422,9 +455,10 @@ class ThesisError(RuntimeError):
 
 
 def thesis(settings: Settings, *, config_path: Path | None = None, assumptions_path: Path | None = None, con=None,
-           run_id: str | None = None, parent: str | None = None) -> ThesisReport:
+           run_id: str | None = None, parent: str | None = None, reuse: bool = True) -> ThesisReport:
     """The long tech basket and the thesis tests (models/thesis.py) on the built marts, written to
-    marts.tech_basket_monthly and marts.thesis_tests (docs/thesis.md)."""
+    marts.tech_basket_monthly and marts.thesis_tests (docs/thesis.md); reused when the inputs, configuration and
+    models are those of the published results (the tests are the same numbers then: their null draws are seeded)."""
     from models import api  # statsmodels and scipy load when a model first runs, not for ingest and build
 
     started = time.perf_counter()
@@ -440,6 +474,19 @@ def thesis(settings: Settings, *, config_path: Path | None = None, assumptions_p
         as_of = results.data_as_of(run.con)
         report = ThesisReport(run_id=run.run_id, data_as_of=as_of)
         inputs = results.thesis_inputs(run.con, sorted(lags))
+        fingerprint = results.fingerprint_of(list(inputs["members"]), inputs["prices"], inputs["fundamentals"],
+                                             inputs["targets"], inputs["macro"], Path(config.path).read_bytes(),
+                                             Path(assumptions.path).read_bytes(), _code_version("thesis"))
+        reused = results.reusable_run(run.con, "thesis", fingerprint) if reuse else None
+        record = results.model_run_record(run.con, reused, "thesis") if reused else None
+        if record is not None and record["status"] == "ok":
+            report.reused = reused
+            report.basket = dict(record["diagnostics"].get("basket", {}))
+            report.verdicts = list(record["diagnostics"].get("verdicts", []))
+            report.warnings, report.synthetic = list(record["warnings"]), record["synthetic"]
+            run.message = f"reused the results of run {reused}: inputs, configuration and models unchanged"
+            report.seconds = time.perf_counter() - started
+            return report
         try:
             basket = api.long_basket(inputs["members"], inputs["prices"], inputs["fundamentals"],
                                      ragged_edge=assumptions.ragged_edge)
@@ -470,8 +517,8 @@ def thesis(settings: Settings, *, config_path: Path | None = None, assumptions_p
         window = ps.loc["1998":"2001"]
         report.basket = {
             "first_month": f"{ps.index[0]:%Y-%m}", "last_month": f"{ps.index[-1]:%Y-%m}",
-            "peak_1998_2001": (f"{window.idxmax():%Y-%m}", round(float(window.max()), 2)) if len(window) else None,
-            "latest": (f"{ps.index[-1]:%Y-%m}", round(float(ps.iloc[-1]), 2)),
+            "peak_1998_2001": [f"{window.idxmax():%Y-%m}", round(float(window.max()), 2)] if len(window) else None,
+            "latest": [f"{ps.index[-1]:%Y-%m}", round(float(ps.iloc[-1]), 2)],  # lists: as JSON gives them back
             "episodes": [f"{s:%Y-%m}..{'ongoing' if e is None else f'{e:%Y-%m}'} (peak {p:%Y-%m})"
                          for s, p, e in episodes],
         }
@@ -481,6 +528,7 @@ def thesis(settings: Settings, *, config_path: Path | None = None, assumptions_p
                                                                     "verdicts": report.verdicts},
                               tuple(report.warnings))
         rows = results.model_run_rows([record], run_id=run.run_id, as_of=as_of, synthetic=synthetic)
-        report.rows = results.write_results(run.con, "thesis", tables, rows, run_id=run.run_id)
+        report.rows = results.write_results(run.con, "thesis", tables, rows, run_id=run.run_id,
+                                            fingerprint=fingerprint)
     report.seconds = time.perf_counter() - started
     return report

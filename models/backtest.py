@@ -22,6 +22,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from models.cooling import season_year_at  # noqa: F401  (the season rule, re-exported)
+from models.combination import GAP_WITH, regressor_label
 from models.baselines import BASELINES, Z80, Z95, BacktestInputError, interval_rows, mase_scale  # noqa: F401
 
 QUANTILE_LEVELS = (0.025, 0.10, 0.50, 0.90, 0.975)
@@ -256,9 +257,6 @@ def score_probabilities(forecasts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-GAP_TEST = ("sarimax", "arima")  # the same specification with and without the divergence regressors
-
-
 def score_paired(forecasts: pd.DataFrame, reference: str, metric: str, models=None) -> pd.DataFrame:
     """Each model's live-lead Brier skill against ``reference`` instead of the base rate, on the origins where
     both made a forecast: 1 - sum (p - o)^2 / sum (p_ref - o)^2 with the season-block 90% interval of
@@ -297,6 +295,172 @@ def paired_verdict(skill: float, lo90: float, hi90: float, reference: str) -> st
     if hi90 < 0:
         return f"worse than {reference}"
     return f"no demonstrated difference from {reference}"
+
+
+# -- the gap test: does the valuation gap improve the forecast? ---------------------------------------------------
+
+GAP_TEST_COLUMNS = ["run_id", "target_series", "horizon", "metric", "with_gap", "without_gap", "difference",
+                    "relative", "statistic", "p_value", "n", "first_origin", "last_origin", "verdict", "uses_gap",
+                    "decision", "regressors", "yardstick", "synthetic"]
+GAP_P = 0.10  # the level of the gap test's rule (two-sided Diebold-Mariano p-value), docs/forecast.md
+GAP_MIN = 10  # loss differences a Diebold-Mariano test needs: origins for CRPS, seasons for the Brier score
+# Origins scored at every horizon the rule's test needs: with 9-month overlaps the HLN-corrected test rejects a true
+# null at the 10% level 17% of the time with 60 origins, 14% with 120 and 11% with 250 (bench/gap_test_size.py).
+GAP_RULE_MIN = 120
+BRIER_SEASON_LAGS = 2  # seasons of overlap the Brier test allows: cooling comes in runs (the bootstrap's blocks)
+
+
+class _GapEvidence:
+    """The gap test's loss pairs of one target, for the rows known by a month (the nested headline asks at every
+    origin) or all of them: CRPS of SARIMAX with the gap and of its yardstick at each (origin, horizon), and the
+    live-lead squared errors of their P(cooling) per season."""
+
+    def __init__(self, paths: pd.DataFrame, probs: pd.DataFrame, yardstick: str, horizons: int):
+        self.horizons = horizons
+        self.crps = self._pairs(paths, ["origin", "horizon"], "crps_log", yardstick, "target_month")
+        live = probs[probs["lead"].isin(LIVE_LEADS)] if len(probs) else probs
+        self.brier = self._pairs(live, ["season", "origin"], "sq", yardstick, None)
+        if self.brier is not None:
+            self.brier["known_month"] = self.brier["season"].map(season_end)
+
+    @staticmethod
+    def _pairs(frame: pd.DataFrame, keys: list[str], value: str, yardstick: str, month: str | None):
+        if frame.empty or not {GAP_WITH, yardstick} <= set(frame["model"]):
+            return None
+        a = frame[frame["model"] == GAP_WITH].set_index(keys)
+        b = frame[frame["model"] == yardstick].set_index(keys)
+        pairs = pd.DataFrame({"with": a[value].astype(float), **({"month": a[month]} if month else {})}).join(
+            b[value].astype(float).rename("without"), how="inner").dropna(subset=["with", "without"])
+        return pairs.reset_index().sort_values(keys, kind="stable").reset_index(drop=True)
+
+    def known_counts(self, known: pd.Timestamp) -> tuple[int, int]:
+        """How many CRPS and Brier pairs are known by ``known`` (they only join as origins advance): the nested
+        headline recomputes the test only when these change."""
+        stamp = pd.Timestamp(known)
+        return (int((self.crps["month"] <= stamp).sum()) if self.crps is not None else 0,
+                int((self.brier["known_month"] <= stamp).sum()) if self.brier is not None else 0)
+
+    def rows(self, sid: str, known: pd.Timestamp | None = None) -> list[dict]:
+        """The gap test's rows (GAP_TEST_COLUMNS less run_id, uses_gap, decision, synthetic) on the pairs whose
+        outcome was known by ``known`` (None: all)."""
+        out: list[dict] = []
+        if self.crps is not None:
+            c = self.crps if known is None else self.crps[self.crps["month"] <= known]
+            c = c[c["horizon"] <= self.horizons]
+            for h, g in c.groupby("horizon", sort=True):
+                out.append(_gap_row(sid, float(h), "crps", g["with"], g["without"], int(h), g["origin"]))
+            complete = c.groupby("origin").filter(lambda g: len(g) == self.horizons) if len(c) else c
+            if len(complete):
+                mean = complete.groupby("origin")[["with", "without"]].mean()
+                out.append(_gap_row(sid, float("nan"), "crps", mean["with"], mean["without"], self.horizons,
+                                    mean.index))
+        if self.brier is not None:
+            q = self.brier if known is None else self.brier[self.brier["known_month"] <= known]
+            if len(q):
+                per = q.groupby("season")[["with", "without"]].mean()
+                out.append(_gap_row(sid, float("nan"), "brier_live", per["with"], per["without"], BRIER_SEASON_LAGS,
+                                    q["origin"], unit="seasons"))
+        return out
+
+
+def _gap_row(sid: str, horizon: float, metric: str, with_gap, without, h: int, origins, unit: str = "origins"
+             ) -> dict:
+    """One row of the gap test: the mean losses, their difference and the Diebold-Mariano test (HLN-corrected,
+    ``h``-step overlap) where there are GAP_MIN differences or more, with its verdict in words."""
+    from models.thesis import ThesisInputError, diebold_mariano
+
+    a, b = np.asarray(with_gap, dtype=float), np.asarray(without, dtype=float)
+    mean_a, mean_b = float(a.mean()), float(b.mean())
+    diff = mean_a - mean_b
+    rel = diff / mean_b if mean_b > 0 else float("nan")
+    what = "CRPS" if metric == "crps" else "live-lead Brier score"
+    count = f"{len(a)} {unit if len(a) != 1 else unit.rstrip('s')}"
+    stat = p = float("nan")
+    change = f"{abs(rel):.1%}" if rel == rel else f"{abs(diff):.3g}"
+    if len(a) < GAP_MIN:
+        verdict = f"too few to test ({count}; {GAP_MIN} at least)"
+    else:
+        note = ""
+        try:
+            # A non-positive long-run variance (the rectangular window's can be) leaves the row untested: falling
+            # back to h = 1, as R's forecast::dm.test does, would ignore the overlap and overstate significance.
+            stat, p = diebold_mariano(a, b, h)
+        except ThesisInputError as exc:
+            verdict = f"not tested: {exc}"
+        else:
+            if p < GAP_P:
+                verdict = (f"the gap {'lowers' if diff < 0 else 'raises'} the {what} by {change} (DM p {p:.3f}, "
+                           f"{count}{note})")
+            else:
+                verdict = (f"no evidence the gap changes the {what} ({'-' if diff < 0 else '+'}{change}, DM p {p:.3f}, "
+                           f"{count}{note})")
+    idx = pd.DatetimeIndex(origins)
+    return {"target_series": sid, "horizon": horizon, "metric": metric, "with_gap": mean_a, "without_gap": mean_b,
+            "difference": diff, "relative": rel, "statistic": stat, "p_value": p, "n": int(len(a)),
+            "first_origin": idx.min(), "last_origin": idx.max(), "verdict": verdict}
+
+
+def gap_test(paths: pd.DataFrame, probs: pd.DataFrame, yardstick: str, horizons: int, regressors: str = ""
+             ) -> pd.DataFrame:
+    """Does adding the gap improve the forecast? Per target, SARIMAX with its regressors (the valuation gap) against
+    ``yardstick``, the same fit without them on the same months (a specification with regressor_sample), on the
+    origins where both forecast, by the Diebold-Mariano test with the Harvey-Leybourne-Newbold small-sample
+    correction (:func:`models.thesis.diebold_mariano`, Student's t with n - 1 df, two-sided) of
+
+    - the CRPS of the log level (x100) at each horizon h = 1..``horizons`` (loss differences overlapping h - 1
+      months), and its mean over the horizons at the origins scored at all of them (``horizon`` NaN; overlap
+      ``horizons`` - 1): the test the rule reads;
+    - the live-lead Brier score (metric brier_live): one loss difference per season, the mean over its live-lead
+      origins (forecasts made September-December), seasons taken as independent.
+
+    ``paths``/``probs`` as :func:`_with_errors` returns them (rows with a known outcome). ``difference`` is with
+    minus without (negative: the gap helps) and ``relative`` its ratio to the loss without. ``uses_gap`` and
+    ``decision`` are :func:`gap_decision`'s, on every row of the target; ``regressors`` (:func:`regressor_label`)
+    and ``yardstick`` say what was tested."""
+    cols = [c for c in GAP_TEST_COLUMNS if c not in ("run_id", "synthetic")]
+    rows: list[dict] = []
+    targets = sorted(set(paths["target_series"]) | set(probs["target_series"])) if len(paths) or len(probs) else []
+    for sid in targets:
+        mine = _GapEvidence(paths[paths["target_series"] == sid], probs[probs["target_series"] == sid], yardstick,
+                            horizons).rows(sid)
+        if not mine:
+            continue
+        uses, why = gap_decision(pd.DataFrame(mine))
+        rows += [{**r, "uses_gap": uses, "decision": why, "regressors": regressors, "yardstick": yardstick}
+                 for r in mine]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def gap_decision(rows: pd.DataFrame) -> tuple[bool | None, str]:
+    """Whether a target's forecast carries the gap, from its :func:`gap_test` rows: yes only where SARIMAX with it
+    has the lower CRPS averaged over the horizons at a Diebold-Mariano p-value below GAP_P, on at least GAP_RULE_MIN
+    origins scored at every horizon, and a live-lead Brier score not significantly higher. Otherwise it is left out:
+    False where that test ran and does not show help, None (untested) where it could not run -- nothing then shows
+    that the gap helps either. The reason in words, with the numbers."""
+    has = len(rows) > 0
+    crps = rows[(rows["metric"] == "crps") & rows["horizon"].isna()] if has else rows
+    brier = rows[rows["metric"] == "brier_live"] if has else rows
+    b = brier.iloc[0] if len(brier) else None
+    said_brier = f"; Brier: {b['verdict']}" if b is not None else ""
+    if crps.empty:
+        return None, "the gap is left out, untested: no origin scored at every horizon by both"
+    c = crps.iloc[0]
+    if int(c["n"]) < GAP_RULE_MIN or not np.isfinite(float(c["p_value"])):
+        return None, (f"the gap is left out, untested: CRPS over horizons 1-{_horizons(rows)} on {int(c['n'])} "
+                      f"origins scored at every horizon, {GAP_RULE_MIN} needed for a test of the right size "
+                      f"({c['verdict']}){said_brier}")
+    helps = float(c["difference"]) < 0 and float(c["p_value"]) < GAP_P
+    hurts = b is not None and np.isfinite(float(b["p_value"])) and float(b["difference"]) > 0 \
+        and float(b["p_value"]) < GAP_P
+    said = f"CRPS over horizons 1-{_horizons(rows)}: {c['verdict']}{said_brier}"
+    if helps and not hurts:
+        return True, f"the gap is used: {said}"
+    return False, f"the gap is left out: {said}"
+
+
+def _horizons(rows: pd.DataFrame) -> int:
+    h = rows.loc[rows["metric"] == "crps", "horizon"].dropna()
+    return int(h.max()) if len(h) else 0
 
 
 # -- the nested headline: the combination rule at each origin, on what was known there --------------------------
@@ -417,15 +581,29 @@ def nested_headline(paths: pd.DataFrame, probs: pd.DataFrame, combination, specs
 
     out_p, out_q, choices = [], [], []
     scored_p, scored_q = _with_errors(paths, probs)
+    yardstick = (combination or {}).get("gap_yardstick")
+    horizons = int(paths["horizon"].max()) if len(paths) else 0
     for sid, spec in sorted(specs.items()):
         mine_p, mine_q = paths[paths["target_series"] == sid], probs[probs["target_series"] == sid]
         sp, sq = scored_p[scored_p["target_series"] == sid], scored_q[scored_q["target_series"] == sid]
         q_end = sq["season"].map(season_end) if len(sq) else pd.Series(dtype="datetime64[ns]")
         cache: dict = {}
         path_skill = _PathSkill(sp)
+        # the gap test on what was known at each origin: where it shows no help, the origin's rule leaves it out
+        evidence = _GapEvidence(sp, sq, yardstick, horizons) if yardstick and horizons else None
+        decisions: dict = {}
         origins = sorted(set(mine_p["origin"]) | set(mine_q["origin"]))
         for origin in origins:
             known = pd.Timestamp(origin) - pd.DateOffset(months=spec.publication_lag)
+            without_gap = {}
+            if evidence is not None:
+                key = evidence.known_counts(known)
+                if key not in decisions:
+                    decisions[key] = gap_decision(pd.DataFrame(evidence.rows(sid, known),
+                                                               columns=GAP_TEST_COLUMNS[1:-3]))
+                uses, why = decisions[key]
+                if uses is not True:
+                    without_gap = {sid: why}
             kq = sq[q_end <= known]
             if len(kq) not in cache:  # seasons only ever join the known set as origins advance
                 cache[len(kq)] = skill_frame(sp.iloc[0:0], kq, spec.threshold).drop(columns=["crps_skill", "crps_n"])
@@ -438,7 +616,7 @@ def nested_headline(paths: pd.DataFrame, probs: pd.DataFrame, combination, specs
             at_p, at_q = mine_p[mine_p["origin"] == origin], mine_q[mine_q["origin"] == origin]
             fc = pd.DataFrame({"target_series": sid, "model": sorted(at_p["model"].unique()), "chosen_by": None})
             pr = pd.DataFrame({"target_series": sid, "model": sorted(at_q["model"].unique())})
-            choose_headline(combination, {sid: spec.threshold}, skill, fc, pr)
+            choose_headline(combination, {sid: spec.threshold}, skill, fc, pr, without_gap=without_gap)
             for kind, frame, rows in (("path", fc, at_p), ("probability", pr, at_q)):
                 picked = frame[frame["headline"]]
                 if picked.empty:
@@ -836,8 +1014,10 @@ def backtest_tables(plan: BacktestPlan, results: list[OriginResult], final: pd.D
     # Paired, on shared origins at the live leads: SARIMAX against arima (does the gap help?) and every model
     # against the combination rule's default (is the candidate better than what it would replace?).
     default = (plan.combination or {}).get("default", "sarimax")
-    paired = [(score_paired(probs, GAP_TEST[1], "brier_skill_vs_arima", models={GAP_TEST[0]}), GAP_TEST[1]),
-              (score_paired(probs, default, "brier_skill_vs_default"), default)]
+    yardstick = (plan.combination or {}).get("gap_yardstick")
+    paired = [(score_paired(probs, default, "brier_skill_vs_default"), default)]
+    if yardstick:
+        paired.insert(0, (score_paired(probs, yardstick, "brier_skill_vs_no_gap", models={GAP_WITH}), yardstick))
     for frame, reference in paired:
         frame = frame.assign(origins="all")
         frame["verdict"] = [paired_verdict(v, lo, hi, reference) for v, lo, hi in
@@ -861,9 +1041,19 @@ def backtest_tables(plan: BacktestPlan, results: list[OriginResult], final: pd.D
             columns=RELIABILITY_COLUMNS),
         "backtest_headline": choices.assign(run_id=None, synthetic=synthetic).reindex(columns=HEADLINE_COLUMNS),
         "backtest_pit": pit_table(paths).assign(run_id=None, synthetic=synthetic).reindex(columns=PIT_COLUMNS),
+        "backtest_gap_test": (gap_test(*_with_errors(paths, probs), yardstick, int(paths["horizon"].max()),
+                                       _plan_regressors(plan))
+                              if yardstick and len(paths) else pd.DataFrame(columns=GAP_TEST_COLUMNS)
+                              ).assign(run_id=None, synthetic=synthetic).reindex(columns=GAP_TEST_COLUMNS),
     }
     return BacktestTables(tables, {m: dict(c) for m, c in statuses.items()}, tuple(warnings),
                           headline_table(tables["backtest_scores"]))
+
+
+def _plan_regressors(plan: BacktestPlan) -> str:
+    """The regressors (and lag) the plan's SARIMAX carries, as :func:`regressor_label` writes them."""
+    names = next((list(t.regressors.columns) for t in plan.tasks if isinstance(t, OriginTask)), [])
+    return regressor_label(names, int((plan.settings.sarimax or {}).get("lag", 0)))
 
 
 def headline_table(scores: pd.DataFrame) -> pd.DataFrame:

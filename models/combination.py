@@ -8,25 +8,43 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+GAP_WITH = "sarimax"  # the model that carries the valuation gap (sarimax.regressors): models.backtest.gap_test
+
+
+def regressor_label(names, lag: int) -> str:
+    """What the gap test tested, as marts.backtest_gap_test.regressors records it: the live forecast follows a
+    published test only when its own sarimax.regressors and lag give the same label."""
+    return ", ".join(f"{n} (lag {int(lag)})" for n in names)
+
+
 SKILL_COLUMNS = ["target_series", "model", "brier_skill", "brier_skill_lo90", "brier_skill_hi90", "brier_n",
                  "brier_seasons",
                  "crps_skill", "crps_n", "threshold", "synthetic"]
 
 
 def choose_headline(combination: Mapping, thresholds: Mapping[str, float], skill: pd.DataFrame,
-                    forecasts: pd.DataFrame, probabilities: pd.DataFrame, synthetic: bool | None = None) -> None:
+                    forecasts: pd.DataFrame, probabilities: pd.DataFrame, synthetic: bool | None = None,
+                    without_gap: Mapping[str, str] | None = None) -> None:
     """The combination rule (catalogs/cooling.toml [combination]), per target: among the candidates that ran this
     month and were backtested with the target's current threshold on the same kind of data, scored on at least
     ``min_forecasts`` forecasts about at least ``min_seasons`` seasons, the one with the highest backtest skill
     -- for P(cooling) the Brier skill at the live leads (forecasts made September-December), for the paths the mean
     CRPS skill over horizons 1-9 -- provided it beats the default's by more than ``margin`` and, for P(cooling),
     the lower end of its 90% season-bootstrap interval is above 0 (a demonstrated skill); else the default. Sets
-    ``headline`` (and, on probabilities, ``chosen_by``) in place."""
+    ``headline`` (and, on probabilities, ``chosen_by``) in place.
+
+    ``without_gap``: target -> why the gap is left out of its forecast (models.backtest.gap_decision); for those
+    targets SARIMAX (which carries it) is no candidate and the default is ``combination["without_gap"]``, and the
+    reason is said first."""
+    without_gap = dict(without_gap or {})
+    for sid in without_gap:
+        if not combination.get("without_gap"):
+            raise ValueError(f"{sid}: the gap is left out, but the combination rule names no without_gap default")
     comb = combination
     if skill is None or skill.empty:
         skill = pd.DataFrame(columns=SKILL_COLUMNS)
-    minimum, seasons, margin, default = (int(comb["min_forecasts"]), int(comb["min_seasons"]),
-                                         float(comb["margin"]), comb["default"])
+    minimum, seasons, margin, configured = (int(comb["min_forecasts"]), int(comb["min_seasons"]),
+                                            float(comb["margin"]), comb["default"])
     forecasts["headline"] = False
     probabilities["headline"] = False
     probabilities["chosen_by"] = None
@@ -38,8 +56,11 @@ def choose_headline(combination: Mapping, thresholds: Mapping[str, float], skill
         for sid in frame["target_series"].unique():
             mine = frame["target_series"] == sid
             ran = set(kinds[mine])
+            left_out = without_gap.get(sid)
+            default = comb["without_gap"] if left_out else configured
+            candidates = [c for c in comb["candidates"] if not (left_out and c == GAP_WITH)]
 
-            rows = skill[(skill["target_series"] == sid) & skill["model"].isin(comb["candidates"])
+            rows = skill[(skill["target_series"] == sid) & skill["model"].isin(candidates)
                          & skill["model"].isin(ran) & (skill[count].fillna(0) >= minimum)].dropna(subset=[metric])
             rows = rows[(rows["threshold"] - float(thresholds.get(sid, np.nan))).abs().fillna(1) < 1e-12]
             if synthetic is not None:
@@ -83,7 +104,7 @@ def choose_headline(combination: Mapping, thresholds: Mapping[str, float], skill
             pick = mine & (kinds == chosen)
             frame.loc[pick, "headline"] = True
             if "chosen_by" in frame.columns:
-                frame.loc[pick, "chosen_by"] = why
+                frame.loc[pick, "chosen_by"] = f"{left_out}; {why}" if left_out else why
 
 
 def _scored(row, metric: str, what: str, count: str) -> str:

@@ -221,7 +221,8 @@ COMBINATION_CANDIDATES = ("sarimax", "nowcast", "random_walk", "drift", "seasona
 RESERVED_MODEL_NAMES = ("basket", "zscore", "cointegration", "capex_gap", "required_revenue", "bubbles", "backtest",
                         "cooling", "baselines", "divergence", "thesis", "progress")
 HEADLINE_MODEL = "headline"  # the backtest's nested combination rule, scored like a model (never a candidate)
-SPECIFICATION_KEYS = {"drift": bool, "window": int, "order": list, "outliers": float, "shocks": str}
+SPECIFICATION_KEYS = {"drift": bool, "window": int, "order": list, "outliers": float, "shocks": str,
+                      "regressor_sample": bool}
 DEFAULT_SPECIFICATIONS = {"arima": {}}
 
 
@@ -289,6 +290,10 @@ def _specifications(doc: dict, path: str, min_months: int) -> dict:
                                      "terms (q = 0): it is simulated by the batched AR recursion")
         if not isinstance(drift, bool):
             raise CoolingConfigError(f"{path}: specifications.{name}.drift {drift!r} must be true or false")
+        if not isinstance(spec.setdefault("regressor_sample", False), bool):
+            raise CoolingConfigError(f"{path}: specifications.{name}.regressor_sample {spec['regressor_sample']!r} "
+                                     "must be true (fit on the months where SARIMAX's lagged regressors exist, "
+                                     "without them: the gap test's yardstick) or false")
         if isinstance(window, bool) or not isinstance(window, int) or not (window == 0 or window >= min_months):
             raise CoolingConfigError(f"{path}: specifications.{name}.window {window!r} must be 0 (the whole sample) "
                                      f"or whole months, at least sarimax.min_months ({min_months})")
@@ -368,8 +373,10 @@ def parse_cooling_config(text: str, path: str) -> CoolingConfig:
         return c not in {*BACKTEST_MODELS, *specs} or (c in models and (c != "nowcast" or nc["enabled"]))
 
     # by default every backtested model but the base rate itself (a constant is the yardstick, not a forecast)
-    comb.setdefault("candidates", [c for c in ("sarimax", *specs, "nowcast", "random_walk", "drift", "seasonal_naive")
-                                   if scored(c)])
+    # (a specification fitted on SARIMAX's sample is the gap test's yardstick, not a forecast of its own)
+    comb.setdefault("candidates", [c for c in ("sarimax", *(n for n, sp in specs.items()
+                                                            if not sp.get("regressor_sample")),
+                                               "nowcast", "random_walk", "drift", "seasonal_naive") if scored(c)])
     comb.setdefault("min_forecasts", 24)
     comb.setdefault("min_seasons", 4)
     comb.setdefault("margin", 0.05)
@@ -386,6 +393,52 @@ def parse_cooling_config(text: str, path: str) -> CoolingConfig:
                                  "no backtest scores them (the nowcast also needs nowcast.enabled) and the rule "
                                  "could never choose them: add them to backtest.models or drop them from the "
                                  "candidates")
+    # The gap test (models.backtest.gap_test): SARIMAX against the same fit without its regressors on the same
+    # months (a specification with regressor_sample = true); where it does not show that they help a target, that
+    # target's default is without_gap instead (docs/forecast.md, "Does the gap help?").
+    yardsticks = [n for n, sp in specs.items() if sp.get("regressor_sample")]
+    comb.setdefault("gap_yardstick", next((n for n in yardsticks if n in models), None))
+    comb.setdefault("without_gap", "arima" if "arima" in specs else None)
+    for key in ("gap_yardstick", "without_gap"):  # false: no gap test (the gap is carried wherever it is configured)
+        if comb[key] is False:
+            comb[key] = None
+        elif comb[key] is not None and not isinstance(comb[key], str):
+            raise CoolingConfigError(f"{path}: combination.{key} {comb[key]!r} must be a model name or false")
+    yardstick, without = comb["gap_yardstick"], comb["without_gap"]
+    if yardstick is not None:
+        if yardstick not in yardsticks:
+            raise CoolingConfigError(f"{path}: combination.gap_yardstick {yardstick!r} must be a [specifications] "
+                                     "entry with regressor_sample = true (SARIMAX without its regressors on their "
+                                     f"months); the specifications with it: {yardsticks or 'none'}")
+        extra = {k: v for k, v in specs[yardstick].items()
+                 if k not in ("regressor_sample", "shocks") and v != {"drift": False, "window": 0,
+                                                                      "outliers": 0.0}.get(k)}
+        if extra:
+            raise CoolingConfigError(f"{path}: specifications.{yardstick}: the gap test's yardstick must be SARIMAX's "
+                                     f"own specification less the regressors; {sorted(extra)} would change the model "
+                                     "as well, so the test would not be of the gap alone: remove them")
+        if yardstick not in models:
+            raise CoolingConfigError(f"{path}: combination.gap_yardstick {yardstick!r} is not in backtest.models "
+                                     f"{models}: add it there, or set gap_yardstick = false (no gap test)")
+        if "sarimax" not in models:
+            raise CoolingConfigError(f"{path}: combination.gap_yardstick is set but backtest.models {models} has no "
+                                     "sarimax, the model it is the yardstick of: add sarimax, or set "
+                                     "gap_yardstick = false")
+        if without is None:
+            raise CoolingConfigError(f"{path}: combination.gap_yardstick is set, so combination.without_gap must name "
+                                     "the default where the gap is left out (e.g. \"arima\")")
+        if yardstick == comb["default"] or yardstick in comb["candidates"]:
+            raise CoolingConfigError(f"{path}: combination: the gap test's yardstick {yardstick!r} is fitted on "
+                                     "SARIMAX's months only and is never a forecast of its own: remove it from "
+                                     "default and candidates")
+    if without is not None:
+        if without == "sarimax" or without not in comb["candidates"]:
+            raise CoolingConfigError(f"{path}: combination.without_gap {without!r} must be one of the candidates "
+                                     f"{comb['candidates']} other than sarimax (which carries the gap): the default "
+                                     "where the gap is left out")
+        if without in specs and specs[without].get("regressor_sample"):
+            raise CoolingConfigError(f"{path}: combination.without_gap {without!r} is fitted on SARIMAX's "
+                                     "sample: name a specification over the target's whole history (e.g. arima)")
     return CoolingConfig(path, doc["event"], doc["sarimax"], doc["regimes"], doc["targets"], doc["backtest"], nc, comb,
                          specs)
 

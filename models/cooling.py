@@ -455,6 +455,11 @@ class CoolingSARIMAX:
         AR(p) errors differenced d times (any order without MA terms) all draws are simulated together by one
         numpy recursion from the state at the sample end, which the data give exactly; other orders fall back
         to statsmodels' filter + simulate once per draw. ``diagnostics["simulation_method"]`` says which.
+    regressor_sample : bool, default False
+        Fits on the months where the lagged ``regressors`` exist (the sample SARIMAX with them would have) but
+        without them: the same fit less the regressors, the yardstick of the test of whether they help
+        (:func:`models.backtest.gap_test`), free of the change of sample that comparing with the whole history
+        would add.
     """
 
     target: str
@@ -476,6 +481,7 @@ class CoolingSARIMAX:
     window: int = 0
     outliers: float = 0.0
     shocks: str = "normal"
+    regressor_sample: bool = False
 
     def _draw_parameters(self, res, rng: np.random.Generator) -> tuple[np.ndarray, int]:
         """``parameter_draws`` valid parameter vectors from N(params, cov_params) and how many were redrawn."""
@@ -565,6 +571,8 @@ class CoolingSARIMAX:
                 raise CoolingInputError(f"{self.target}: window {self.window} is shorter than min_months "
                                         f"{self.min_months}")
             sample = sample.iloc[-self.window:]
+        if self.regressor_sample:  # the same months, without the regressors: the yardstick of the gap test
+            sample, lagged = sample[["y"]], lagged.iloc[:, :0]
         exog = pd.concat([sample.drop(columns="y"), calendar_dummies(sample.index)], axis=1)
         last = sample.index[-1]
         future = pd.date_range(last + pd.offsets.MonthBegin(), pd.Timestamp(self.horizon_end), freq="MS")
@@ -592,6 +600,9 @@ class CoolingSARIMAX:
         future_exog = future_exog[exog.columns]
         exog_note = (f"regressors lagged {self.lag} months: observed for {len(future) - held} of {len(future)} "
                      f"forecast months; the other {held} held at the last observed value")
+        if self.regressor_sample:
+            exog_note = (f"no regressors: fitted on the {len(sample)} months from {sample.index[0]:%Y-%m} where "
+                         f"SARIMAX's regressors (lagged {self.lag}) exist, the yardstick of the gap test")
 
         with recorded_warnings(notes, f"sarimax:{self.target}"):
             model, res, converged, optimizer = self._estimate(sample["y"], exog, notes)
@@ -698,6 +709,7 @@ class CoolingSARIMAX:
         })
         params = {"order": list(self.order), "lag": self.lag, "regressors": list(lagged.columns),
                   "drift": self.drift, "window": self.window, "outliers": self.outliers, "shocks": kind,
+                  "regressor_sample": self.regressor_sample,
                   "calendar_dummies": ["year_end_review (Nov-Dec)", "march_results (Mar)"],
                   "seasonally_adjusted_by_model": self.seasonally_adjust, "threshold": self.threshold,
                   "season": CoolingEvent.season_label(self.season_year), "repetitions": self.repetitions,

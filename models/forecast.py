@@ -141,8 +141,14 @@ def forecast_target(spec: TargetSpec, level: pd.Series, regressors: pd.DataFrame
     # one fit per specification apart from its shocks: name -> shocks kind, simulated from that fit
     fits: dict[tuple, tuple[dict, pd.DataFrame, dict[str, str]]] = {}
     for name, options, exog in [("sarimax", settings.sarimax, regressors),
-                                *((n, o, no_exog) for n, o in settings.variants.items())]:
+                                *((n, o, regressors if o.get("regressor_sample") else no_exog)
+                                  for n, o in settings.variants.items())]:
         if options is None:
+            continue
+        if name != "sarimax" and options.get("regressor_sample") and (settings.sarimax is None
+                                                                        or regressors.empty):
+            runs.append(ModelRun(name, "skipped", {}, {}, (
+                f"{name}: fitted on SARIMAX's sample, and SARIMAX has no regressors at this origin",)))
             continue
         rest = {k: v for k, v in options.items() if k != "shocks"}
         key = (exog is regressors, tuple(sorted((k, repr(v)) for k, v in rest.items())))
@@ -266,6 +272,31 @@ def _live_specifications(config) -> tuple[str, ...]:
     return tuple(name for name in config.specifications if name in wanted)
 
 
+def gap_decisions(gap: pd.DataFrame | None, synthetic: bool | None, regressors: str, yardstick: str | None
+                  ) -> tuple[dict[str, tuple[bool | None, str]], str | None]:
+    """target -> (uses the gap, why) from the published gap test (models.backtest.gap_test's uses_gap and decision)
+    of the backtest made on the same kind of data (synthetic or not), with these ``regressors``
+    (models.backtest.regressor_label) and ``yardstick``; a target it did not test is absent. Also the reason a
+    published test was ignored (made with other regressors or another yardstick), or None."""
+    if gap is None or gap.empty:
+        return {}, None
+    rows = gap
+    if synthetic is not None and "synthetic" in rows.columns:
+        rows = rows[rows["synthetic"].fillna(False).astype(bool) == bool(synthetic)]
+    same = (rows["regressors"] == regressors) & (rows["yardstick"] == yardstick)
+    if len(rows) and not same.any():
+        first = rows.iloc[0]
+        return {}, (f"the published gap test (marts.backtest_gap_test) tested {first['regressors']} against "
+                    f"{first['yardstick']}, not this configuration's {regressors} against {yardstick}: ignored, the "
+                    "gap carried untested; run `gapcast backtest` to test it")
+    rows = rows[same]
+    out = {}
+    for sid, g in rows.groupby("target_series", sort=True):
+        uses = g["uses_gap"].iloc[0]
+        out[str(sid)] = (None if pd.isna(uses) else bool(uses), str(g["decision"].iloc[0]))
+    return out, None
+
+
 def target_specs(config) -> dict[str, TargetSpec]:
     """The talent targets of a :class:`models.config.CoolingConfig`, by series id."""
     return {sid: TargetSpec(sid, float(t["threshold"]), not t["seasonally_adjusted"], int(t.get("publication_lag", 0)),
@@ -301,12 +332,16 @@ class LiveForecast:
 
 
 def live_forecast(config, targets: pd.DataFrame, regressors: pd.DataFrame, missing_regressors: list[str],
-                  panel: pd.DataFrame | None, skill: pd.DataFrame, as_of) -> LiveForecast:
+                  panel: pd.DataFrame | None, skill: pd.DataFrame, as_of,
+                  gap: pd.DataFrame | None = None) -> LiveForecast:
     """Forecast every configured talent target's cooling in the coming March-May from all the data held.
 
     ``targets``: series_id, month, value, synthetic (complete months of each target); ``regressors``: the SARIMAX
     regressors by month (``missing_regressors`` those found nowhere); ``panel``: the nowcast's monthly panel (None
-    leaves it out); ``skill``: the backtest's skill by target and model (the combination rule's input).
+    leaves it out); ``skill``: the backtest's skill by target and model (the combination rule's input); ``gap``: the
+    published backtest's gap test (marts.backtest_gap_test: target_series, uses_gap, decision, synthetic): where it
+    says the gap does not help a target, SARIMAX (which carries it) is not fitted for that target, the run says
+    why, and the combination rule's default there is ``combination.without_gap``.
     """
     from models.combination import choose_headline
 
@@ -333,6 +368,14 @@ def live_forecast(config, targets: pd.DataFrame, regressors: pd.DataFrame, missi
                               "search_reps": int(rg["search_reps"]), "seed": int(rg["seed"])})
     no_regressors = bool(missing_regressors) or regressors.dropna().empty
     specs = target_specs(config)
+    from models.combination import regressor_label
+
+    tested = regressor_label(sx.get("regressors", []), int(sx["lag"]))
+    decisions, ignored = gap_decisions(gap, synthetic, tested, config.combination.get("gap_yardstick")) \
+        if config.combination.get("without_gap") else ({}, None)
+    if ignored:
+        runs.append(ModelRun("cooling:gap_test", "skipped", {"config": path}, {}, (ignored,)))
+    without_gap = {sid: why for sid, (uses, why) in decisions.items() if uses is not True}
     fitted: dict[str, TargetForecast] = {}
 
     def add(sid: str, model: str, frame: pd.DataFrame | None, probability: float | None, fc: TargetForecast):
@@ -368,16 +411,23 @@ def live_forecast(config, targets: pd.DataFrame, regressors: pd.DataFrame, missi
         origin = level.index.max()
         variants = MappingProxyType({name: MappingProxyType({**sarimax, **config.specifications[name]})
                                      for name in _live_specifications(config)})
+        left_out = without_gap.get(sid) if not no_regressors else None
         fc = forecast_target(spec, level, regressors, origin=origin, season_year=season_year,
                              horizon_end=horizon_end,
                              settings=ModelSettings(settings.repetitions, settings.seed,
-                                                    None if no_regressors else settings.sarimax, settings.regimes,
-                                                    variants))
+                                                    None if no_regressors or left_out else settings.sarimax,
+                                                    settings.regimes, variants))
         fitted[sid] = fc
+        if left_out:
+            runs.append(ModelRun(f"sarimax:{sid}", "skipped", common, {"gap_test": left_out}, (
+                f"sarimax:{sid}: not fitted: {left_out} (marts.backtest_gap_test); the default is "
+                f"{config.combination['without_gap']} instead, over the target's whole history (the test compared "
+                f"SARIMAX with the same fit on the gap's months, {config.combination.get('gap_yardstick')})",)))
         if no_regressors:
             runs.append(ModelRun(f"sarimax:{sid}", "skipped", common, {}, (
-                f"sarimax:{sid}: regressors {missing_regressors or sx.get('regressors')} absent or empty (columns of "
-                "marts.divergence_monthly, or macro:/layoffs:/funding: series): run gapcast estimate first, "
+                f"sarimax:{sid}: regressors {missing_regressors or sx.get('regressors')} absent or empty "
+                "(tech_basket:<column> of the long tech basket, columns of marts.divergence_monthly, or "
+                "macro:/layoffs:/funding: series): run gapcast build (and gapcast estimate) first, "
                 f"or correct sarimax.regressors in {path}",)))
         for run in fc.runs:
             if run.model == "climatology":
@@ -385,7 +435,10 @@ def live_forecast(config, targets: pd.DataFrame, regressors: pd.DataFrame, missi
             name = f"{run.model}:{sid}"
             warnings = run.warnings if run.status not in ("skipped", "failed") else tuple(
                 f"{name}: {w}" for w in run.warnings)
-            runs.append(ModelRun(name, run.status, {**common, **run.parameters}, run.diagnostics, warnings))
+            parameters = {**common, **run.parameters}
+            if run.model == "sarimax" and sid in decisions:  # why it carries the gap (or carries it untested)
+                parameters["gap_test"] = decisions[sid][1]
+            runs.append(ModelRun(name, run.status, parameters, run.diagnostics, warnings))
         for model in ("random_walk", "seasonal_naive", "drift"):
             if (fc.run(model) or ModelRun("", "", {}, {})).status == "ok":
                 add(sid, f"{model}:{sid}", fc.paths[fc.paths["model"] == model],
@@ -414,7 +467,7 @@ def live_forecast(config, targets: pd.DataFrame, regressors: pd.DataFrame, missi
     forecasts = pd.DataFrame(fc_rows, columns=FORECAST_COLUMNS)
     probs = pd.DataFrame(prob_rows, columns=PROBABILITY_COLUMNS)
     choose_headline(config.combination, {sid: s.threshold for sid, s in specs.items()}, skill, forecasts, probs,
-                    synthetic)
+                    synthetic, without_gap={sid: why for sid, why in without_gap.items() if sid in fitted})
     thresholds = pd.DataFrame(threshold_rows, columns=THRESHOLD_COLUMNS)
     chosen = set(probs.loc[probs["headline"].astype(bool), "model"]) if len(probs) else set()
     thresholds["headline"] = thresholds["model"].isin(chosen)

@@ -72,12 +72,16 @@ def long_basket(members: tuple[str, ...], prices: pd.DataFrame, fundamentals: pd
     full = pd.date_range(idx[0], idx[-1], freq="MS")
     m["log_price_to_sales"] = log_ps.to_numpy()
     m["ps_zscore"] = z.reindex(idx).to_numpy()
+    # The gap summed over the months since its first value: as a regressor of a model differenced once (SARIMAX's
+    # regression with ARIMA(p, 1, q) errors acts through the regressor's change), its change is the gap's level, so
+    # that the gap's level moves the target's growth -- the form the local projections test.
+    m["ps_zscore_cumulative"] = z.reindex(idx).cumsum().to_numpy()
     m["ps_zscore_equal_weight"] = z_ew.reindex(idx).to_numpy()
     m["ps_change_12m"] = (log_ps.reindex(full) - log_ps.reindex(full).shift(12)).reindex(idx).to_numpy()
     m["cap_change_12m"] = (log_cap.reindex(full) - log_cap.reindex(full).shift(12)).reindex(idx).to_numpy()
     keep = ["month", "members", "member_tickers", "excluded_tickers", "basket_market_cap", "basket_ttm_revenue",
             "price_to_sales", "price_to_sales_equal_weight", "log_price_to_sales", "ps_zscore",
-            "ps_zscore_equal_weight", "ps_change_12m",
+            "ps_zscore_cumulative", "ps_zscore_equal_weight", "ps_change_12m",
             "cap_change_12m", "synthetic"]
     return LongBasketResults(monthly=m[[c for c in keep if c in m.columns]], warnings=tuple(basket.warnings))
 

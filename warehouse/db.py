@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import os
 import re
@@ -33,8 +35,13 @@ class WarehouseError(RuntimeError):
 
 
 def sql_text(relative: str) -> str:
-    """The text of a .sql file under warehouse/sql/."""
-    return (SQL_DIR / relative).read_text(encoding="utf-8")
+    """The text of a .sql file under warehouse/sql/ (read once a process: the files are code, not data)."""
+    return _read_sql(SQL_DIR / relative)
+
+
+@functools.lru_cache(maxsize=None)
+def _read_sql(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
 
 
 def sql_files(folder: str) -> list[Path]:

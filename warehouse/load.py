@@ -240,10 +240,13 @@ def ingest_series(
     adapter = adapter_for(series.adapter)
     outcome = SeriesOutcome(series.id, "unchanged", source=series.adapter)
 
+    landed: set[str] = set()  # the payloads this call wrote (the pipeline lock keeps other writers out)
+
     def check(payload: Payload, parsed: Future) -> Records | None:
         """The parsed records of a payload about to land, or None when an earlier payload of this run had the same
-        bytes; raises for a vintage conflict or a parse error (the series stops there)."""
-        if _seen(con, series, payload):
+        bytes; raises for a vintage conflict or a parse error (the series stops there). It was not loaded before
+        this call began (it would not be parsing), so only what this call wrote can have the same bytes."""
+        if payload.sha256 in landed:
             return None
         pinned = payload.query.retrieved_at is not None  # the catalog names this payload's retrieval time
         conflict = pinned and con.execute(
@@ -265,6 +268,7 @@ def ingest_series(
             added, rejected = _append(con, series, payload, records, run_id)
             crash_point("ingest.in_transaction")
         crash_point("ingest.after_commit")
+        landed.add(payload.sha256)
         outcome.rows_added += added
         outcome.rows_rejected += rejected
         outcome.status = "ok"

@@ -20,7 +20,7 @@ TABLES = {
     "forecast": ("cooling_forecast", "cooling_probability", "cooling_thresholds", "regime_probabilities",
                  "forecast_news"),
     "backtest": ("backtest_forecasts", "backtest_scores", "backtest_reliability", "backtest_headline",
-                 "backtest_pit"),
+                 "backtest_pit", "backtest_gap_test"),
     "thesis": ("tech_basket_monthly", "thesis_tests"),
 }
 _FRAME_NAMES = {"divergence_monthly": "divergence_frame"}
@@ -70,13 +70,22 @@ def divergence_inputs(con: duckdb.DuckDBPyConnection, gpu_vendor: str) -> dict:
             "lab_revenue": _optional(con, "estimate/lab_revenue.sql")}
 
 
-def thesis_inputs(con: duckdb.DuckDBPyConnection, targets: list[str]) -> dict:
-    """The long tech basket's members (catalog role tech_basket) with their prices and fundamentals, the talent
-    ``targets`` by month and the macro controls."""
-    members = tuple(_query(con, "estimate/basket_tickers.sql", ["price", "tech_basket"])["ticker"])
+def tech_basket_inputs(con: duckdb.DuckDBPyConnection) -> dict:
+    """The long tech basket's members (catalog role tech_basket) with their prices and fundamentals (no members
+    while the marts are not built)."""
+    try:
+        members = tuple(_query(con, "estimate/basket_tickers.sql", ["price", "tech_basket"])["ticker"])
+    except duckdb.CatalogException:
+        members = ()
     return {"members": members,
             "prices": _query(con, "estimate/member_prices.sql", [list(members)]),
-            "fundamentals": _query(con, "estimate/member_fundamentals.sql", [list(members)]),
+            "fundamentals": _query(con, "estimate/member_fundamentals.sql", [list(members)])}
+
+
+def thesis_inputs(con: duckdb.DuckDBPyConnection, targets: list[str]) -> dict:
+    """The long tech basket's inputs (:func:`tech_basket_inputs`), the talent ``targets`` by month and the macro
+    controls."""
+    return {**tech_basket_inputs(con),
             "targets": _months(_query(con, "thesis/thesis_targets.sql", [list(targets)]), "month"),
             "macro": _months(_query(con, "thesis/thesis_macro.sql"), "month")}
 
@@ -150,6 +159,15 @@ def backtest_skill(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         return con.execute(db.sql_text("forecast/backtest_skill.sql")).df()
     except duckdb.CatalogException:  # no backtest yet
         return pd.DataFrame()
+
+
+def published_gap_test(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The published backtest's gap test by target (uses_gap, decision, synthetic); empty before a backtest that
+    made one."""
+    try:
+        return con.execute(db.sql_text("forecast/backtest_gap_test.sql")).df()
+    except duckdb.CatalogException:  # no backtest yet, or one from before the gap test
+        return pd.DataFrame(columns=["target_series", "uses_gap", "decision", "regressors", "yardstick", "synthetic"])
 
 
 # -- results -----------------------------------------------------------------------------------------------------
@@ -263,6 +281,17 @@ def reusable_run(con: duckdb.DuckDBPyConnection, group: str, fingerprint: str) -
     except duckdb.CatalogException:  # a mart of the group is missing
         return None
     return None if others else run_id
+
+
+def model_run_record(con: duckdb.DuckDBPyConnection, run_id: str, model: str) -> dict | None:
+    """A run's meta.model_runs record of ``model`` (status, diagnostics decoded from JSON, warnings, synthetic), or
+    None: what a run that reuses published results reports of them."""
+    rows = con.execute(db.sql_text("results/model_run_record.sql"), [run_id, model]).fetchall()
+    if not rows:
+        return None
+    status, diagnostics, warnings, synthetic = rows[0]
+    return {"status": status, "diagnostics": json.loads(diagnostics) if diagnostics else {},
+            "warnings": list(warnings or ()), "synthetic": synthetic}
 
 
 def record_fingerprint(con: duckdb.DuckDBPyConnection, group: str, fingerprint: str, run_id: str) -> None:

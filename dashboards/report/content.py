@@ -231,6 +231,10 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
         summary = (f"In short: of {len(lp)} local projections, {int((signs == 'higher').sum())} find the target "
                    f"higher after a wider gap (against the thesis), {int((signs == 'lower').sum())} lower (for it), "
                    f"and {int(signs.isna().sum())} no evidence, too short a history, or no estimate.")
+        if _exists(con, "marts.backtest_gap_test"):
+            gap = _frame(con, "gap_decisions")
+            if len(gap):
+                summary += "\n" + _gap_line(gap)
         lines = [summary] + [
                  ("Capital cools? " if r.link == "a" else f"{r.talent_target}, ") + f"{names.get(r.test, r.test)}"
                  + (f" ({r.measure})" if r.test == "local_projection" else "") + f": {r.verdict}."
@@ -291,6 +295,20 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
                               + [c for c in forecasts.columns if c not in first]]
     return ReportContent(month, synthetic, built_as_of, headline_label, headline_value, headline_text,
                          tuple(sections), forecasts)
+
+
+def _gap_line(gap: pd.DataFrame) -> str:
+    """One line on whether the forecast carries the gap, per target: the backtest's gap test in short (the full
+    words are in marts.backtest_gap_test.decision and the headline's chosen_by)."""
+    def one(r) -> str:
+        what = ("leaves it out, untested" if pd.isna(r.uses_gap) else "uses it" if bool(r.uses_gap)
+                else "leaves it out")
+        rel = f"{float(r.relative):+.1%}" if pd.notna(r.relative) else "n/a"
+        p = f", p {float(r.p_value):.3f}" if pd.notna(r.p_value) else ""
+        return f"{r.target_series} {what} (CRPS {rel} with the gap{p}, {int(r.n)} origins)"
+    return ("Does the gap help the forecast itself? The backtest's test, SARIMAX with and without it on the same "
+            "months (Diebold-Mariano, horizons 1-9; 120 origins needed): " + "; ".join(one(r) for r in gap.itertuples())
+            + ".")
 
 
 def _seasonal_changes(targets: pd.DataFrame) -> pd.DataFrame:

@@ -26,6 +26,9 @@ def render(published: Published) -> None:
         tests = ui.latest_run(tests)
         verdict_section(tests)
         response_section(tests)
+    gap = ui.table_or_notice(published, "marts.backtest_gap_test", what="Whether the forecast carries the gap")
+    if gap is not None:
+        forecast_section(ui.latest_run(gap))
     basket = ui.table_or_notice(published, "marts.tech_basket_monthly", what="The long tech basket")
     if basket is not None:
         basket_section(ui.latest_run(basket))
@@ -79,6 +82,25 @@ def response_section(tests: pd.DataFrame) -> None:
                         anchor="start"), height=charts.HEIGHT)
     st.altair_chart(charts._finish(chart), use_container_width=True)
     st.caption(verdict)
+
+
+def forecast_section(gap: pd.DataFrame) -> None:
+    """Does the gap help the forecast itself? The backtest's gap test and what the forecast does with it."""
+    st.subheader("Does the gap help the forecast?")
+    st.caption("The backtest's test: SARIMAX with the long basket's gap against the same model without it, fitted on "
+               "the same months, by the Diebold-Mariano test on CRPS (horizons 1-9) and the live-lead Brier score. "
+               "Where it does not show that the gap helps, the forecast leaves it out for that target.")
+    rule = gap[gap["horizon"].isna()].pivot_table(index="target_series", columns="metric", values="verdict",
+                                                   aggfunc="first")
+    shown = gap.drop_duplicates("target_series").set_index("target_series")[["uses_gap"]].join(rule)
+    shown["uses_gap"] = [("leaves it out, untested (fewer than 120 origins)" if pd.isna(u) else
+                          "uses it" if bool(u) else "leaves it out") for u in shown["uses_gap"]]
+    shown = shown.rename(columns={"uses_gap": "the forecast", "crps": "CRPS, horizons 1-9",
+                                  "brier_live": "Brier, live leads"}).reset_index(names="target")
+    shown = shown[[c for c in ("target", "the forecast", "CRPS, horizons 1-9", "Brier, live leads")
+                   if c in shown.columns]]
+    shown.index = shown.index + 1
+    st.table(shown)
 
 
 def basket_section(basket: pd.DataFrame) -> None:

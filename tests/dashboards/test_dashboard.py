@@ -37,7 +37,7 @@ PENDING_ON_PAGE = {
     "divergence": ["marts.divergence_monthly"],
     "talent": ["marts.cooling_forecast", "marts.regime_probabilities"],
     "backtest": ["marts.backtest_scores", "marts.backtest_forecasts"],
-    "thesis": ["marts.thesis_tests", "marts.tech_basket_monthly"],
+    "thesis": ["marts.thesis_tests", "marts.backtest_gap_test", "marts.tech_basket_monthly"],
     "data": [],
     "sql": [],
 }

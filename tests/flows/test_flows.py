@@ -82,12 +82,16 @@ def test_backtest_flow_scores_and_publishes(harness, tmp_path):
     assert result.runner.startswith("Dask LocalCluster")  # two workers in catalogs/cooling.toml
     db = make_settings(home).analytics_db
     models = {m for (m,) in query(db, "SELECT DISTINCT model FROM marts.backtest_scores")}
-    assert models == {"sarimax", "arima", "arima_drift", "arima_recent", "arima_robust", "nowcast", "regimes", "random_walk",
+    assert models == {"sarimax", "arima", "arima_gap_sample", "arima_robust", "nowcast", "regimes", "random_walk",
                       "seasonal_naive", "drift", "climatology", "headline"}
     assert query(db, "SELECT bool_and(synthetic) FROM marts.backtest_forecasts")[0][0]  # labelled synthetic
-    # the paired skills: SARIMAX against arima (the gap's test), every other model against the default
-    gap = query(db, "SELECT DISTINCT model, origins FROM marts.backtest_scores WHERE metric = 'brier_skill_vs_arima'")
+    # the paired skills: SARIMAX against the same fit without the gap (the gap's test), every other model against the
+    # default; and the gap test by Diebold-Mariano, its decision on every row of a target
+    gap = query(db, "SELECT DISTINCT model, origins FROM marts.backtest_scores WHERE metric = 'brier_skill_vs_no_gap'")
     assert gap == [("sarimax", "all")]
+    decisions = query(db, "SELECT target_series, count(DISTINCT decision), bool_and(synthetic) FROM "
+                          "marts.backtest_gap_test GROUP BY ALL")
+    assert decisions and all(n == 1 and synthetic for _, n, synthetic in decisions)
     paired = {m for (m,) in query(db, "SELECT DISTINCT model FROM marts.backtest_scores "
                                       "WHERE metric = 'brier_skill_vs_default'")}
     assert paired and not paired & {"sarimax", "climatology", "regimes"}

@@ -26,7 +26,7 @@ def forecast(con, *, run_id, settings, config_path=None):
 
 TARGETS = ("CES6054150001", "IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "PAYEMS", "USINFO")
 TABLES = ("cooling_forecast", "cooling_probability", "cooling_thresholds", "regime_probabilities", "forecast_news")
-SPECIFICATIONS = ("arima", "arima_drift", "arima_recent", "arima_robust")  # [specifications]: fitted live, every one a candidate
+SPECIFICATIONS = ("arima", "arima_robust")  # [specifications] the rule may choose: fitted live, every one a candidate
 PROBABILITY_MODELS = ("sarimax", *SPECIFICATIONS, "regimes", "nowcast", "random_walk", "drift", "seasonal_naive",
                       "climatology")
 
@@ -241,6 +241,65 @@ def test_the_combination_rule_picks_the_best_backtested_candidate_that_ran():
     assert probabilities[probabilities["headline"]]["model"].str.startswith("sarimax:").all()
 
 
+def test_where_the_gap_is_left_out_sarimax_is_no_candidate_and_the_default_is_without_gap():
+    from models.combination import choose_headline
+
+    config = load_cooling_config()
+    skill = pd.DataFrame([
+        {"target_series": "A", "model": "sarimax", "brier_skill": 0.9, "brier_skill_lo90": 0.5, "brier_n": 90,
+         "brier_seasons": 20, "crps_skill": 0.5, "crps_n": 90, "threshold": -0.1, "synthetic": False},
+        {"target_series": "A", "model": "arima", "brier_skill": 0.1, "brier_skill_lo90": -0.2, "brier_n": 90,
+         "brier_seasons": 20, "crps_skill": 0.1, "crps_n": 90, "threshold": -0.1, "synthetic": False}])
+    probabilities = pd.DataFrame({"target_series": ["A"] * 2, "model": ["sarimax:A", "arima:A"]})
+    forecasts = pd.DataFrame({"target_series": ["A"] * 2, "model": ["sarimax:A", "arima:A"]})
+    choose_headline(config.combination, {"A": -0.1}, skill, forecasts, probabilities, synthetic=False)
+    assert probabilities.loc[probabilities["headline"], "model"].tolist() == ["sarimax:A"]
+    why = "the gap is left out: CRPS over horizons 1-9: no evidence (DM p 0.4)"
+    choose_headline(config.combination, {"A": -0.1}, skill, forecasts, probabilities, synthetic=False,
+                    without_gap={"A": why})
+    chosen = probabilities[probabilities["headline"]]
+    assert chosen["model"].tolist() == ["arima:A"] and chosen["chosen_by"].iloc[0].startswith(why + "; the default (arima")
+    assert forecasts.loc[forecasts["headline"], "model"].tolist() == ["arima:A"]
+
+
+def test_the_live_forecast_follows_the_published_gap_test(sample_run, tmp_path_factory):
+    """A target the gap test says the gap does not help gets no SARIMAX (its record says why) and its headline is
+    the default without it; a target it says it helps keeps SARIMAX and says so; an untested target carries it."""
+    from models.combination import regressor_label
+
+    settings = copy_home(sample_run, tmp_path_factory, "forecast-gap")
+    sx = load_cooling_config().sarimax
+    tested = regressor_label(sx["regressors"], sx["lag"]).replace("'", "''")
+
+    def gap_table(regressors: str) -> str:
+        return ("CREATE OR REPLACE TABLE marts.backtest_gap_test AS SELECT * FROM (VALUES "
+                "('USINFO', false, 'the gap is left out: CRPS over horizons 1-9: no evidence (+1.0%, DM p 0.400)', "
+                f"'{regressors}', 'arima_gap_sample', true), "
+                "('PAYEMS', true, 'the gap is used: CRPS over horizons 1-9: the gap lowers the CRPS by 5.0%', "
+                f"'{regressors}', 'arima_gap_sample', true)) "
+                "AS t(target_series, uses_gap, decision, regressors, yardstick, synthetic)")
+
+    run_forecast(settings, "fc-gap", before=gap_table(tested))
+    runs = read(settings, "SELECT model, status, warnings, parameters FROM meta.model_runs WHERE run_id = 'fc-gap'")
+    runs = runs.set_index("model")
+    assert runs.loc["sarimax:USINFO", "status"] == "skipped"
+    assert "not fitted: the gap is left out" in runs.loc["sarimax:USINFO", "warnings"][0]
+    assert runs.loc["sarimax:PAYEMS", "status"] == "ok" and "the gap is used" in runs.loc["sarimax:PAYEMS", "parameters"]
+    assert runs.loc["sarimax:JTU5100JOL", "status"] == "ok"  # untested: carried
+    head = read(settings, "SELECT target_series, model, chosen_by FROM marts.cooling_probability WHERE headline "
+                          "AND run_id = 'fc-gap'").set_index("target_series")
+    assert head.loc["USINFO", "model"] == "arima:USINFO"
+    assert head.loc["USINFO", "chosen_by"].startswith("the gap is left out: ")
+    assert head.loc["PAYEMS", "model"] == "sarimax:PAYEMS"
+    # a published test of other regressors decides nothing: SARIMAX runs for every target, and the run says why
+    run_forecast(settings, "fc-gap-other", before=gap_table("ps_zscore (lag 6)"))
+    runs = read(settings, "SELECT model, status, warnings FROM meta.model_runs WHERE run_id = 'fc-gap-other'")
+    runs = runs.set_index("model")
+    assert runs.loc["sarimax:USINFO", "status"] == "ok"
+    assert "tested ps_zscore (lag 6) against arima_gap_sample, not this configuration's" in \
+        runs.loc["cooling:gap_test", "warnings"][0]
+
+
 def test_regressors_can_come_from_the_macro_layoff_and_funding_marts():
     from warehouse.results import regressors as regressor_frame
 
@@ -371,20 +430,22 @@ def test_a_candidate_the_backtest_does_not_run_is_refused_and_the_default_candid
     text = COOLING_PATH.read_text(encoding="utf-8")
     models = next(line for line in text.splitlines() if line.startswith("models = ["))
     unscored = config_with(tmp_path, (models, 'models = ["sarimax", "regimes", "nowcast", "arima"]'))
-    with pytest.raises(CoolingConfigError, match=r"combination.candidates \['arima_drift', 'arima_recent', 'arima_robust'\] are not "
+    with pytest.raises(CoolingConfigError, match=r"combination.candidates \['arima_robust'\] are not "
                                                  r"in backtest.models"):
         load_cooling_config(unscored)
     candidates = re.search(r"^candidates = \[.*?\]", text, re.S | re.M).group(0)  # may span lines
     default = config_with(tmp_path, (candidates, ""))
+    # by default: every backtested model but the gap test's yardstick (arima_drift and arima_recent are specified
+    # but not backtested, so not candidates)
     assert load_cooling_config(default).combination["candidates"] == [
-        "sarimax", "arima", "arima_drift", "arima_recent", "arima_robust", "nowcast", "random_walk", "drift",
-        "seasonal_naive"]
+        "sarimax", "arima", "arima_robust", "nowcast", "random_walk", "drift", "seasonal_naive"]
     off = config_with(tmp_path, ("[nowcast]", "[nowcast]\nenabled = false"))
     with pytest.raises(CoolingConfigError, match=r"candidates \['nowcast'\] .*nowcast.enabled"):
         load_cooling_config(off)  # a disabled nowcast is never backtested either
     assert "nowcast" not in load_cooling_config(config_with(tmp_path, ("[nowcast]", "[nowcast]\nenabled = false"),
                                                             (candidates, ""))).combination["candidates"]
-    narrow = config_with(tmp_path, (candidates, ""), (models, 'models = ["sarimax", "arima"]'))
+    narrow = config_with(tmp_path, (candidates, ""), (models, 'models = ["sarimax", "arima"]'),
+                         ('gap_yardstick = "arima_gap_sample"', "gap_yardstick = false"))  # no gap test
     assert load_cooling_config(narrow).combination["candidates"] == [
         "sarimax", "arima", "random_walk", "drift", "seasonal_naive"]  # only what is backtested, and the baselines
 
@@ -399,7 +460,7 @@ def test_the_live_forecast_fits_every_specification_the_rule_may_choose(sample_f
             assert f"{name}:{t}" in set(probs["model"]), (name, t)
             row = runs[runs["model"] == f"{name}:{t}"].iloc[0]
             assert row["status"] == "ok" and '"regressors": []' in row["parameters"], row
-    drift = runs[runs["model"].str.startswith("arima_drift:")]["parameters"]
-    assert drift.str.contains('"drift": true').all()
-    recent = runs[runs["model"].str.startswith("arima_recent:")]["parameters"]
-    assert recent.str.contains('"window": 120').all()
+    robust = runs[runs["model"].str.startswith("arima_robust:")]["parameters"]
+    assert robust.str.contains('"outliers": 4.0').all() and robust.str.contains('"order": \\[6, 1, 0\\]').all()
+    # specified but neither a candidate nor backtested: not fitted live
+    assert not runs["model"].str.startswith(("arima_drift:", "arima_recent:", "arima_gap_sample:")).any()

@@ -10,6 +10,9 @@ import typer
 from typer.testing import CliRunner
 
 from flows import steps
+from flows.config import load_assumptions
+from models.thesis import long_basket
+from warehouse import results
 from flows.cli_models import register
 from tests.conftest import copy_home
 
@@ -85,6 +88,52 @@ def test_gapcast_thesis_prints_the_verdicts_and_publishes(snapshot_run, tmp_path
         assert con.execute("SELECT count(*) FROM marts.thesis_tests").fetchone()[0] > 100
     finally:
         con.close()
+
+
+def test_a_second_thesis_run_on_the_same_inputs_reuses_the_results_and_reports_them(thesis_home):
+    """The monthly flow runs the thesis every month: unchanged inputs, configuration and models reuse the published
+    results (the tests are seeded, so a re-run would give the same numbers) and report the same verdicts."""
+    settings, first = thesis_home
+    before = _frame(settings, "SELECT * FROM marts.thesis_tests ORDER BY test, target, measure, horizon")
+    again = steps.thesis(settings)
+    assert again.reused == first.run_id and again.run_id != first.run_id
+    assert again.verdicts == first.verdicts and again.basket == first.basket and again.synthetic is False
+    pd.testing.assert_frame_equal(before, _frame(settings, "SELECT * FROM marts.thesis_tests ORDER BY test, target, "
+                                                           "measure, horizon"))
+
+
+def test_the_forecasts_gap_is_the_long_baskets_z_score_known_at_each_month(thesis_home):
+    """sarimax.regressors' tech_basket:ps_zscore is the thesis's gap, computed from the basket's members as the
+    forecast runs: the same values as marts.tech_basket_monthly, from 1992."""
+    settings, _ = thesis_home
+    con = duckdb.connect(str(settings.pipeline_db), read_only=True)
+    try:
+        frame, missing = steps.sarimax_regressors(con, ["tech_basket:ps_zscore", "tech_basket:nothing"])
+    finally:
+        con.close()
+    assert missing == ["tech_basket:nothing"] and list(frame.columns) == ["tech_basket:ps_zscore"]
+    stored = _frame(settings, "SELECT month, ps_zscore FROM marts.tech_basket_monthly WHERE ps_zscore IS NOT NULL")
+    stored = stored.set_index(pd.DatetimeIndex(stored["month"]))["ps_zscore"]
+    got = frame["tech_basket:ps_zscore"].dropna()
+    assert got.index[0].year == 1992 and got.index.equals(stored.index)
+    assert got.to_numpy() == pytest.approx(stored.to_numpy(), rel=1e-12)
+    # no look-ahead: from only the prices and filings public by a month's end, the same values through that month
+    con = duckdb.connect(str(settings.pipeline_db), read_only=True)
+    try:
+        inputs = results.tech_basket_inputs(con)
+        both, _ = steps.sarimax_regressors(con, ["tech_basket:ps_zscore", "tech_basket:ps_zscore_cumulative"])
+    finally:
+        con.close()
+    for cut in ("2000-06-30", "2008-12-31", "2016-03-31"):
+        stamp = pd.Timestamp(cut)
+        prices = inputs["prices"][pd.to_datetime(inputs["prices"]["date"]) <= stamp]
+        filed = inputs["fundamentals"][pd.to_datetime(inputs["fundamentals"]["filed_at"]) <= stamp]
+        early = long_basket(inputs["members"], prices, filed, ragged_edge=load_assumptions().ragged_edge).monthly
+        early = early.set_index(pd.DatetimeIndex(early["month"]))
+        for column in ("ps_zscore", "ps_zscore_cumulative"):
+            full = both[f"tech_basket:{column}"]
+            then = early[column].dropna()
+            assert len(then) and then.to_numpy() == pytest.approx(full.reindex(then.index).to_numpy(), rel=1e-12)
 
 
 def test_gapcast_thesis_before_a_build_says_what_to_run(tmp_path):

@@ -56,10 +56,10 @@ def backtest_flow(settings, **kwargs):
 
 # The snapshot fixture's origins (2025-01..06) have no live lead, so the regime model, backtested only at the
 # origins of the live leads (September-December), does not run there (test_the_regime_model_runs_at_live_origins)
-MODELS = {"sarimax", "arima", "arima_drift", "arima_recent", "arima_robust", "nowcast", "random_walk",
-          "seasonal_naive", "drift", "climatology"}
-PATH_MODELS = {"sarimax", "arima", "arima_drift", "arima_recent", "arima_robust", "nowcast", "random_walk",
-               "seasonal_naive", "drift"}
+MODELS = {"sarimax", "arima", "arima_gap_sample", "arima_robust", "nowcast", "random_walk", "seasonal_naive", "drift",
+          "climatology"}
+PATH_MODELS = {"sarimax", "arima", "arima_gap_sample", "arima_robust", "nowcast", "random_walk", "seasonal_naive",
+               "drift"}
 TARGETS = {"IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "CES6054150001", "USINFO", "PAYEMS"}
 
 
@@ -288,8 +288,8 @@ def _task(level, regressors, origin, **changes):
     return OriginTask(spec=TargetSpec("T", -0.05, False), origin=pd.Timestamp(origin), level=level.loc[:origin],
                       regressors=regressors.loc[:origin], horizons=9,
                       settings=ModelSettings(400, 3, models["sarimax"], models["regimes"], {
-                          "arima": models["sarimax"], "arima_drift": {**models["sarimax"], "drift": True},
-                          "arima_recent": {**models["sarimax"], "window": 48},
+                          "arima": models["sarimax"],
+                          "arima_gap_sample": {**models["sarimax"], "regressor_sample": True},
                           "arima_robust": {**models["sarimax"], "order": (2, 1, 0), "outliers": 4.0}}))
 
 
@@ -485,7 +485,8 @@ def test_no_backtest_forecast_reads_past_its_origin(snapshot_backtest):
 
 def test_the_backtest_tables_are_documented(snapshot_backtest):
     settings, _ = snapshot_backtest
-    for table in ("backtest_forecasts", "backtest_scores", "backtest_reliability", "backtest_headline", "backtest_pit"):
+    for table in ("backtest_forecasts", "backtest_scores", "backtest_reliability", "backtest_headline", "backtest_pit",
+                  "backtest_gap_test"):
         missing = query(settings.analytics_db, "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'marts' "
                                                "AND table_name = ? AND comment IS NULL", [table])
         assert missing == [], (table, missing)
@@ -494,7 +495,8 @@ def test_the_backtest_tables_are_documented(snapshot_backtest):
 def test_right_after_the_backtest_the_published_headline_is_what_its_scores_choose(snapshot_backtest):
     """The backtest flow forecasts again on the scores it wrote: the published headline is the combination rule's
     choice from the published scores, never the choice made before them."""
-    from models.combination import choose_headline
+    from models.combination import choose_headline, regressor_label
+    from models.forecast import gap_decisions
     from flows.config import load_cooling_config
     from warehouse import results
 
@@ -505,6 +507,7 @@ def test_right_after_the_backtest_the_published_headline_is_what_its_scores_choo
     try:
         published = con.execute("SELECT * FROM marts.cooling_probability").df()
         skill = results.backtest_skill(con)
+        gap = results.published_gap_test(con)
         backtest_run = con.execute("SELECT max(run_id) FROM marts.backtest_scores").fetchall()[0][0]
     finally:
         con.close()
@@ -513,8 +516,13 @@ def test_right_after_the_backtest_the_published_headline_is_what_its_scores_choo
     assert set(published["run_id"]) == {report.forecast.run_id}
     assert report.forecast.run_id != report.run_id
     expected = published.drop(columns=["headline", "chosen_by"])
+    # and the published gap test's decisions: a target it does not show the gap helps has the default without it
+    decisions, ignored = gap_decisions(gap, False, regressor_label(config.sarimax["regressors"], config.sarimax["lag"]),
+                                       config.combination["gap_yardstick"])
+    assert ignored is None and set(decisions) == set(TARGETS)
     choose_headline(config.combination, {t: float(v["threshold"]) for t, v in config.targets.items()}, skill,
-                    pd.DataFrame(columns=["target_series", "model"]), expected, synthetic=False)
+                    pd.DataFrame(columns=["target_series", "model"]), expected, synthetic=False,
+                    without_gap={sid: why for sid, (uses, why) in decisions.items() if uses is not True})
     got = published.sort_values(["target_series", "model"]).reset_index(drop=True)
     want = expected.sort_values(["target_series", "model"]).reset_index(drop=True)
     assert got["headline"].tolist() == want["headline"].tolist()
@@ -532,12 +540,17 @@ def test_backtest_without_a_warehouse_says_what_to_do(tmp_path):
         backtest_job(make_settings(tmp_path / "nothing"))
 
 
+def _written(path, text: str):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def test_backtest_models_are_configurable_and_checked(snapshot_backtest, tmp_path):
     from flows.config import COOLING_PATH, load_cooling_config
     from models.config import CoolingConfigError
 
     text = COOLING_PATH.read_text(encoding="utf-8")
-    models = 'models = ["sarimax", "arima", "arima_drift", "arima_recent", "arima_robust", "regimes", "nowcast"]'
+    models = 'models = ["sarimax", "arima", "arima_gap_sample", "arima_robust", "regimes", "nowcast"]'
     assert models in text
     bad = tmp_path / "bad.toml"
     bad.write_text(text.replace(models, 'models = ["sarimax", "prophet"]'), encoding="utf-8")
@@ -545,7 +558,23 @@ def test_backtest_models_are_configurable_and_checked(snapshot_backtest, tmp_pat
         load_cooling_config(bad)
     baselines_only = tmp_path / "baselines.toml"
     candidates = re.search(r"^candidates = \[.*?\]", text, re.S | re.M).group(0)  # may span lines
-    baselines_only.write_text(text.replace(models, "models = []").replace(candidates, 'candidates = ["drift"]'),
+    gap = re.search(r'^gap_yardstick = .*\nwithout_gap = .*$', text, re.M).group(0)
+    no_gap_test = text.replace(gap, "gap_yardstick = false\nwithout_gap = false")
+    # the gap test's settings: each hole refused before any origin is fitted, naming the key
+    yardstick = "arima_gap_sample = { regressor_sample = true }"
+    assert yardstick in text
+    for change, message in [
+        ((models, 'models = ["sarimax", "arima", "arima_robust", "regimes", "nowcast"]'),
+         r"gap_yardstick 'arima_gap_sample' is not in backtest.models"),
+        ((candidates, candidates.replace('"arima",', '"arima", "arima_gap_sample",')), r"never a forecast of its own"),
+        (('without_gap = "arima"', 'without_gap = "sarimax"'), r"without_gap 'sarimax' must be one of the candidates"),
+        (('without_gap = "arima"', "without_gap = false"), r"without_gap must name the default"),
+        ((yardstick, "arima_gap_sample = { regressor_sample = true, window = 120 }"), r"\['window'\] would change"),
+        (('gap_yardstick = "arima_gap_sample"', 'gap_yardstick = "arima"'), r"regressor_sample = true"),
+    ]:
+        with pytest.raises(CoolingConfigError, match=message):
+            load_cooling_config(_written(tmp_path / "gap.toml", text.replace(*change)))
+    baselines_only.write_text(no_gap_test.replace(models, "models = []").replace(candidates, 'candidates = ["drift"]'),
                               encoding="utf-8")  # a candidate no backtest scores is refused (tests/flows)
     settings, _ = snapshot_backtest
     report = backtest_job(settings, config_path=baselines_only, first_origin=pd.Timestamp("2025-01-01"),
@@ -809,3 +838,121 @@ def test_paired_skill_compares_two_models_on_their_shared_origins_only():
     assert paired_verdict(-0.2, -0.3, -0.05, "sarimax") == "worse than sarimax"
     assert paired_verdict(0.1, -0.1, 0.3, "arima") == "no demonstrated difference from arima"
     assert score_paired(probs, "nowcast", "x").empty  # no such reference: nothing, not an error
+
+
+def _gap_history(n_origins: int = 120, gap_sd: float = 0.01, seed: int = 3, brier_worse: bool = False):
+    """Backtest rows of one target: SARIMAX with the gap (median off by ``gap_sd`` in logs) and its yardstick on the
+    same months (off by 0.03), 1-9 months ahead, and their live-lead P(cooling)."""
+    rng = np.random.default_rng(seed)
+    origins = pd.date_range("2000-01-01", periods=n_origins, freq="MS")
+    paths, probs = [], []
+    for origin in origins:
+        season = origin.year + (1 if origin.month >= 6 else 0)
+        lead = (season - origin.year) * 12 + 5 - origin.month
+        cooled = bool(rng.random() < 0.4)
+        for h in range(1, 10):
+            actual = 100 * np.exp(rng.normal(0, 0.03))
+            for model, sd in (("sarimax", gap_sd), ("arima_gap_sample", 0.03)):
+                mean = actual * np.exp(rng.normal(0, sd))
+                paths.append({"target_series": "T", "origin": origin, "model": model, "horizon": h,
+                              "target_month": origin + pd.DateOffset(months=h), "mean": mean, "lo80": mean * 0.96,
+                              "hi80": mean * 1.04, "lo95": mean * 0.93, "hi95": mean * 1.07, "actual": actual})
+        noise = 0.1 * rng.random()
+        for model, p in (("sarimax", abs(1 - float(cooled) - 3 * noise) if brier_worse else 0.45 + noise),
+                         ("arima_gap_sample", 0.5), ("climatology", 0.4)):
+            probs.append({"target_series": "T", "origin": origin, "model": model, "season": f"{season} Mar-May",
+                          "lead": lead, "probability": p, "cooled": cooled})
+    probs = pd.DataFrame(probs)
+    probs["cooled"] = probs["cooled"].astype("boolean")
+    return pd.DataFrame(paths), probs
+
+
+def test_the_gap_test_is_diebold_mariano_on_paired_losses_and_its_rule_reads_them():
+    """Each row's statistic is models.thesis.diebold_mariano (itself checked by hand in tests/models/test_thesis.py)
+    on the paired CRPS at a horizon, on their mean over horizons 1-9 (9-step overlap) and on the seasons' live-lead
+    Brier scores; the rule uses the gap only where the mean CRPS is lower at p < 0.10 and the Brier not worse."""
+    from models.backtest import GAP_TEST_COLUMNS, _with_errors, gap_test
+    from models.thesis import diebold_mariano
+
+    paths, probs = _gap_history()
+    scored_p, scored_q = _with_errors(paths, probs)
+    rows = gap_test(scored_p, scored_q, "arima_gap_sample", 9)
+    assert list(rows.columns) == [c for c in GAP_TEST_COLUMNS if c not in ("run_id", "synthetic")]
+    assert rows["yardstick"].eq("arima_gap_sample").all()
+    crps = scored_p.pivot_table(index=["origin", "horizon"], columns="model", values="crps_log")
+    h3 = crps.xs(3, level="horizon")
+    stat, p = diebold_mariano(h3["sarimax"].to_numpy(), h3["arima_gap_sample"].to_numpy(), 3)
+    row = rows[(rows["metric"] == "crps") & (rows["horizon"] == 3)].iloc[0]
+    assert row["statistic"] == pytest.approx(stat, rel=1e-12) and row["p_value"] == pytest.approx(p, rel=1e-12)
+    assert row["n"] == 120 and row["difference"] == pytest.approx(h3["sarimax"].mean() - h3["arima_gap_sample"].mean())
+    mean = crps.groupby(level="origin").mean()
+    stat, p = diebold_mariano(mean["sarimax"].to_numpy(), mean["arima_gap_sample"].to_numpy(), 9)
+    summary = rows[(rows["metric"] == "crps") & rows["horizon"].isna()].iloc[0]
+    assert summary["statistic"] == pytest.approx(stat, rel=1e-12) and summary["p_value"] < 0.10
+    live = scored_q[scored_q["lead"].isin([5, 6, 7, 8])]
+    per = live.pivot_table(index="season", columns="model", values="sq")
+    stat, p = diebold_mariano(per["sarimax"].to_numpy(), per["arima_gap_sample"].to_numpy(), 2)  # runs of seasons
+    brier = rows[rows["metric"] == "brier_live"].iloc[0]
+    assert brier["statistic"] == pytest.approx(stat, rel=1e-12) and brier["n"] == per.shape[0] == 10
+    assert rows["uses_gap"].eq(True).all() and rows["decision"].iloc[0].startswith("the gap is used: ")
+    assert "lowers the CRPS" in rows["decision"].iloc[0]
+
+    # the same quality with and without it: left out, saying so with the numbers
+    same = gap_test(*_with_errors(*_gap_history(gap_sd=0.03)), "arima_gap_sample", 9)
+    assert same["uses_gap"].eq(False).all() and same["decision"].iloc[0].startswith("the gap is left out: ")
+    assert "DM p" in same["decision"].iloc[0] and "120 origins" in same["decision"].iloc[0]
+    # a lower CRPS but a Brier score significantly higher: left out too
+    worse = gap_test(*_with_errors(*_gap_history(n_origins=240, brier_worse=True)), "arima_gap_sample", 9)
+    assert worse["uses_gap"].eq(False).all() and "raises the live-lead Brier score" in worse["decision"].iloc[0]
+    # too few origins to test: untested, and left out (nothing shows it helps)
+    few = gap_test(*_with_errors(*_gap_history(n_origins=8)), "arima_gap_sample", 9)
+    assert few["uses_gap"].isna().all() and few["decision"].iloc[0].startswith("the gap is left out, untested")
+    assert (few["verdict"].str.startswith("too few to test")).all()
+    # a Diebold-Mariano test that ran, but on fewer origins than the rule's size needs: untested too
+    short = gap_test(*_with_errors(*_gap_history(n_origins=60)), "arima_gap_sample", 9)
+    assert np.isfinite(short.loc[short["metric"] == "crps", "p_value"]).all() and short["uses_gap"].isna().all()
+    assert "60 origins scored at every horizon, 120 needed" in short["decision"].iloc[0]
+
+
+def _nested_gap_choices(gap_sd: float, n_origins: int = 200):
+    from models.backtest import nested_headline
+    from models.forecast import TargetSpec
+
+    paths, probs = _gap_history(n_origins=n_origins, gap_sd=gap_sd)
+    yard = paths[paths["model"] == "arima_gap_sample"]
+    paths = pd.concat([paths, yard.assign(model="arima"), yard.assign(model="random_walk")], ignore_index=True)
+    probs = pd.concat([probs, probs[probs["model"] == "arima_gap_sample"].assign(model="arima")], ignore_index=True)
+    combination = {"default": "sarimax", "candidates": ["sarimax", "arima", "random_walk"], "min_forecasts": 24,
+                   "min_seasons": 8, "margin": 0.05, "gap_yardstick": "arima_gap_sample", "without_gap": "arima"}
+    _, _, choices = nested_headline(paths, probs, combination, {"T": TargetSpec("T", -0.05, False, 1)})
+    return choices[choices["kind"] == "path"].set_index("origin")
+
+
+def test_the_nested_rule_carries_the_gap_only_once_the_known_test_shows_it_helps():
+    """At each origin the gap test reads only the outcomes published by then. Until 120 origins are scored at every
+    horizon it is untested and the gap is left out (nothing shows it helps): the default is without_gap, saying
+    why first. From then on a gap that helps puts SARIMAX back; one that hurts stays out, saying so."""
+    # origin 2000-01's nine horizons are all published (lag 1) at origin 2000-11: 120 such origins at 2010-10
+    helps = _nested_gap_choices(gap_sd=0.01)
+    early, late = helps.loc[:"2010-09-01"], helps.loc["2010-10-01":]
+    assert (early["model"] != "sarimax").all() and early["reason"].str.startswith("the gap is left out, untested").all()
+    assert "119 origins" in early.loc["2010-09-01", "reason"]
+    assert (late["model"] == "sarimax").all() and not late["reason"].str.contains("left out").any()
+    hurts = _nested_gap_choices(gap_sd=0.06)  # the gap doubles the median's error
+    late = hurts.loc["2010-10-01":]
+    assert (late["model"] != "sarimax").all() and late["reason"].str.startswith("the gap is left out: CRPS").all()
+
+
+def test_a_gap_test_whose_long_run_variance_is_not_positive_stays_untested():
+    """The rectangular window's variance of alternating loss differences is negative at h = 2: the row is not
+    tested (a fallback to h = 1, as R's forecast::dm.test does, would ignore the overlap and overstate
+    significance: bench/gap_test_size.py), and a target whose rule row is untested leaves the gap out."""
+    from models.backtest import _gap_row, gap_decision
+
+    b = np.full(140, 2.0)
+    a = b + np.tile([0.5, -0.3], 70) + np.linspace(0, 0.01, 140)
+    row = _gap_row("T", float("nan"), "crps", a, b, 2, pd.date_range("2000-01-01", periods=140, freq="MS"))
+    assert np.isnan(row["statistic"]) and np.isnan(row["p_value"])
+    assert row["verdict"].startswith("not tested: Diebold-Mariano: the loss differences' long-run variance")
+    uses, why = gap_decision(pd.DataFrame([row]))
+    assert uses is None and why.startswith("the gap is left out, untested: ")

@@ -653,3 +653,30 @@ def test_specifications_that_differ_only_in_their_shocks_share_one_fit(monkeypat
     runs = {r.model: r for r in both.runs}
     assert runs["arima_robust_boot"].parameters["shocks"] == "bootstrap"
     assert runs["arima_robust"].parameters["shocks"] == "normal"
+
+
+def test_the_gap_tests_yardstick_is_the_same_fit_without_the_regressors_on_their_months():
+    """regressor_sample: fitted on the months where the lagged regressors exist, without them -- the same estimates
+    and forecast as the fit without regressors of the level cut to those months (the yardstick of
+    models.backtest.gap_test), and not those of the whole history."""
+    from dataclasses import replace
+
+    rng = np.random.default_rng(5)
+    months = pd.date_range("1985-01-01", "2026-08-01", freq="MS")
+    level = pd.Series(np.exp(np.log(50) + np.cumsum(rng.normal(0.001, 0.01, len(months)))), index=months)
+    gap_months = months[months >= "1992-01-01"]
+    regressors = pd.DataFrame({"gap": rng.normal(size=len(gap_months))}, index=gap_months)
+    spec = CoolingSARIMAX("T", level, regressors, threshold=-0.001, season_year=2027,
+                          horizon_end=pd.Timestamp("2027-06-01"), lag=12, order=(1, 1, 0), repetitions=2000,
+                          parameter_draws=0)
+    yardstick = replace(spec, regressor_sample=True).fit()
+    cut = level[level.index >= "1993-01-01"]  # the lagged gap starts 12 months after it
+    by_hand = replace(spec, level=cut, regressors=pd.DataFrame(index=cut.index)).fit()
+    whole = replace(spec, regressors=pd.DataFrame(index=level.index)).fit()
+    assert yardstick.status == by_hand.status == "ok"
+    assert yardstick.parameters["regressors"] == [] and yardstick.parameters["regressor_sample"] is True
+    coef, hand = yardstick.diagnostics["coefficients"], by_hand.diagnostics["coefficients"]
+    assert set(coef) == set(hand) and all(coef[k] == pytest.approx(hand[k], rel=1e-9) for k in coef)
+    assert yardstick.forecast["mean"].to_numpy() == pytest.approx(by_hand.forecast["mean"].to_numpy(), rel=1e-9)
+    assert whole.diagnostics["coefficients"]["ar.L1"] != pytest.approx(coef["ar.L1"], rel=1e-6)
+    assert "the yardstick of the gap test" in yardstick.diagnostics["exog_future"]

@@ -14,6 +14,7 @@ SELECT
     CAST(price_to_sales_equal_weight AS DOUBLE) AS price_to_sales_equal_weight,
     CAST(log_price_to_sales AS DOUBLE) AS log_price_to_sales,
     CAST(ps_zscore AS DOUBLE) AS ps_zscore,
+    CAST(ps_zscore_cumulative AS DOUBLE) AS ps_zscore_cumulative,
     CAST(ps_zscore_equal_weight AS DOUBLE) AS ps_zscore_equal_weight,
     CAST(ps_change_12m AS DOUBLE) AS ps_change_12m,
     CAST(cap_change_12m AS DOUBLE) AS cap_change_12m,
@@ -34,6 +35,7 @@ COMMENT ON COLUMN marts.tech_basket_monthly.price_to_sales IS 'basket_market_cap
 COMMENT ON COLUMN marts.tech_basket_monthly.price_to_sales_equal_weight IS 'Mean of the members'' own price-to-sales ratios.';
 COMMENT ON COLUMN marts.tech_basket_monthly.log_price_to_sales IS 'ln(price_to_sales).';
 COMMENT ON COLUMN marts.tech_basket_monthly.ps_zscore IS 'The gap: log P/S against the mean and sd of its own months before (expanding; 60 months of history before the first value). Uses nothing after the month.';
+COMMENT ON COLUMN marts.tech_basket_monthly.ps_zscore_cumulative IS 'The gap summed over the months from its first value: the forecast''s regressor form (a model of the differenced target reads its change, which is the gap''s level). Uses nothing after the month.';
 COMMENT ON COLUMN marts.tech_basket_monthly.ps_zscore_equal_weight IS 'The same z-score of the equal-weighted ratio (the mean of the members'' own P/S): a robustness check, less driven by the largest member.';
 COMMENT ON COLUMN marts.tech_basket_monthly.ps_change_12m IS 'The turn: log P/S less its value 12 months before.';
 COMMENT ON COLUMN marts.tech_basket_monthly.cap_change_12m IS 'Capital: log market cap less its value 12 months before.';

@@ -475,7 +475,9 @@ def thesis(settings: Settings, *, config_path: Path | None = None, assumptions_p
         report = ThesisReport(run_id=run.run_id, data_as_of=as_of)
         inputs = results.thesis_inputs(run.con, sorted(lags))
         fingerprint = results.fingerprint_of(list(inputs["members"]), inputs["prices"], inputs["fundamentals"],
-                                             inputs["targets"], inputs["macro"], Path(config.path).read_bytes(),
+                                             inputs["targets"], inputs["macro"],
+                                             inputs["ai"] if inputs["ai"] is not None else "no AI measures",
+                                             Path(config.path).read_bytes(),
                                              Path(assumptions.path).read_bytes(), _code_version("thesis"))
         reused = results.reusable_run(run.con, "thesis", fingerprint) if reuse else None
         record = results.model_run_record(run.con, reused, "thesis") if reused else None
@@ -508,7 +510,8 @@ def thesis(settings: Settings, *, config_path: Path | None = None, assumptions_p
             monthly = monthly.assign(in_bubble_episode=inside.to_numpy())
         try:
             out = api.run_thesis(monthly, inputs["targets"], inputs["macro"], lags, not_adjusted=frozenset(
-                sid for sid, t in config.targets.items() if not t.get("seasonally_adjusted", True)))
+                sid for sid, t in config.targets.items() if not t.get("seasonally_adjusted", True)),
+                ai=inputs["ai"])
         except api.ThesisInputError as exc:
             raise ThesisError(f"{exc} ({settings.pipeline_db})") from None
         synthetic = bool(monthly["synthetic"].any() or inputs["targets"]["synthetic"].any())

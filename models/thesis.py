@@ -523,12 +523,17 @@ def controls_frame(macro: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return frame[[c for c in ("unrate", "term_spread", "sahm") if c in frame.columns]].dropna(), notes
 
 
+AI_MEASURES = (("ps_zscore", "AI basket gap z-score (2015-)"), ("capex_gap", "AI capex gap (2015-)"))
+
+
 def run_thesis(basket_monthly: pd.DataFrame, targets: pd.DataFrame, macro: pd.DataFrame,
                lags: dict[str, int], spec: ThesisSpec = ThesisSpec(), *,
-               not_adjusted: frozenset[str] = frozenset()) -> ThesisResults:
+               not_adjusted: frozenset[str] = frozenset(), ai: pd.DataFrame | None = None) -> ThesisResults:
     """Both links on the long basket (``long_basket(...).monthly``), for each target of ``targets`` (series_id,
     month, value) at its publication lag (``lags``); the targets in ``not_adjusted`` (not seasonally adjusted at
-    the source: JOLTS) are adjusted first by the month-of-year factors every model uses."""
+    the source: JOLTS) are adjusted first by the month-of-year factors every model uses. ``ai``: the AI basket's
+    own measures by month (marts.divergence_monthly: ps_zscore, capex_gap, from 2015), a robustness check of
+    every target where given (AI_MEASURES)."""
     b = basket_monthly.set_index(pd.DatetimeIndex(basket_monthly["month"]))
     controls, notes = controls_frame(macro)
     gap, turn, cap = b["ps_zscore"], b["ps_change_12m"], 100 * np.log(b["basket_market_cap"].astype(float))
@@ -566,6 +571,20 @@ def run_thesis(basket_monthly: pd.DataFrame, targets: pd.DataFrame, macro: pd.Da
                 except (ThesisInputError, np.linalg.LinAlgError) as exc:
                     notes.append(f"{sid}: {exc}")
                     continue
+                rows += [dict(row, test="robustness") for row in r]
+        if ai is not None and len(ai):  # the AI basket's own measures, 2015-: every target, short as they are
+            a = ai.set_index(pd.DatetimeIndex(ai["month"]))
+            for column, measure in AI_MEASURES:
+                if column not in a.columns or not a[column].notna().any():
+                    continue
+                try:
+                    r, v = local_projections(level, a[column].astype(float), controls, spec, lag=lag, link="b",
+                                             measure=measure, target=sid, effect=f"the {sid} level")
+                except (ThesisInputError, np.linalg.LinAlgError) as exc:
+                    why = f"not estimated: {exc}"
+                    notes.append(f"{sid}, {measure}: {why}")
+                    r = [_row("local_projection", "b", measure, sid, None, None, None, None, None, None, None,
+                              None, 0, why)]
                 rows += [dict(row, test="robustness") for row in r]
         for name, test in (("granger", lambda: granger(level, gap, spec, link="b", measure="gap z-score",
                                                         target=sid)),

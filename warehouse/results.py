@@ -83,11 +83,13 @@ def tech_basket_inputs(con: duckdb.DuckDBPyConnection) -> dict:
 
 
 def thesis_inputs(con: duckdb.DuckDBPyConnection, targets: list[str]) -> dict:
-    """The long tech basket's inputs (:func:`tech_basket_inputs`), the talent ``targets`` by month and the macro
-    controls."""
+    """The long tech basket's inputs (:func:`tech_basket_inputs`), the talent ``targets`` by month, the macro
+    controls, and the AI basket's own measures (None before `gapcast estimate`)."""
+    ai = _optional(con, "thesis/ai_measures.sql")
     return {**tech_basket_inputs(con),
             "targets": _months(_query(con, "thesis/thesis_targets.sql", [list(targets)]), "month"),
-            "macro": _months(_query(con, "thesis/thesis_macro.sql"), "month")}
+            "macro": _months(_query(con, "thesis/thesis_macro.sql"), "month"),
+            "ai": _months(ai, "month") if ai is not None else None}
 
 
 def _optional(con: duckdb.DuckDBPyConnection, name: str, params=()) -> pd.DataFrame | None:

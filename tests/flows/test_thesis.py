@@ -66,7 +66,14 @@ def test_both_links_are_tested_for_the_long_history_targets(thesis_home):
         assert t[(t["target"] == target)]["verdict"].str.len().gt(20).all()
     robust = t[(t["test"] == "robustness") & (t["target"] == "USINFO")]
     assert set(robust["measure"]) == {"equal-weighted gap z-score", "gap z-score, origins 1995-2009",
-                                      "gap z-score, origins 2010-"}
+                                      "gap z-score, origins 2010-", "AI basket gap z-score (2015-)",
+                                      "AI capex gap (2015-)"}
+    # the AI basket's own measures: from 2015 only, for every target (CES: too few months, said so)
+    ai = t[(t["test"] == "robustness") & t["measure"].str.startswith("AI ")]
+    assert set(ai["target"]) == {"USINFO", "PAYEMS", "JTU5100JOL", "IHLIDXUSTPSOFTDEVE", "CES6054150001"}
+    dated = ai.dropna(subset=["sample_start"])
+    assert len(dated) and (pd.to_datetime(dated["sample_start"]) >= pd.Timestamp("2015-01-01")).all()
+    assert ai[ai["target"] == "CES6054150001"]["verdict"].str.startswith("not estimated").all()
     early = robust[robust["measure"] == "gap z-score, origins 1995-2009"]
     assert pd.to_datetime(early["sample_end"]).max() <= pd.Timestamp("2009-12-01")  # the origins of one cycle
     # Indeed has 6 seasons: the calendar test says it was not estimated, and why

@@ -380,7 +380,6 @@ def _gap_row(sid: str, horizon: float, metric: str, with_gap, without, h: int, o
     if len(a) < GAP_MIN:
         verdict = f"too few to test ({count}; {GAP_MIN} at least)"
     else:
-        note = ""
         try:
             # A non-positive long-run variance (the rectangular window's can be) leaves the row untested: falling
             # back to h = 1, as R's forecast::dm.test does, would ignore the overlap and overstate significance.
@@ -390,10 +389,10 @@ def _gap_row(sid: str, horizon: float, metric: str, with_gap, without, h: int, o
         else:
             if p < GAP_P:
                 verdict = (f"the gap {'lowers' if diff < 0 else 'raises'} the {what} by {change} (DM p {p:.3f}, "
-                           f"{count}{note})")
+                           f"{count})")
             else:
                 verdict = (f"no evidence the gap changes the {what} ({'-' if diff < 0 else '+'}{change}, DM p {p:.3f}, "
-                           f"{count}{note})")
+                           f"{count})")
     idx = pd.DatetimeIndex(origins)
     return {"target_series": sid, "horizon": horizon, "metric": metric, "with_gap": mean_a, "without_gap": mean_b,
             "difference": diff, "relative": rel, "statistic": stat, "p_value": p, "n": int(len(a)),
@@ -411,7 +410,8 @@ def gap_test(paths: pd.DataFrame, probs: pd.DataFrame, yardstick: str, horizons:
       months), and its mean over the horizons at the origins scored at all of them (``horizon`` NaN; overlap
       ``horizons`` - 1): the test the rule reads;
     - the live-lead Brier score (metric brier_live): one loss difference per season, the mean over its live-lead
-      origins (forecasts made September-December), seasons taken as independent.
+      origins (forecasts made September-December), with BRIER_SEASON_LAGS seasons of overlap (cooling comes in
+      runs).
 
     ``paths``/``probs`` as :func:`_with_errors` returns them (rows with a known outcome). ``difference`` is with
     minus without (negative: the gap helps) and ``relative`` its ratio to the loss without. ``uses_gap`` and
@@ -599,8 +599,7 @@ def nested_headline(paths: pd.DataFrame, probs: pd.DataFrame, combination, specs
             if evidence is not None:
                 key = evidence.known_counts(known)
                 if key not in decisions:
-                    decisions[key] = gap_decision(pd.DataFrame(evidence.rows(sid, known),
-                                                               columns=GAP_TEST_COLUMNS[1:-3]))
+                    decisions[key] = gap_decision(pd.DataFrame(evidence.rows(sid, known)))
                 uses, why = decisions[key]
                 if uses is not True:
                     without_gap = {sid: why}
@@ -1011,8 +1010,9 @@ def backtest_tables(plan: BacktestPlan, results: list[OriginResult], final: pd.D
     scores["verdict"] = None
     scores.loc[interval, "verdict"] = [skill_verdict(v, lo, hi) for v, lo, hi in
                                        scores.loc[interval, ["value", "lo90", "hi90"]].itertuples(index=False)]
-    # Paired, on shared origins at the live leads: SARIMAX against arima (does the gap help?) and every model
-    # against the combination rule's default (is the candidate better than what it would replace?).
+    # Paired, on shared origins at the live leads: SARIMAX against the same fit without the gap on the same months
+    # (the gap test's yardstick) and every model against the combination rule's default (is the candidate better
+    # than what it would replace?).
     default = (plan.combination or {}).get("default", "sarimax")
     yardstick = (plan.combination or {}).get("gap_yardstick")
     paired = [(score_paired(probs, default, "brier_skill_vs_default"), default)]

@@ -37,9 +37,9 @@ def choose_headline(combination: Mapping, thresholds: Mapping[str, float], skill
     targets SARIMAX (which carries it) is no candidate and the default is ``combination["without_gap"]``, and the
     reason is said first."""
     without_gap = dict(without_gap or {})
-    for sid in without_gap:
-        if not combination.get("without_gap"):
-            raise ValueError(f"{sid}: the gap is left out, but the combination rule names no without_gap default")
+    if without_gap and not combination.get("without_gap"):
+        raise ValueError(f"{sorted(without_gap)}: the gap is left out, but the combination rule names no "
+                         "without_gap default")
     comb = combination
     if skill is None or skill.empty:
         skill = pd.DataFrame(columns=SKILL_COLUMNS)

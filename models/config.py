@@ -410,9 +410,9 @@ def parse_cooling_config(text: str, path: str) -> CoolingConfig:
             raise CoolingConfigError(f"{path}: combination.gap_yardstick {yardstick!r} must be a [specifications] "
                                      "entry with regressor_sample = true (SARIMAX without its regressors on their "
                                      f"months); the specifications with it: {yardsticks or 'none'}")
-        extra = {k: v for k, v in specs[yardstick].items()
-                 if k not in ("regressor_sample", "shocks") and v != {"drift": False, "window": 0,
-                                                                      "outliers": 0.0}.get(k)}
+        neutral = {"drift": False, "window": 0, "outliers": 0.0}  # the defaults: SARIMAX's own specification
+        extra = {k for k, v in specs[yardstick].items()
+                 if k not in ("regressor_sample", "shocks") and neutral.get(k, object()) != v}
         if extra:
             raise CoolingConfigError(f"{path}: specifications.{yardstick}: the gap test's yardstick must be SARIMAX's "
                                      f"own specification less the regressors; {sorted(extra)} would change the model "

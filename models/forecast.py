@@ -276,7 +276,7 @@ def gap_decisions(gap: pd.DataFrame | None, synthetic: bool | None, regressors: 
                   ) -> tuple[dict[str, tuple[bool | None, str]], str | None]:
     """target -> (uses the gap, why) from the published gap test (models.backtest.gap_test's uses_gap and decision)
     of the backtest made on the same kind of data (synthetic or not), with these ``regressors``
-    (models.backtest.regressor_label) and ``yardstick``; a target it did not test is absent. Also the reason a
+    (models.combination.regressor_label) and ``yardstick``; a target it did not test is absent. Also the reason a
     published test was ignored (made with other regressors or another yardstick), or None."""
     if gap is None or gap.empty:
         return {}, None
@@ -339,11 +339,12 @@ def live_forecast(config, targets: pd.DataFrame, regressors: pd.DataFrame, missi
     ``targets``: series_id, month, value, synthetic (complete months of each target); ``regressors``: the SARIMAX
     regressors by month (``missing_regressors`` those found nowhere); ``panel``: the nowcast's monthly panel (None
     leaves it out); ``skill``: the backtest's skill by target and model (the combination rule's input); ``gap``: the
-    published backtest's gap test (marts.backtest_gap_test: target_series, uses_gap, decision, synthetic): where it
+    published backtest's gap test (marts.backtest_gap_test: target_series, uses_gap, decision, regressors, yardstick,
+    synthetic; :func:`gap_decisions`): where it
     says the gap does not help a target, SARIMAX (which carries it) is not fitted for that target, the run says
     why, and the combination rule's default there is ``combination.without_gap``.
     """
-    from models.combination import choose_headline
+    from models.combination import choose_headline, regressor_label
 
     synthetic = bool(targets["synthetic"].any()) if len(targets) else None
     runs: list[ModelRun] = []
@@ -368,8 +369,6 @@ def live_forecast(config, targets: pd.DataFrame, regressors: pd.DataFrame, missi
                               "search_reps": int(rg["search_reps"]), "seed": int(rg["seed"])})
     no_regressors = bool(missing_regressors) or regressors.dropna().empty
     specs = target_specs(config)
-    from models.combination import regressor_label
-
     tested = regressor_label(sx.get("regressors", []), int(sx["lag"]))
     decisions, ignored = gap_decisions(gap, synthetic, tested, config.combination.get("gap_yardstick")) \
         if config.combination.get("without_gap") else ({}, None)

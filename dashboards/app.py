@@ -20,6 +20,7 @@ PAGES = [
     ("views/divergence.py", "Divergence", ":material/show_chart:"),
     ("views/talent.py", "Talent market", ":material/work:"),
     ("views/thesis.py", "Thesis", ":material/science:"),
+    ("views/progress.py", "Progress", ":material/rocket_launch:"),
     ("views/backtest.py", "Backtest", ":material/fact_check:"),
     ("views/data.py", "Data", ":material/table_view:"),
     ("views/sql.py", "SQL", ":material/terminal:"),

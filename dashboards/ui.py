@@ -24,6 +24,9 @@ PENDING_TABLES: dict[str, str] = {
     "marts.backtest_gap_test": "the backtest adds it (`gapcast backtest`)",
     "marts.backtest_forecasts": "the backtest adds it (`gapcast backtest`)",
     "marts.thesis_tests": "the thesis tests add it (`gapcast thesis`, also the monthly flow)",
+    "marts.capital_progress_monthly": "the progress model adds it (`gapcast estimate`)",
+    "marts.capital_progress_tests": "the progress model adds it (`gapcast estimate`)",
+    "marts.progress_monthly": "the build adds it from series with the role progress_frontier (`gapcast build`)",
     "marts.tech_basket_monthly": "the thesis tests add it (`gapcast thesis`, also the monthly flow)",
 }
 

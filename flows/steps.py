@@ -167,9 +167,10 @@ def estimate(settings: Settings, *, assumptions_path: Path | None = None, con=No
         as_of = results.data_as_of(run.con)
         report = EstimateReport(run_id=run.run_id, data_as_of=as_of, assumptions=assumptions)
         inputs = results.divergence_inputs(run.con, str(assumptions.value("required_revenue", "gpu_vendor")))
+        frontier = results.progress_frontier(run.con)
         fingerprint = results.fingerprint_of(inputs["prices"], inputs["fundamentals"], list(inputs["members"]),
                                              list(inputs["hyperscalers"]), inputs["segments"], inputs["lab_revenue"],
-                                             Path(assumptions.path).read_bytes(), _code_version("estimate"))
+                                             frontier, Path(assumptions.path).read_bytes(), _code_version("estimate"))
         reused = results.reusable_run(run.con, "estimate", fingerprint) if reuse else None
         if reused:
             report.reused = reused
@@ -180,10 +181,24 @@ def estimate(settings: Settings, *, assumptions_path: Path | None = None, con=No
         est = api.estimate_divergence(assumptions, inputs["members"], inputs["hyperscalers"], inputs["prices"],
                                       inputs["fundamentals"], critical_values_source(settings, notes),
                                       segments=inputs["segments"], lab_revenue=inputs["lab_revenue"])
-        report.warnings = list(est.warnings) + notes
+        capital = est.tables["divergence_monthly"].reindex(
+            columns=["month", "basket_market_cap", "basket_ttm_revenue_filed"]).rename(
+            columns={"basket_ttm_revenue_filed": "basket_ttm_revenue"})  # revenue as filed by each month's end
+        synthetic = bool(est.synthetic) or bool(frontier["synthetic"].fillna(False).astype(bool).any())
+        try:
+            progress = api.capital_progress(frontier, capital,
+                                            critical_values=critical_values_source(settings, notes),
+                                            synthetic=synthetic)
+        except Exception as exc:  # a failed progress model is recorded; the divergence results still publish
+            progress = api.failed_progress(f"{type(exc).__name__}: {exc}", synthetic=synthetic)
+        report.warnings = list(est.warnings) + notes + [f"capital_progress: {w}" for w in progress.warnings]
         report.critical_values, report.months, report.synthetic = dict(est.critical_values), est.months, est.synthetic
-        rows = results.model_run_rows(est.runs, run_id=run.run_id, as_of=as_of, synthetic=est.synthetic)
-        report.rows = results.write_results(run.con, "estimate", est.tables, rows, run_id=run.run_id,
+        runs = list(est.runs) + [api.progress_model_run(progress)]
+        rows = results.model_run_rows(runs, run_id=run.run_id, as_of=as_of, synthetic=est.synthetic)
+        tables = {**est.tables, "progress_index_monthly": progress.index.assign(run_id=""),
+                  "capital_progress_monthly": progress.capital.assign(run_id=""),
+                  "capital_progress_tests": progress.tests.assign(run_id="")}
+        report.rows = results.write_results(run.con, "estimate", tables, rows, run_id=run.run_id,
                                             fingerprint=fingerprint)
     report.seconds = time.perf_counter() - started
     return report

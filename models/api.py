@@ -64,6 +64,13 @@ long_basket, run_thesis, ThesisSpec, bubble_episodes
 local_projection, lp_design, diebold_mariano, newey_west_lags, sahm_indicator
     Their parts, as the reference tests check them.
 
+Technical progress against capital
+----------------------------------
+capital_progress, progress_index, ProgressSpec
+    The frontier-progress index (chain-linked: each measure's change over its own average pace, averaged over the
+    measures present, so the ragged edges change the mix, never the level) and the AI basket's market cap against
+    it: the gap, its real-time z-score, cointegration, PSY dating, and the trend since 2023.
+
 Examples
 --------
 >>> import numpy as np, pandas as pd
@@ -124,6 +131,15 @@ from models.bubbles import (
     simulate_critical_values,
 )
 from models.combination import choose_headline
+from models.progress import (
+    ProgressInputError,
+    ProgressResult,
+    ProgressSpec,
+    capital_progress,
+    failed_progress,
+    progress_index,
+    progress_model_run,
+)
 from models.config import (
     Assumptions,
     AssumptionsError,
@@ -190,6 +206,8 @@ from models.thesis import (  # noqa: E402
 )
 
 __all__ = [
+    "ProgressInputError", "ProgressResult", "ProgressSpec", "capital_progress", "progress_index",
+    "progress_model_run", "failed_progress",
     # configuration
     "parse_assumptions", "parse_cooling_config", "Assumptions", "AssumptionsError", "CoolingConfig",
     "CoolingConfigError",

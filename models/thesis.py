@@ -523,7 +523,8 @@ def controls_frame(macro: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return frame[[c for c in ("unrate", "term_spread", "sahm") if c in frame.columns]].dropna(), notes
 
 
-AI_MEASURES = (("ps_zscore", "AI basket gap z-score (2015-)"), ("capex_gap", "AI capex gap (2015-)"))
+AI_MEASURES = (("ps_zscore", "AI basket gap z-score (2015-)"), ("capex_gap", "AI capex gap (2015-)"),
+               ("progress_gap_zscore", "capital-progress gap z-score (2019-)"))
 
 
 def run_thesis(basket_monthly: pd.DataFrame, targets: pd.DataFrame, macro: pd.DataFrame,

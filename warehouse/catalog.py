@@ -14,7 +14,7 @@ from warehouse.sources import ADAPTERS
 
 KINDS = ("price", "fundamentals", "segment", "hiring", "macro", "funding", "layoffs", "progress")
 ROLES = ("ai_basket", "hyperscaler", "benchmark", "control", "talent_target", "datacenter_segment", "ai_lab_revenue",
-         "ai_lab_funding", "tech_basket")
+         "ai_lab_funding", "tech_basket", "progress_frontier")
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "annual", "event")
 ROOTS = ("data_root", "sample", "catalog")
 

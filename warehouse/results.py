@@ -16,7 +16,8 @@ from warehouse import db
 
 # result group -> its marts (each written by sql/<group>/<table>.sql from a frame named <table>_frame)
 TABLES = {
-    "estimate": ("divergence_monthly", "bubble_statistics", "bubble_episodes", "bubble_sequence"),
+    "estimate": ("divergence_monthly", "bubble_statistics", "bubble_episodes", "bubble_sequence",
+                 "progress_index_monthly", "capital_progress_monthly", "capital_progress_tests"),
     "forecast": ("cooling_forecast", "cooling_probability", "cooling_thresholds", "regime_probabilities",
                  "forecast_news"),
     "backtest": ("backtest_forecasts", "backtest_scores", "backtest_reliability", "backtest_headline",
@@ -68,6 +69,14 @@ def divergence_inputs(con: duckdb.DuckDBPyConnection, gpu_vendor: str) -> dict:
     return {"members": members, "hyperscalers": hyperscalers, "prices": prices, "fundamentals": fundamentals,
             "segments": _optional(con, "estimate/vendor_segments.sql", [gpu_vendor]),
             "lab_revenue": _optional(con, "estimate/lab_revenue.sql")}
+
+
+def progress_frontier(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The monthly frontier of each technical-progress measure (empty when marts.progress_monthly is absent)."""
+    frame = _optional(con, "estimate/progress_frontier.sql")
+    if frame is None:
+        return pd.DataFrame(columns=["measure", "month", "frontier_level", "frontier_value", "synthetic"])
+    return _months(frame, "month")
 
 
 def tech_basket_inputs(con: duckdb.DuckDBPyConnection) -> dict:

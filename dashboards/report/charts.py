@@ -163,3 +163,39 @@ def thesis_chart(cycles: pd.DataFrame, response: pd.DataFrame, synthetic: bool) 
         fig.tight_layout()
         _banner(fig, synthetic)
         return _png(fig)
+
+
+def capital_progress_chart(frame: pd.DataFrame, synthetic: bool, source: str = "") -> bytes:
+    """Capital against technical progress: the AI basket's log market cap and the progress index, each in standard
+    deviations of its own history (top), and the gap between them with its real-time z-score (bottom). Months where
+    the index is carried forward past its last release are marked; so are PSY episodes of the gap, if any."""
+    with plt.rc_context(STYLE):
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 4.8), sharex=True, height_ratios=(3, 2))
+        months = pd.to_datetime(frame["month"])
+        top.plot(months, frame["capital_z"], color="#1f4e79", lw=2, label="AI basket market cap (log)")
+        top.plot(months, frame["progress_z"], color="#2e7d32", lw=2, label="frontier-progress index")
+        top.set_ylabel("sd of own history")
+        top.set_title("Capital against technical progress")
+        top.legend(loc="upper left", frameon=False, fontsize=8)
+        bottom.axhline(0, color="#999999", lw=0.8)
+        bottom.plot(months, frame["gap"], color="#6a1b9a", lw=1.8, label="gap (capital - progress)")
+        bottom.plot(months, frame["gap_zscore_realtime"], color="#6a1b9a", lw=1, ls="--",
+                    label="gap z-score, real time")
+        bottom.set_ylabel("sd")
+        bottom.legend(loc="lower left", frameon=False, fontsize=8, ncols=2)
+        carried = frame["progress_age_months"].fillna(0).astype(int) > 0
+        for ax in (top, bottom):
+            if carried.any():
+                ax.axvspan(months[carried].min(), months[carried].max(), color="#999999", alpha=0.15, lw=0)
+            for m in months[frame["bubble_exuberant"].fillna(False).astype(bool)]:
+                ax.axvspan(m, m + pd.offsets.MonthEnd(0), color="#d62728", alpha=0.2, lw=0)
+        label = "month"
+        if carried.any():
+            start = months[carried].min() - pd.DateOffset(months=1)
+            label += f" (grey: progress index carried forward from {start:%Y-%m})"
+        bottom.set_xlabel(label)
+        bottom.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        if source:
+            fig.text(0.01, -0.02, source, ha="left", va="top", fontsize=7, color="#555555", wrap=True)
+        _banner(fig, synthetic)
+        return _png(fig)

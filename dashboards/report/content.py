@@ -86,6 +86,53 @@ def _frame(con: duckdb.DuckDBPyConnection, name: str, params=()) -> pd.DataFrame
     return con.execute(sql_text(f"report/{name}.sql"), list(params)).df()
 
 
+PROGRESS_TITLE = "Capital against technical progress"
+PROGRESS_NOTE = ("The thesis's second half: markets price AI above what it can actually do. The frontier of AI "
+                 "capability (the best result released by each month's end) is combined into an index that counts "
+                 "months of average progress, and the AI basket's market cap is set against it, each in standard "
+                 "deviations of its own history (docs/progress.md).")
+
+
+def _progress_section(con: duckdb.DuckDBPyConnection, month_end) -> Section:
+    """The capital-progress gap in words, its chart and tests, and the source of every frontier series."""
+    if not (_exists(con, "marts.capital_progress_monthly") and _exists(con, "marts.capital_progress_tests")):
+        return Section("progress", PROGRESS_TITLE, "", missing="Capital against progress is not estimated yet: "
+                       "`gapcast estimate` fills marts.capital_progress_monthly.")
+    frame = _frame(con, "capital_progress", [month_end])
+    if frame.empty:
+        return Section("progress", PROGRESS_TITLE, PROGRESS_NOTE,
+                       missing="No months where the AI basket and the progress index both exist.")
+    tests = _frame(con, "capital_progress_tests").set_index("test")
+    last = frame.iloc[-1]
+    lines = [PROGRESS_NOTE]
+    if "since_2023" in tests.index:
+        t = tests.loc["since_2023"]
+        lines.append(f"In short: {t['verdict']} since January 2023 ({t['note']}). The gap in "
+                     f"{pd.Timestamp(last['month']):%B %Y}: {last['gap_zscore_realtime']:+.2f} sd against its own "
+                     "past (real time).")
+        if "since_2023_time_trend" in tests.index:
+            trend = tests.loc["since_2023_time_trend"]
+            lines.append(f"Against a plain time trend instead of the index: {trend['verdict']} "
+                         f"({trend['note'].split('; ', 1)[-1]}).")
+    names = {"psy_gsadf_gap": "Bubble test of the gap (PSY)", "engle_granger_capital_progress":
+             "Cointegration of capital and capability (Engle-Granger)", "revenue_growth_on_progress_growth":
+             "Revenue growth on capability growth (HAC)"}
+    for key, label in names.items():
+        if key in tests.index:
+            t = tests.loc[key]
+            p = "" if pd.isna(t["pvalue"]) else f", p = {t['pvalue']:.2f}"
+            lines.append(f"{label}: {t['verdict']} (statistic {t['statistic']:+.2f}{p}, {int(t['months'])} months).")
+    if int(last["progress_age_months"]) > 0:
+        lines.append(f"The progress index ends {int(last['progress_age_months'])} month(s) before "
+                     f"{pd.Timestamp(last['month']):%B %Y} (no later release in the data): it is carried forward, "
+                     "shaded grey in the chart.")
+    sources = _frame(con, "progress_sources")
+    source = ("Sources: AI basket market cap from Yahoo Finance prices and filed shares (marts.divergence_monthly); "
+              + "; ".join(f"{r.series_name or r.series_id} (to {pd.Timestamp(r.last_month):%Y-%m})"
+                          for r in sources.itertuples()) + ".")
+    return Section("progress", PROGRESS_TITLE, "\n".join(lines), chart=frame, extra={"source": source})
+
+
 def _revenue_note(members: pd.DataFrame, through: pd.DataFrame) -> str:
     """Which members the basket leaves out and why, and how far each input reaches."""
     parts = []
@@ -215,6 +262,8 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
                                 "The AI basket's market cap over its trailing twelve-month revenue, counting only "
                                 "revenue filed by each month's end. The divergence measures and bubble dating "
                                 "are not built yet.", chart=basket))
+
+    sections.append(_progress_section(con, month_end))
 
     targets = _frame(con, "talent_targets", [month_end])
     seasons = _seasonal_changes(targets)

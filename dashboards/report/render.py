@@ -249,6 +249,10 @@ def render(content: ReportContent) -> Rendered:
             image = "divergence"
             tables = _table(s.table, "Dated bubble episodes")
             tables += _table(s.extra.get("members"), "Revenue behind the basket on its last trading day")
+        elif s.key == "progress" and s.chart is not None and not s.chart.empty:
+            images["progress"] = charts.capital_progress_chart(s.chart, content.synthetic,
+                                                               s.extra.get("source", ""))
+            image = "progress"
         elif s.key == "talent" and s.chart is not None and not s.chart.empty:
             images["talent"] = charts.talent_chart(s.chart, content.synthetic)
             image = "talent"

@@ -157,6 +157,31 @@ def add_model_fixtures(analytics_db: Path) -> dict:
             SELECT 'sarimax' AS model, i AS origin, (i % 20) / 20.0 + 0.025 AS probability,
                    ((i * 7919) % 100) / 100.0 < (i % 20) / 20.0 + 0.025 AS cooled
             FROM range(400) AS t(i)""")
+        # Capital against progress (the Progress page): two frontier measures and the gap, 36 months, synthetic.
+        con.execute("""
+            CREATE OR REPLACE TABLE marts.progress_monthly AS
+            SELECT m.measure, (DATE '2023-01-01' + to_months(i))::DATE AS month,
+                   m.base * pow(m.growth, i // 3) AS frontier_value, m.unit, m.scale,
+                   'model-' || (i // 3) AS frontier_entity, (DATE '2023-01-01' + to_months(3 * (i // 3)))::DATE
+                       AS frontier_release_date, m.doubling AS doubling_time_24m_months,
+                   (i % 3)::INTEGER AS months_since_new_frontier, m.series_id, TRUE AS synthetic
+            FROM range(36) AS t(i),
+                 (VALUES ('eci', 110.0, 1.02, 'ECI points', 'level', NULL, 'epoch_eci'),
+                         ('metr_p50_minutes', 5.0, 1.3, 'minutes (METR-Horizon-v1.1)', 'log', 6.5,
+                          'metr_time_horizon')) AS m(measure, base, growth, unit, scale, doubling, series_id)""")
+        con.execute("""
+            CREATE OR REPLACE TABLE marts.capital_progress_monthly AS
+            SELECT 'fixture' AS run_id, (DATE '2023-01-01' + to_months(i))::DATE AS month,
+                   -1.5 + i / 12.0 AS capital_z, -1.5 + i / 14.0 AS progress_z, i / 12.0 - i / 14.0 AS gap,
+                   CASE WHEN i >= 23 THEN 0.1 * (i - 23) END AS gap_zscore_realtime,
+                   greatest(i - 33, 0)::INTEGER AS progress_age_months, TRUE AS synthetic
+            FROM range(36) AS t(i)""")
+        con.execute("""
+            CREATE OR REPLACE TABLE marts.capital_progress_tests AS
+            SELECT 'fixture' AS run_id, * FROM (VALUES
+                ('since_2023', 'about the same pace (within 0.5 sd)', 0.3, NULL, 33, 'fixture note'),
+                ('engle_granger_capital_progress', 'no cointegration at 5%', -2.1, 0.45, 33, 'fixture note')
+            ) AS t(test, verdict, statistic, pvalue, months, note)""")
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -28,6 +28,7 @@ PAGES = {
     "talent": "views/talent.py",
     "backtest": "views/backtest.py",
     "thesis": "views/thesis.py",
+    "progress": "views/progress.py",
     "data": "views/data.py",
     "sql": "views/sql.py",
 }
@@ -38,11 +39,13 @@ PENDING_ON_PAGE = {
     "talent": ["marts.cooling_forecast", "marts.regime_probabilities"],
     "backtest": ["marts.backtest_scores", "marts.backtest_forecasts"],
     "thesis": ["marts.thesis_tests", "marts.backtest_gap_test", "marts.tech_basket_monthly"],
+    "progress": ["marts.capital_progress_monthly", "marts.progress_monthly"],
     "data": [],
     "sql": [],
 }
 # Charts each page draws once every model table is there (the fixtures in tests/browser_helpers.py).
-CHARTS_WITH_MODELS = {"overview": 2, "divergence": 5, "talent": 6, "backtest": 3, "thesis": 2, "data": 1, "sql": 0}  # talent: 5 targets + 1
+CHARTS_WITH_MODELS = {"overview": 2, "divergence": 5, "talent": 6, "backtest": 3, "thesis": 2, "progress": 3,
+                      "data": 1, "sql": 0}  # talent: 5 targets + 1
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +60,9 @@ def sample_home(sample_run, tmp_path_factory) -> Path:
     try:
         for (table,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' AND "
                                     "(table_name LIKE 'bubble%' OR table_name IN ('divergence_monthly', "
-                                    "'cooling_probability', 'cooling_forecast', 'regime_probabilities'))").fetchall():
+                                    "'cooling_probability', 'cooling_forecast', 'regime_probabilities', "
+                                    "'progress_monthly', 'capital_progress_monthly', 'capital_progress_tests'))"
+                                    ).fetchall():
             con.execute("DROP TABLE marts." + table)  # names from the catalog itself
     finally:
         con.close()

@@ -168,7 +168,8 @@ def test_every_new_table_and_column_has_a_comment(snapshot_estimate):
 def test_model_runs_record_parameters_sources_and_diagnostics(snapshot_estimate):
     settings, _ = snapshot_estimate
     runs = read(settings, "SELECT * FROM meta.model_runs WHERE run_id = 'run-a'").set_index("model")
-    assert set(runs.index) == {"basket", "zscore", "cointegration", "capex_gap", "required_revenue", "bubbles"}
+    assert set(runs.index) == {"basket", "zscore", "cointegration", "capex_gap", "required_revenue", "bubbles",
+                               "capital_progress"}
     assert (runs["status"] == "ok").all() and runs["data_as_of"].notna().all()
     required = json.loads(runs.loc["required_revenue", "parameters"])
     assert required["cost_multiple"]["value"] == 2.0 and "Cahn" in required["cost_multiple"]["source"]
@@ -270,7 +271,9 @@ def test_empty_marts_give_empty_tables_and_a_skipped_run(sample_run, tmp_path_fa
     assert all(report.rows[t] == 0 for t in NEW_TABLES)
     assert any("nothing to estimate" in w for w in report.warnings)
     runs = read(settings, "SELECT model, status, warnings FROM meta.model_runs WHERE run_id = 'run-empty'")
-    assert runs.to_dict("records")[0]["status"] == "skipped" and len(runs) == 1
+    assert runs.set_index("model")["status"].to_dict() == {"basket": "skipped", "capital_progress": "skipped"}
+    progress = runs.set_index("model").loc["capital_progress", "warnings"]
+    assert list(progress) == ["no progress index: no frontier measure"]
     columns = read(settings, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'divergence_monthly'")
     assert {"month", "price_to_sales", "notes", "synthetic"} <= set(columns["column_name"])
 

@@ -67,7 +67,7 @@ def test_both_links_are_tested_for_the_long_history_targets(thesis_home):
     robust = t[(t["test"] == "robustness") & (t["target"] == "USINFO")]
     assert set(robust["measure"]) == {"equal-weighted gap z-score", "gap z-score, origins 1995-2009",
                                       "gap z-score, origins 2010-", "AI basket gap z-score (2015-)",
-                                      "AI capex gap (2015-)"}
+                                      "AI capex gap (2015-)", "capital-progress gap z-score (2019-)"}
     # the AI basket's own measures: from 2015 only, for every target (CES: too few months, said so)
     ai = t[(t["test"] == "robustness") & t["measure"].str.startswith("AI ")]
     assert set(ai["target"]) == {"USINFO", "PAYEMS", "JTU5100JOL", "IHLIDXUSTPSOFTDEVE", "CES6054150001"}

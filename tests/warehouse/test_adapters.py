@@ -34,7 +34,8 @@ def value(records, obs_date, field="value", entity=""):
 
 def test_every_adapter_declares_a_name_and_its_params():
     files = {"yahoo_csv", "fred_csv", "indeed_csv", "fmp_csv", "layoffs_csv", "owid_csv", "epoch_csv",
-             "funding_rounds_csv", "epoch_ai_companies", "conceptstocks_income", "conceptstocks_segments"}
+             "funding_rounds_csv", "epoch_ai_companies", "conceptstocks_income", "conceptstocks_segments",
+             "epoch_eci", "metr_yaml", "swebench_json", "epoch_benchmarks", "owid_progress"}
     live = {"yfinance", "fred", "sec_companyfacts", "sec_form_d", "indeed_tracker", "owid_grapher", "layoffs_url"}
     assert set(ADAPTERS) == files | live
     assert {name for name, cls in ADAPTERS.items() if cls.live} == live

@@ -113,6 +113,18 @@ def _rows_frame(payload: Payload, drop_empty_unnamed: bool) -> pd.DataFrame:
     return frame
 
 
+def decoded_text(payload: Payload) -> str:
+    """A text payload (JSON, YAML) as a string: not UTF-8, or nothing but whitespace, is refused with the line."""
+    try:
+        text = payload.content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = payload.content[: exc.start].count(b"\n") + 1
+        raise payload.error("the file is not UTF-8 text", line=line) from None
+    if not text.strip():
+        raise payload.error("the file is empty", hint="re-download it; the source returned nothing")
+    return text
+
+
 def _decode(payload: Payload, allow_unnamed: bool = False) -> tuple[list[str], list[list[str]], list[int]]:
     """Header, rows and the first physical line of each row (a quoted field may span lines)."""
     content = payload.content

@@ -1,5 +1,7 @@
--- The AI basket's own valuation measures by month (marts.divergence_monthly, from 2015): the thesis tests'
--- robustness check on the recent cycle alone.
-SELECT month, ps_zscore, capex_gap
-FROM marts.divergence_monthly
-ORDER BY month;
+-- The AI basket's own valuation measures by month (marts.divergence_monthly, from 2015), and its market cap
+-- against technical progress (marts.capital_progress_monthly: the gap's real-time z-score, from 2019): the thesis
+-- tests' robustness check on the recent cycle alone.
+SELECT d.month, d.ps_zscore, d.capex_gap, c.gap_zscore_realtime AS progress_gap_zscore
+FROM marts.divergence_monthly AS d
+LEFT JOIN marts.capital_progress_monthly AS c ON c.month = d.month
+ORDER BY d.month;

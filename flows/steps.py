@@ -167,10 +167,11 @@ def estimate(settings: Settings, *, assumptions_path: Path | None = None, con=No
         as_of = results.data_as_of(run.con)
         report = EstimateReport(run_id=run.run_id, data_as_of=as_of, assumptions=assumptions)
         inputs = results.divergence_inputs(run.con, str(assumptions.value("required_revenue", "gpu_vendor")))
-        frontier = results.progress_frontier(run.con)
+        frontier, labs = results.progress_frontier(run.con), results.lab_valuations(run.con)
         fingerprint = results.fingerprint_of(inputs["prices"], inputs["fundamentals"], list(inputs["members"]),
                                              list(inputs["hyperscalers"]), inputs["segments"], inputs["lab_revenue"],
-                                             frontier, Path(assumptions.path).read_bytes(), _code_version("estimate"))
+                                             frontier, labs, Path(assumptions.path).read_bytes(),
+                                             _code_version("estimate"))
         reused = results.reusable_run(run.con, "estimate", fingerprint) if reuse else None
         if reused:
             report.reused = reused
@@ -188,7 +189,7 @@ def estimate(settings: Settings, *, assumptions_path: Path | None = None, con=No
         try:
             progress = api.capital_progress(frontier, capital,
                                             critical_values=critical_values_source(settings, notes),
-                                            synthetic=synthetic)
+                                            synthetic=synthetic, labs=labs)
         except Exception as exc:  # a failed progress model is recorded; the divergence results still publish
             progress = api.failed_progress(f"{type(exc).__name__}: {exc}", synthetic=synthetic)
         report.warnings = list(est.warnings) + notes + [f"capital_progress: {w}" for w in progress.warnings]

@@ -43,7 +43,8 @@ CAPITAL_COLUMNS = [
     "month", "basket_market_cap", "log_market_cap", "progress_index", "progress_age_months", "capital_z",
     "progress_z", "gap", "gap_change_12m", "growth_difference", "capital_change_12m", "progress_change_12m",
     "gap_realtime", "gap_zscore_realtime", "coint_residual", "bubble_bsadf", "bubble_bsadf_cv",
-    "bubble_exuberant", "basket_ttm_revenue", "revenue_z", "revenue_gap", "synthetic",
+    "bubble_exuberant", "basket_ttm_revenue", "revenue_z", "revenue_gap", "lab_valuation_usd", "lab_companies",
+    "lab_z", "lab_gap", "synthetic",
 ]
 TEST_COLUMNS = ["test", "statistic", "pvalue", "critical_value", "months", "first_month", "last_month", "verdict",
                 "note", "synthetic"]
@@ -132,13 +133,25 @@ def _pca_check(wide: pd.DataFrame, min_months: int) -> dict:
     while len(cols) >= 2:
         balanced = wide[cols].dropna()
         if len(balanced) >= min_months:
-            pc = PCA(balanced.to_numpy(dtype=float), ncomp=1, standardize=True, demean=True, normalize=True)
+            # A measure whose frontier did not move over the window has no variance to share: loading 0, left out
+            # of the component (standardizing it would turn rounding noise into a column of unit variance).
+            scale = balanced.abs().max().where(lambda v: v > 0, 1.0)
+            moving = [c for c in cols if balanced[c].std(ddof=0) > 1e-9 * scale[c]]
+            out = {"measures": cols, "first_month": str(balanced.index[0].date()),
+                   "last_month": str(balanced.index[-1].date()), "months": len(balanced),
+                   "flat": [c for c in cols if c not in moving], "loadings": {c: 0.0 for c in cols},
+                   "explained": None}
+            if len(moving) < 2:
+                return out
+            try:
+                pc = PCA(balanced[moving].to_numpy(dtype=float), ncomp=1, standardize=True, demean=True,
+                         normalize=True)
+            except np.linalg.LinAlgError as exc:  # a check, not the index: its failure is recorded, not raised
+                return {**out, "error": f"LinAlgError: {exc}"}
             loadings = np.asarray(pc.loadings)[:, 0]
             loadings = loadings * (1.0 if loadings.sum() >= 0 else -1.0)
-            return {"measures": cols, "first_month": str(balanced.index[0].date()),
-                    "last_month": str(balanced.index[-1].date()), "months": len(balanced),
-                    "loadings": dict(zip(cols, map(float, loadings))),
-                    "explained": float(np.asarray(pc.rsquare)[1])}
+            out["loadings"].update(zip(moving, map(float, loadings)))
+            return {**out, "explained": float(np.asarray(pc.rsquare)[1])}
         spans = {c: wide[c].notna().sum() for c in cols}
         cols.remove(min(spans, key=spans.get))
     return {"measures": cols, "months": 0, "loadings": {}, "explained": None}
@@ -190,10 +203,13 @@ def _progress_index(frontier: pd.DataFrame, spec: ProgressSpec):
 
 def capital_progress(frontier: pd.DataFrame, capital: pd.DataFrame, *,
                      critical_values: Callable[..., tuple[object, str]] | None = None,
-                     spec: ProgressSpec = ProgressSpec(), synthetic: bool = False) -> ProgressResult:
+                     spec: ProgressSpec = ProgressSpec(), synthetic: bool = False,
+                     labs: pd.DataFrame | None = None) -> ProgressResult:
     """The progress index and the capital-progress gap (module docstring). ``capital``: month,
     basket_market_cap and basket_ttm_revenue. ``critical_values(n, min_window=, lag=, reps=, seed=)`` gives the PSY
-    critical values (as models.estimate's source); without it the gap is not bubble-dated."""
+    critical values (as models.estimate's source); without it the gap is not bubble-dated. ``labs`` (month,
+    valuation_post_usd, companies): the AI labs' summed post-money valuations, set against progress the same way
+    (``lab_z``, ``lab_gap``, the test ``since_2023_labs``) on the months they exist."""
     from statsmodels.tsa.stattools import coint
 
     from models import bubbles as bub
@@ -215,9 +231,10 @@ def capital_progress(frontier: pd.DataFrame, capital: pd.DataFrame, *,
     last_progress = idx.index[-1]
     months = cap.index[(cap.index >= idx.index[0])
                        & (cap.index <= last_progress + pd.DateOffset(months=spec.carry_months))]
-    if len(months) < spec.realtime_min_months:
-        notes.append(f"capital and progress overlap in {len(months)} months, fewer than "
-                        f"{spec.realtime_min_months}: no gap computed")
+    observed_count = int((months <= last_progress).sum())
+    if observed_count < spec.realtime_min_months:
+        notes.append(f"capital and the observed progress index overlap in {observed_count} months, fewer than "
+                     f"{spec.realtime_min_months}: no gap computed")
         return ProgressResult(**{**empty.__dict__, "warnings": tuple(notes)})
     progress = idx["progress_index"].reindex(months).ffill()
     age = pd.Series([max(0, (m.year - last_progress.year) * 12 + m.month - last_progress.month) for m in months],
@@ -237,6 +254,8 @@ def capital_progress(frontier: pd.DataFrame, capital: pd.DataFrame, *,
         t = months[i]
         fitted = paths.get(min(t, last_progress))
         if fitted is None:  # the index itself has fewer than realtime_min_months months by t
+            continue
+        if t > last_progress:  # the index is carried forward here: no real-time reading of the gap
             continue
         path = fitted.reindex(months[: i + 1]).ffill()
         g = _z(log_cap.iloc[: i + 1]) - _z(path)
@@ -332,11 +351,36 @@ def capital_progress(frontier: pd.DataFrame, capital: pd.DataFrame, *,
                               f"{ols.params['progress']:.4f} log points per month of average progress, "
                               f"HAC({spec.hac_lags})"})
     tests += _since(capital_z, progress_z, log_cap, observed, spec)
+    frame["lab_valuation_usd"], frame["lab_companies"], frame["lab_z"], frame["lab_gap"] = np.nan, np.nan, np.nan, np.nan
+    if labs is not None and len(labs):
+        lab = labs.assign(month=pd.DatetimeIndex(labs["month"])).set_index("month").sort_index()
+        value = lab["valuation_post_usd"].astype(float).where(lambda v: v > 0).reindex(months)
+        log_lab = np.log(value)
+        lab_observed = observed[log_lab.reindex(observed).notna().to_numpy()]
+        if len(lab_observed) >= spec.realtime_min_months:
+            lab_z = _z_on(log_lab, lab_observed)
+            frame["lab_valuation_usd"] = value.to_numpy()
+            frame["lab_companies"] = lab["companies"].reindex(months).to_numpy(dtype=float)
+            frame["lab_z"] = lab_z.to_numpy()
+            frame["lab_gap"] = (lab_z - _z_on(progress, lab_observed)).to_numpy()
+            labs_since = _since(lab_z, _z_on(progress, lab_observed), log_lab, lab_observed, spec,
+                                label="log valuation")
+            if labs_since:
+                row = dict(labs_since[0], test="since_2023_labs",
+                           verdict=labs_since[0]["verdict"].replace("capital", "the labs' valuations"))
+                row["note"] = ("AI labs' summed post-money valuations (lab_z) against the index on the months both "
+                               f"exist; {row['note'].replace('capital_z', 'lab_z')}; the number of labs valued grows "
+                               f"from {int(lab['companies'].iloc[0])} to {int(lab['companies'].iloc[-1])}")
+                tests.append(row)
+        else:
+            notes.append(f"AI labs' valuations overlap the observed index in {len(lab_observed)} months, fewer than "
+                         f"{spec.realtime_min_months}: not set against progress")
     frame["synthetic"] = synthetic
     tests_frame = pd.DataFrame(tests, columns=TEST_COLUMNS[:-1]).assign(synthetic=synthetic)
     diagnostics = {"pace": pace, "pca_check": check, "index_first": str(idx.index[0].date()),
                    "index_last": str(last_progress.date()), "tested_months": len(observed),
-                   "gap_latest": float(gap.iloc[-1]), "gap_zscore_realtime_latest": float(gap_z_rt.iloc[-1]),
+                   "gap_latest": float(gap[observed[-1]]),
+                   "gap_zscore_realtime_latest": float(gap_z_rt[observed[-1]]),
                    "tests": {r["test"]: {"statistic": r["statistic"], "pvalue": r["pvalue"], "verdict": r["verdict"]}
                              for r in tests}}
     return ProgressResult(index=index[INDEX_COLUMNS], capital=frame[CAPITAL_COLUMNS], tests=tests_frame,
@@ -352,7 +396,7 @@ def _z_on(x: pd.Series, months: pd.DatetimeIndex) -> pd.Series:
 
 
 def _since(capital_z: pd.Series, progress_z: pd.Series, log_cap: pd.Series, observed: pd.DatetimeIndex,
-           spec: ProgressSpec) -> list[dict]:
+           spec: ProgressSpec, label: str = "log market cap") -> list[dict]:
     """Has capital outgrown capability since ``spec.since``? The OLS trends of capital_z and progress_z over the
     observed months from then, as the change each implies over the window (sd): their difference is the statistic,
     read by the ``pace_margin`` rule. Trends, not end points, so that one release at the end does not decide it.
@@ -376,7 +420,7 @@ def _since(capital_z: pd.Series, progress_z: pd.Series, log_cap: pd.Series, obse
     d_cap, d_prog, d_time = implied(capital_z), implied(progress_z), implied(time_z)
     first, last = window[0].date(), window[-1].date()
     ends = (f"end to end: capital_z {capital_z[window[-1]] - capital_z[window[0]]:+.2f}, progress_z "
-            f"{progress_z[window[-1]] - progress_z[window[0]]:+.2f}; log market cap "
+            f"{progress_z[window[-1]] - progress_z[window[0]]:+.2f}; {label} "
             f"{log_cap[window[-1]] - log_cap[window[0]]:+.2f}")
     return [
         {"test": "since_2023", "statistic": d_cap - d_prog, "pvalue": None, "critical_value": None,
@@ -384,7 +428,8 @@ def _since(capital_z: pd.Series, progress_z: pd.Series, log_cap: pd.Series, obse
          "note": f"trend-implied change {first:%Y-%m} to {last:%Y-%m}: capital_z {d_cap:+.2f} sd, progress_z "
                  f"{d_prog:+.2f} sd ({ends})"},
         {"test": "since_2023_time_trend", "statistic": d_cap - d_time, "pvalue": None, "critical_value": None,
-         "months": len(window), "first_month": first, "last_month": last, "verdict": verdict(d_cap - d_time),
+         "months": len(window), "first_month": first, "last_month": last,
+         "verdict": verdict(d_cap - d_time).replace("capability", "a linear time trend"),
          "note": f"the same with a linear time trend in place of the index: time {d_time:+.2f} sd; "
                  + ("the same verdict: the index adds little beyond time" if verdict(d_cap - d_time)
                     == verdict(d_cap - d_prog) else "a different verdict: the index carries information")},

@@ -79,6 +79,14 @@ def progress_frontier(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _months(frame, "month")
 
 
+def lab_valuations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The AI labs' summed post-money valuations by month (empty when the mart is absent)."""
+    frame = _optional(con, "estimate/lab_valuations.sql")
+    if frame is None:
+        return pd.DataFrame(columns=["month", "valuation_post_usd", "companies"])
+    return _months(frame, "month")
+
+
 def tech_basket_inputs(con: duckdb.DuckDBPyConnection) -> dict:
     """The long tech basket's members (catalog role tech_basket) with their prices and fundamentals (no members
     while the marts are not built)."""

@@ -100,20 +100,28 @@ def _progress_section(con: duckdb.DuckDBPyConnection, month_end) -> Section:
                        "`gapcast estimate` fills marts.capital_progress_monthly.")
     frame = _frame(con, "capital_progress", [month_end])
     if frame.empty:
-        return Section("progress", PROGRESS_TITLE, PROGRESS_NOTE,
-                       missing="No months where the AI basket and the progress index both exist.")
+        failed = _frame(con, "capital_progress_failure")
+        why = (f"The progress model failed in its last run: {failed['warning'].iloc[0]}" if len(failed) else
+               "No months where the AI basket and the progress index both exist.")
+        return Section("progress", PROGRESS_TITLE, PROGRESS_NOTE, missing=why)
     tests = _frame(con, "capital_progress_tests").set_index("test")
     last = frame.iloc[-1]
+    seen = frame[frame["progress_age_months"] == 0]
+    latest = seen.iloc[-1] if len(seen) else last  # the real-time gap exists only where the index was observed
     lines = [PROGRESS_NOTE]
     if "since_2023" in tests.index:
         t = tests.loc["since_2023"]
         lines.append(f"In short: {t['verdict']} since January 2023 ({t['note']}). The gap in "
-                     f"{pd.Timestamp(last['month']):%B %Y}: {last['gap_zscore_realtime']:+.2f} sd against its own "
-                     "past (real time).")
+                     f"{pd.Timestamp(latest['month']):%B %Y}, the index's last month: "
+                     f"{latest['gap_zscore_realtime']:+.2f} sd against its own past (real time).")
         if "since_2023_time_trend" in tests.index:
             trend = tests.loc["since_2023_time_trend"]
             lines.append(f"Against a plain time trend instead of the index: {trend['verdict']} "
                          f"({trend['note'].split('; ', 1)[-1]}).")
+        if "since_2023_labs" in tests.index:
+            labs = tests.loc["since_2023_labs"]
+            lines.append(f"The AI labs' private valuations (Epoch AI's funding rounds, summed) against the index: "
+                         f"{labs['verdict']} since January 2023 (to {pd.Timestamp(labs['last_month']):%B %Y}).")
     names = {"psy_gsadf_gap": "Bubble test of the gap (PSY)", "engle_granger_capital_progress":
              "Cointegration of capital and capability (Engle-Granger)", "revenue_growth_on_progress_growth":
              "Revenue growth on capability growth (HAC)"}
@@ -128,7 +136,8 @@ def _progress_section(con: duckdb.DuckDBPyConnection, month_end) -> Section:
                      "shaded grey in the chart.")
     sources = _frame(con, "progress_sources")
     source = ("Sources: AI basket market cap from Yahoo Finance prices and filed shares (marts.divergence_monthly); "
-              + "; ".join(f"{r.series_name or r.series_id} (to {pd.Timestamp(r.last_month):%Y-%m})"
+              + "; ".join(f"{r.series_name if pd.notna(r.series_name) else r.series_id} "
+                          f"(to {pd.Timestamp(r.last_month):%Y-%m})"
                           for r in sources.itertuples()) + ".")
     return Section("progress", PROGRESS_TITLE, "\n".join(lines), chart=frame, extra={"source": source})
 

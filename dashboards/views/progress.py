@@ -20,6 +20,7 @@ MEASURE_NAMES = {
 TEST_NAMES = {
     "since_2023": "since 2023: capital against capability",
     "since_2023_time_trend": "since 2023: capital against a time trend (does the index add anything?)",
+    "since_2023_labs": "since 2023: the AI labs' private valuations against capability",
     "psy_gsadf_gap": "bubble test of the gap (PSY GSADF)",
     "engle_granger_capital_progress": "cointegration of capital and capability (Engle-Granger)",
     "revenue_growth_on_progress_growth": "does revenue grow with capability? (HAC regression)",
@@ -43,16 +44,18 @@ def render(published: Published) -> None:
 
 def gap_section(capital: pd.DataFrame, tests: pd.DataFrame | None) -> None:
     frame = capital.assign(month=pd.to_datetime(capital["month"])).sort_values("month")
-    last = frame.iloc[-1]
+    seen = frame[frame["progress_age_months"] == 0]
+    last = seen.iloc[-1] if len(seen) else frame.iloc[-1]  # the real-time gap exists where the index was observed
+    carried = int(frame["progress_age_months"].iloc[-1])
     if tests is not None and len(tests):
         since = tests[tests["test"] == "since_2023"]
         if len(since):
             st.markdown(f"**{since['verdict'].iloc[0][0].upper()}{since['verdict'].iloc[0][1:]}** since January "
                         f"2023: {since['note'].iloc[0]}.")
-    st.caption(f"{last['month']:%B %Y}: gap {last['gap']:+.2f} sd, its real-time z-score "
-               f"{last['gap_zscore_realtime']:+.2f}"
-               + (f"; the progress index is carried forward {int(last['progress_age_months'])} month(s) past its "
-                  "last release" if last["progress_age_months"] > 0 else "") + ".")
+    st.caption(f"{last['month']:%B %Y}, the index's last month: gap {last['gap']:+.2f} sd, its real-time z-score "
+               f"{ui.signed(last['gap_zscore_realtime'])}"
+               + (f"; the index is carried forward {carried} month(s) beyond it (shaded), with no real-time reading"
+                  if carried > 0 else "") + ".")
     long = frame.melt(id_vars="month", value_vars=["capital_z", "progress_z"], var_name="series", value_name="sd")
     long["series"] = long["series"].map({"capital_z": "AI basket market cap (log)",
                                          "progress_z": "frontier-progress index"})

@@ -312,3 +312,22 @@ def test_a_warm_run_reuses_results_whose_inputs_are_unchanged(sample_run, tmp_pa
     finally:
         con.close()
     assert steps.forecast(settings, config_path=cooling).reused is None
+
+
+def test_a_failing_progress_model_is_recorded_and_the_divergence_still_publishes(sample_run, tmp_path_factory,
+                                                                                monkeypatch):
+    from models import api
+
+    settings = copy_home(sample_run, tmp_path_factory, "progress-fails")
+
+    def broken(*args, **kwargs):
+        raise ValueError("a broken frontier")
+
+    monkeypatch.setattr(api, "capital_progress", broken)
+    report = steps.estimate(settings, reuse=False)
+    assert report.rows["divergence_monthly"] > 0 and report.rows["capital_progress_monthly"] == 0
+    assert "capital_progress: failed: ValueError: a broken frontier" in report.warnings
+    runs = read(settings, "SELECT status, warnings FROM meta.model_runs WHERE run_id = ? AND model = "
+                          "'capital_progress'", [report.run_id])
+    assert runs["status"].tolist() == ["failed"]
+    assert list(runs["warnings"][0]) == ["failed: ValueError: a broken frontier"]

@@ -145,6 +145,9 @@ def test_carried_months_are_shown_but_left_out_of_the_tests():
     assert c["month"].iloc[-1] == MONTHS[-7] and c["progress_age_months"].iloc[-1] == 12
     observed = c[c["progress_age_months"] == 0]
     assert (result.tests["last_month"] == observed["month"].iloc[-1].date()).all()
+    carried = c[c["progress_age_months"] > 0]
+    assert carried["gap_zscore_realtime"].isna().all() and carried["gap_realtime"].isna().all()
+    assert carried["gap"].notna().all()  # shown, in-sample, but no real-time reading
     assert result.tests.set_index("test").at["engle_granger_capital_progress", "months"] == len(observed)
     assert any("carried forward 12 month(s)" in w for w in result.warnings)
 
@@ -194,3 +197,39 @@ def test_no_frontier_gives_empty_tables_and_says_why():
     result = capital_progress(empty, capital())
     assert result.index.empty and result.capital.empty and result.tests.empty
     assert result.warnings == ("no progress index: no frontier measure",)
+
+
+def test_the_labs_valuations_are_set_against_progress_on_their_own_months():
+    """Lab valuations that start in 2021 and grow with the index read "about the same pace"; before 2021 the lab
+    columns are empty, and a lab frame too short to standardize is left out with a warning."""
+    f = frontier(ragged=False)
+    index, _, _ = progress_index(f)
+    progress = pd.Series(index["progress_index"].to_numpy(), index=MONTHS)
+    months = MONTHS[MONTHS >= "2021-01-01"]
+    labs = pd.DataFrame({"month": months, "valuation_post_usd": np.exp(20 + 0.03 * progress[months].to_numpy()),
+                         "companies": 2})
+    result = capital_progress(f, capital(), labs=labs)
+    c = result.capital.set_index("month")
+    assert c.loc[:"2020-12", "lab_z"].isna().all() and c.loc["2021-01":, "lab_z"].notna().all()
+    assert c.loc["2021-01":, "lab_gap"].abs().max() < 1e-9  # the labs' log valuation is linear in the index
+    row = result.tests.set_index("test").loc["since_2023_labs"]
+    assert row["verdict"].startswith("about the same pace") and "log valuation" in row["note"]
+    short = capital_progress(f, capital(), labs=labs.tail(6))
+    assert "since_2023_labs" not in set(short.tests["test"])
+    assert any("AI labs' valuations overlap the observed index in 6 months" in w for w in short.warnings)
+
+
+def test_the_pca_check_leaves_a_flat_measure_out_instead_of_failing():
+    """A measure whose frontier did not move over the balanced window gets loading 0 and stays out of the
+    component (standardized, its rounding noise would count as variance, or the SVD would fail)."""
+    from models.progress import _pca_check, _wide
+
+    f = frontier(ragged=False)
+    flat = f["measure"] == "gpu_flops_per_usd"
+    f.loc[flat, "frontier_level"] = 3.0 + 1e-15 * np.arange(flat.sum())
+    check = _pca_check(_wide(f), 12)
+    assert check["flat"] == ["gpu_flops_per_usd"] and check["loadings"]["gpu_flops_per_usd"] == 0.0
+    assert all(check["loadings"][m] > 0 for m in MEASURES if m != "gpu_flops_per_usd")
+    f.loc[f["measure"] != "eci", "frontier_level"] = 3.0
+    only = _pca_check(_wide(f), 12)  # one measure moves: no component to compute
+    assert only["explained"] is None and set(only["flat"]) == set(MEASURES) - {"eci"}

@@ -426,8 +426,9 @@ def test_owid_progress_bad_inputs(data_root):
 
 
 def test_the_lookahead_check_fails_on_a_tampered_frontier(progress_home):
-    """The check recomputes the frontier from staging: a frontier doubled, a month past what its data knew, a
-    release after its month and a second METR version each show up (inside a transaction that is rolled back)."""
+    """The check recomputes the frontier from staging: a frontier doubled, a month past what its data knew (by the
+    mart's known_by, and by staging's retrieval when the mart's is wrong), a release after its month or not in
+    staging, and a second METR version each show up (inside a transaction that is rolled back)."""
     import duckdb
 
     from warehouse.db import SQL_DIR
@@ -446,6 +447,12 @@ def test_the_lookahead_check_fails_on_a_tampered_frontier(progress_home):
                     "WHERE measure = 'metr_p50_minutes' AND month = DATE '2024-02-01'")
         con.execute("UPDATE marts.progress_monthly SET unit = 'minutes (METR-Horizon-v1)' "
                     "WHERE measure = 'metr_p50_minutes' AND month = DATE '2020-01-01'")
+        con.execute("UPDATE marts.progress_monthly SET frontier_release_date = DATE '2019-01-01' "
+                    "WHERE measure = 'metr_p50_minutes' AND month = DATE '2023-06-01'")  # no such release
+        # a month the mart's own known_by allows but staging's retrieval (ECI: 2026-03-09) does not
+        con.execute("INSERT INTO marts.progress_monthly SELECT * REPLACE (DATE '2026-03-01' AS month, "
+                    "DATE '2026-03-31' AS month_end, DATE '2026-04-30' AS known_by) FROM marts.progress_monthly "
+                    "WHERE measure = 'eci' AND month = DATE '2025-12-01'")
         problems = {(m, str(month)[:7] if month else None, p) for m, month, _, _, _, p in con.execute(check).fetchall()}
         con.execute("ROLLBACK")
     finally:
@@ -454,5 +461,22 @@ def test_the_lookahead_check_fails_on_a_tampered_frontier(progress_home):
             "end") in problems
     assert ("eci", "2024-07", "the frontier fell") in problems  # the doubled month's successor is below it
     assert ("eci", "2025-11", "month not complete when its data were known, or after the as-of") in problems
-    assert ("metr_p50_minutes", "2024-02", "frontier released after the month end") in problems
+    released = "frontier released after the month end, or not released when the mart says"
+    assert ("metr_p50_minutes", "2024-02", released) in problems
+    assert ("metr_p50_minutes", "2023-06", released) in problems
+    assert ("eci", "2026-03", "month not complete when its data were known, or after the as-of") in problems
     assert ("metr_p50_minutes", None, "more than one METR version in one build") in problems
+
+
+def test_lab_valuations_count_from_when_they_were_published(snapshot_run):
+    """OpenAI's 2021 tender at $14bn was reported on 2023-01-05: it counts from January 2023, not 2021. Rounds
+    Epoch leaves out of its charts (Mistral AI's December 2023 Series A, entered twice) are left out."""
+    settings, _ = snapshot_run
+    rows = dict(((str(m)[:7], c), (v, n)) for m, c, v, n in query(
+        settings.analytics_db,
+        "SELECT month, company, valuation_post_usd, companies FROM marts.ai_lab_valuation_monthly"))
+    assert rows[("2022-12", "labs_total")] == (3.7e9, 1)  # Anthropic alone
+    assert rows[("2023-01", "OpenAI")] == (14e9, 1) and rows[("2023-01", "labs_total")] == (17.7e9, 2)
+    assert ("2023-12", "Mistral AI") not in rows  # its June 2023 seed and December 2023 Series A are excluded
+    assert rows[("2024-06", "Mistral AI")] == (6e9, 1)
+    assert max(m for m, _ in rows) == "2025-11"  # retrieved 2025-12-14: December not over

@@ -22,6 +22,10 @@ SELECT
     CAST(basket_ttm_revenue AS DOUBLE) AS basket_ttm_revenue,
     CAST(revenue_z AS DOUBLE) AS revenue_z,
     CAST(revenue_gap AS DOUBLE) AS revenue_gap,
+    CAST(lab_valuation_usd AS DOUBLE) AS lab_valuation_usd,
+    CAST(lab_companies AS INTEGER) AS lab_companies,
+    CAST(lab_z AS DOUBLE) AS lab_z,
+    CAST(lab_gap AS DOUBLE) AS lab_gap,
     CAST(synthetic AS BOOLEAN) AS synthetic,
     CAST(run_id AS VARCHAR) AS run_id
 FROM capital_progress_monthly_frame
@@ -49,5 +53,9 @@ COMMENT ON COLUMN marts.capital_progress_monthly.bubble_exuberant IS 'True insid
 COMMENT ON COLUMN marts.capital_progress_monthly.basket_ttm_revenue IS 'AI basket TTM revenue as filed by the month''s end, USD.';
 COMMENT ON COLUMN marts.capital_progress_monthly.revenue_z IS 'ln(basket_ttm_revenue) standardized with the mean and sd of the months the index was observed.';
 COMMENT ON COLUMN marts.capital_progress_monthly.revenue_gap IS 'revenue_z - progress_z: realized revenue relative to capability, each against its own history (sd).';
+COMMENT ON COLUMN marts.capital_progress_monthly.lab_valuation_usd IS 'AI labs'' summed post-money valuations published by the month''s end, USD (marts.ai_lab_valuation_monthly, labs_total).';
+COMMENT ON COLUMN marts.capital_progress_monthly.lab_companies IS 'Labs in that sum (it grows as labs are first valued).';
+COMMENT ON COLUMN marts.capital_progress_monthly.lab_z IS 'ln(lab_valuation_usd) standardized over the observed months where it exists.';
+COMMENT ON COLUMN marts.capital_progress_monthly.lab_gap IS 'lab_z minus the index standardized over the same months: the labs'' private valuations relative to capability (sd).';
 COMMENT ON COLUMN marts.capital_progress_monthly.synthetic IS 'True when built from the synthetic sample.';
 COMMENT ON COLUMN marts.capital_progress_monthly.run_id IS 'The run that estimated the row.';

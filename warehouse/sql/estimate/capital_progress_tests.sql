@@ -16,7 +16,7 @@ FROM capital_progress_tests_frame
 ORDER BY test;
 
 COMMENT ON TABLE marts.capital_progress_tests IS 'Tests of capital against technical progress, on the months the index was observed: Engle-Granger cointegration of log market cap on the progress index, PSY GSADF of the gap, revenue growth on capability growth (HAC), the trends since 2023, and the same with a time trend in place of the index.';
-COMMENT ON COLUMN marts.capital_progress_tests.test IS 'engle_granger_capital_progress, psy_gsadf_gap, revenue_growth_on_progress_growth, since_2023 or since_2023_time_trend.';
+COMMENT ON COLUMN marts.capital_progress_tests.test IS 'engle_granger_capital_progress, psy_gsadf_gap, revenue_growth_on_progress_growth, since_2023, since_2023_time_trend or since_2023_labs (the AI labs'' valuations against the index).';
 COMMENT ON COLUMN marts.capital_progress_tests.statistic IS 'The test statistic (EG t, GSADF, HAC t of the slope; for since_2023 the trend-implied change of capital_z minus that of progress_z over the window, sd; for since_2023_time_trend the same against a linear time trend).';
 COMMENT ON COLUMN marts.capital_progress_tests.pvalue IS 'Its p-value where one exists.';
 COMMENT ON COLUMN marts.capital_progress_tests.critical_value IS 'Its 5% critical value (EG) or 95% Monte Carlo critical value (GSADF).';

@@ -22,6 +22,10 @@ obs AS (
 released AS (  -- model versions' release dates (Epoch AI Benchmarking Hub), which place the hub's results
     SELECT entity, min(obs_date) AS released FROM obs WHERE field = 'released' GROUP BY entity
 ),
+leaderboard_unit AS (  -- one scale per hub or external benchmark: the unit of its newest vintage
+    SELECT series_id, field, arg_max(unit, retrieved_at) AS unit
+    FROM obs WHERE field LIKE 'hub:%' OR field LIKE 'ext:%' GROUP BY series_id, field
+),
 metr_version AS (
     SELECT series_id, arg_max(unit, retrieved_at) AS unit FROM obs WHERE field = 'p50_minutes' GROUP BY series_id
 ),
@@ -46,7 +50,9 @@ points AS (  -- every result: its measure, value, the date that places it, and t
     UNION ALL
     SELECT o.field, 'level', o.series_id, o.entity, coalesce(r.released, o.obs_date), o.value, NULL, NULL, o.unit,
            o.retrieved_at, o.synthetic
-    FROM obs AS o LEFT JOIN released AS r USING (entity)
+    FROM obs AS o
+    JOIN leaderboard_unit AS u ON u.series_id = o.series_id AND u.field = o.field AND u.unit = o.unit
+    LEFT JOIN released AS r USING (entity)
     WHERE o.field LIKE 'hub:%' OR o.field LIKE 'ext:%'
     UNION ALL
     SELECT o.field, 'level', o.series_id, '', o.obs_date, o.value, NULL, NULL, o.unit, o.retrieved_at, o.synthetic
@@ -80,7 +86,7 @@ months AS (
     FROM bounds AS b,
          LATERAL (SELECT unnest(generate_series(b.first_month::TIMESTAMP, b.last_month::TIMESTAMP,
                                                 INTERVAL 1 MONTH)) AS month) AS m
-    WHERE last_day(m.month)::DATE <= b.known_by
+    WHERE last_day(m.month)::DATE < b.known_by  -- retrieved on a month's last day, that day could still add more
 ),
 best AS (
     SELECT m.measure, m.month, m.month_end, m.known_by, p.scale, p.value, p.low, p.high, p.unit, p.entity,
@@ -155,6 +161,6 @@ COMMENT ON COLUMN marts.progress_monthly.new_frontier IS 'True when a release th
 COMMENT ON COLUMN marts.progress_monthly.last_new_frontier_month IS 'The latest month up to this one in which the frontier moved.';
 COMMENT ON COLUMN marts.progress_monthly.months_since_new_frontier IS 'Months since the frontier last moved (0 when it moved this month): a frontier that has not moved is visible.';
 COMMENT ON COLUMN marts.progress_monthly.releases_to_date IS 'Results released by the month''s end (models or chips measured).';
-COMMENT ON COLUMN marts.progress_monthly.known_by IS 'The date through which the measure''s data are known: the retrieval of its newest vintage, or the build''s as-of if earlier; only months ended by then appear.';
+COMMENT ON COLUMN marts.progress_monthly.known_by IS 'The date through which the measure''s data are known: the retrieval of its newest vintage, or the build''s as-of if earlier; only months ended before then appear.';
 COMMENT ON COLUMN marts.progress_monthly.series_id IS 'Catalog series of the frontier result.';
 COMMENT ON COLUMN marts.progress_monthly.synthetic IS 'True when any result read is synthetic.';

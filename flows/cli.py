@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from datetime import date, datetime, time
 from pathlib import Path
@@ -153,11 +154,14 @@ def run(
         _fail(str(error) or f"the flow failed: {type(error).__name__}")
 
 
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
 def _check_month(month: str) -> None:
-    try:
-        datetime.strptime(month, "%Y-%m")
-    except ValueError:
-        raise typer.BadParameter(f"{month!r} is not a month; use YYYY-MM", param_hint="--month") from None
+    """YYYY-MM and nothing else (strptime would take 2026-1); how late a month may be, the report decides from the
+    data (dashboards.report.check_month)."""
+    if not _MONTH.fullmatch(month.strip()):
+        _fail(f"--month {month!r} is not a month: use YYYY-MM, e.g. 2026-12", code=2)
 
 
 @app.command()
@@ -211,6 +215,7 @@ def report(
     force: Annotated[bool, typer.Option("--force", help="With --send: send even if this month's went out.")] = False,
 ) -> None:
     """Write the monthly report (HTML, PDF, CSV) from analytics.duckdb; with --send, email it."""
+    from dashboards.report import ReportMonthError
     from dashboards.report.email import DeliveryError
     from flows import steps
 
@@ -220,7 +225,7 @@ def report(
     try:
         files = steps.report(settings, month, out_dir=out)
         delivery = steps.send(settings, files, force=force) if send else None
-    except (*_known_errors(), DeliveryError) as exc:
+    except (*_known_errors(), DeliveryError, ReportMonthError) as exc:
         _fail(str(exc))
     _print_report({"month": files.month, "pdf": files.pdf, "html": files.html, "csv": files.csv,
                    "delivery": None if delivery is None else {"status": delivery.status, "note": delivery.note,
@@ -343,8 +348,10 @@ def sql(
         result = sql_job(settings, query)
     except _known_errors() as exc:
         _fail(str(exc))
-    except Exception as exc:  # a SQL error in the analyst's query: say it in one line
-        _fail(str(exc).splitlines()[0])
+    except Exception as exc:  # a SQL error in the analyst's query: say it in one line, with DuckDB's hint
+        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+        hint = next((ln for ln in lines[1:] if ln.startswith("Did you mean")), "")
+        _fail(lines[0] + (f" {hint}" if hint else "") if lines else type(exc).__name__)
     if format == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(result.columns)
@@ -371,6 +378,8 @@ def status(
     """Per series: last observation, last retrieval, rows, and whether it is ok, stale or failed."""
     from warehouse.jobs import status_job
 
+    if format not in {"table", "json"}:
+        _fail(f"--format {format!r} is not one of table, json", code=2)
     settings = _settings(home)
     try:
         frame, where = status_job(settings)

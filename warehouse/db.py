@@ -264,6 +264,17 @@ def sql_job(settings: Settings, query: str) -> QueryResult:
     con = connect_analytics(settings)
     try:
         try:
+            statements = con.extract_statements(query)
+        except duckdb.ParserException:
+            statements = [query]  # the query's own error is reported when it runs, below
+        if len(statements) > 1:
+            writes = sorted({st.type.name for st in statements if st.type.name != "SELECT"})
+            if writes:  # a write smuggled after a SELECT: the read-only refusal, named
+                raise QueryRefused(f"{', '.join(writes)} statements are refused: gapcast sql is read-only (the "
+                                   "database is attached in read-only mode) and runs one SELECT at a time")
+            raise QueryRefused(f"gapcast sql runs one statement at a time; this query has {len(statements)} "
+                               "(separated by ';'): run them one by one")
+        try:
             cursor = con.execute(query)
             if cursor.description is None:
                 return QueryResult([], [])

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
+
 from dashboards.report.content import ReportContent, gather
 from dashboards.report.render import Rendered, render
-from warehouse.db import connect_analytics
+from warehouse.db import connect_analytics, sql_text
 from warehouse.settings import Settings
 
 __all__ = ["ReportFiles", "build_report", "current_month"]
@@ -33,11 +35,31 @@ def current_month() -> str:
     return datetime.now(UTC).strftime("%Y-%m")
 
 
+class ReportMonthError(ValueError):
+    """A report month later than the data allow (the month after the newest observation, or the build's month)."""
+
+
+def check_month(con, month: str) -> None:
+    """Refuse a month after both the month following the newest observation and the build's as-of month: a report
+    titled for 2031-01 from data that end in 2026 would claim what it cannot know."""
+    data_month, built_month = con.execute(sql_text("report/latest_month.sql")).fetchone()
+    allowed = {}
+    if data_month is not None:
+        allowed[f"the newest observation is from {pd.Timestamp(data_month):%Y-%m}"] = \
+            pd.Timestamp(data_month) + pd.DateOffset(months=1)
+    if built_month is not None:
+        allowed[f"the warehouse was built in {pd.Timestamp(built_month):%Y-%m}"] = pd.Timestamp(built_month)
+    if allowed and pd.Timestamp(f"{month}-01") > max(allowed.values()):
+        raise ReportMonthError(f"--month {month} is after what the data can report on: {' and '.join(allowed)}; "
+                               f"use {max(allowed.values()):%Y-%m} or earlier")
+
+
 def build_report(settings: Settings, month: str | None = None, out_dir: Path | None = None) -> ReportFiles:
     """Write the report for `month` (default: this month) from analytics.duckdb into out_dir."""
     month = month or current_month()
     con = connect_analytics(settings)
     try:
+        check_month(con, month)
         content = gather(con, month)
     finally:
         con.close()

@@ -166,3 +166,27 @@ def test_an_error_message_prints_its_square_brackets(capsys):
     cli_models.print_backtest(report)
     got = capsys.readouterr()
     assert "cut at [lag] 1" in got.out and "order [p, d, q] kept [/]" in got.err
+
+
+@pytest.mark.parametrize("args, expected", [
+    (("report", "--month", "2026-1"), "gapcast: error: --month '2026-1' is not a month: use YYYY-MM, e.g. 2026-12"),
+    (("report", "--month", "2031-01"), "gapcast: error: --month 2031-01 is after what the data can report on: the "
+                                       "newest observation is from 2026-"),
+    (("status", "--format", "yaml"), "gapcast: error: --format 'yaml' is not one of table, json"),
+    (("sql", "SELECT 1; SELECT 2"), "gapcast: error: gapcast sql runs one statement at a time; this query has 2"),
+    (("sql", "SELECT * FROM marts.seriez"), "gapcast: error: Catalog Error: Table with name seriez does not exist! "
+                                            "Did you mean \"series\"?"),
+])
+def test_strict_inputs_are_refused_in_one_line(sample_run, args, expected):
+    """Each bad input is refused with one line that says why (DuckDB's "Did you mean" kept), nothing else."""
+    settings, _ = sample_run
+    result = invoke(*args, "--home", str(settings.home))
+    assert result.exit_code != 0
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith(expected), result.output
+
+
+def test_a_report_month_within_the_data_is_accepted(sample_run, tmp_path):
+    settings, _ = sample_run
+    result = invoke("report", "--month", "2026-11", "--home", str(settings.home), "--out", str(tmp_path / "r"))
+    assert result.exit_code == 0, result.output  # the sample ends 2026-10: the month after it is allowed

@@ -212,10 +212,16 @@ def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
     finally:
         con.execute("DETACH publish_target")
     crash_point("publish.before_rename")
+    # A write-ahead log beside the published file can only be left by someone who opened it read-write and died
+    # (gapcast only reads it): renamed over, the new file would meet that log, and DuckDB would refuse every reader
+    # ("WAL does not match database file"). The new file is checkpointed whole, so a log beside it is never its own.
+    stale_wal = target.with_name(target.name + ".wal")
     try:
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        stale_wal.unlink(missing_ok=True)
         os.replace(tmp, target)
+        stale_wal.unlink(missing_ok=True)  # one written between the two steps by the same kind of opener
         crash_point("publish.after_rename")
         dir_fd = os.open(target.parent, os.O_RDONLY)
         try:

@@ -127,15 +127,8 @@ def decoded_text(payload: Payload) -> str:
 
 def _decode(payload: Payload, allow_unnamed: bool = False) -> tuple[list[str], list[list[str]], list[int]]:
     """Header, rows and the first physical line of each row (a quoted field may span lines)."""
-    content = payload.content
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = content[: exc.start].count(b"\n") + 1
-        raise payload.error("the file is not UTF-8 text", line=line) from None
+    text = decoded_text(payload)  # not UTF-8, or nothing but a byte-order mark: refused
     # strict: a quote left open (a file cut inside a quoted field) is an error, not a silently cut value
-    if not text.strip():  # e.g. nothing but a byte-order mark
-        raise payload.error("the file is empty", hint="re-download it; the source returned nothing")
     limit = csv.field_size_limit()  # csv.reader refuses a longer field; a file with so long a line goes to it
     if '"' not in text and "\0" not in text and (
             len(text) <= limit or max(map(len, text.splitlines()), default=0) <= limit):

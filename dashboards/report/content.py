@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
+from dashboards.report.answer import MODEL_NAMES, Answer, compose, short_name
 from warehouse.db import sql_text
 
 THESIS_NOTE = ("gapcast's claim: when markets price technology far above its revenue, the year-end review and the "
@@ -43,6 +44,7 @@ class ReportContent:
     headline_text: str
     sections: tuple[Section, ...]
     forecasts_csv: pd.DataFrame
+    answer: Answer | None = None
 
     @property
     def banner(self) -> str | None:
@@ -65,9 +67,10 @@ def _exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
 
 
 MODELS_NOTE = (
-    "Each model's probability for the coming season (p); 'headline' marks the one the report leads with, chosen "
-    "by the combination rule (above). climatology is the base rate; regimes* is the probability of the regime model's "
-    "volatile regime, a different event, shown for context.")
+    "Each model's P(cooling) for the coming season; 'headline' marks the one the report leads with, chosen by the "
+    "combination rule (below, 'What each headline rests on'); the threshold is the fall that counts as cooling. "
+    "climatology is the base rate: the share of past seasons that cooled. The regime model's number is another "
+    "event, the probability of its volatile regime, and is shown apart, below the table.")
 SKILL_NOTE = (
     "Brier skill of P(cooling) against the base rate for forecasts made in September-December for the coming "
     "March-May (leads 5-8 months: the year-end review), with a 90% interval from resampling whole seasons. An "
@@ -215,7 +218,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
 
     if _exists(con, "marts.cooling_probability"):
         sections.append(Section("cooling", "Probability of cooling", SEASON_NOTE + " " + MODELS_NOTE,
-                                table=_frame(con, "cooling_table")))
+                                table=_frame(con, "cooling_table"), extra={"regimes": _frame(con, "regime_table")}))
         reasons = _frame(con, "cooling_reasons")
         grid = _frame(con, "cooling_thresholds") if _exists(con, "marts.cooling_thresholds") else pd.DataFrame()
         if not grid.empty:
@@ -224,8 +227,8 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
                 cells = "; ".join(
                     (f"a fall of more than {-t * 100:.3g}%" if t < 0 else "any fall") + (" (ours)" if c else "")
                     + f": {p:.0%}" for t, c, p in g[["threshold", "configured", "probability"]].itertuples(index=False))
-                lines.append(f"{target} ({model}): {cells}.")
-            missing = sorted(set(reasons["target_series"]) - set(grid["target"]))
+                lines.append(f"{short_name(g['name'].iloc[0])} ({MODEL_NAMES.get(model, model)}): {cells}.")
+            missing = sorted(set(reasons.loc[~reasons["target_series"].isin(grid["target"]), "name"]))
             if missing:
                 lines.append(f"{', '.join(missing)}: no simulated changes behind the headline (the regime model or no "
                              "run), so no other thresholds.")
@@ -235,7 +238,8 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
                 + "\n".join(lines)))
         if not reasons.empty:
             sections.append(Section("reasons", "What each headline rests on", "\n".join(
-                f"{r.target_series}, {r.model} ({float(r.probability):.0%}): {r.chosen_by}."
+                f"{short_name(r.name)}, {MODEL_NAMES.get(r.model, r.model)} ({float(r.probability):.0%}): "
+                f"{r.chosen_by}."
                 for r in reasons.itertuples(index=False))))
     else:
         sections.append(Section("cooling", "Probability of cooling", SEASON_NOTE,
@@ -340,8 +344,14 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
         "health", "Data freshness and model health",
         f"{len(checks) - failed} of {len(checks)} data checks passed at the last build (as of {built_as_of}).",
         table=freshness, extra={"checks": checks, "models": health, "failed": failed_series}))
-    sections.append(Section("method", "Method and sources", METHOD_NOTES))
+    vintage = _frame(con, "data_vintage")
+    sections.append(_risks_section(con, vintage))
+    sections.append(Section("method", "Method and sources (appendix)", METHOD_NOTES, table=vintage))
 
+    answer = _answer(con, month_end)
+    if answer.lead_probability is not None:
+        headline_label, headline_value = answer.title, answer.lead_probability
+        headline_text = " ".join(answer.sentences)
     if _exists(con, "marts.cooling_forecast"):
         forecasts = _frame(con, "forecast_csv")
     else:
@@ -352,7 +362,51 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
         forecasts = forecasts[[c for c in first if c in forecasts.columns]
                               + [c for c in forecasts.columns if c not in first]]
     return ReportContent(month, synthetic, built_as_of, headline_label, headline_value, headline_text,
-                         tuple(sections), forecasts)
+                         tuple(sections), forecasts, answer)
+
+
+def _answer(con: duckdb.DuckDBPyConnection, month_end) -> Answer:
+    """Page 1 (dashboards.report.answer): the inputs of its rules, each None where its mart is not built."""
+    def maybe(table: str, name: str, params=()) -> pd.DataFrame | None:
+        return _frame(con, name, params) if _exists(con, table) else None
+
+    backtest = _exists(con, "marts.backtest_scores") and _has_columns(con, "marts.backtest_scores", BACKTEST_COLUMNS)
+    targets = maybe("marts.cooling_probability", "answer_targets")
+    return compose(
+        targets if targets is not None else pd.DataFrame(),
+        skill=_frame(con, "answer_skill") if backtest else None,
+        divergence=maybe("marts.divergence_monthly", "divergence_chart", [month_end]),
+        progress_tests=maybe("marts.capital_progress_tests", "capital_progress_tests"),
+        thesis=maybe("marts.thesis_tests", "thesis_verdicts"),
+        gap=maybe("marts.backtest_gap_test", "gap_decisions"),
+        grid=maybe("marts.cooling_thresholds", "cooling_thresholds"),
+        vintage=_frame(con, "data_vintage"))
+
+
+def _risks_section(con: duckdb.DuckDBPyConnection, vintage: pd.DataFrame) -> Section:
+    """Risks and limits, from the data where they can be counted: staleness, few seasons, the basket's survivorship,
+    the models' caveats."""
+    lines = []
+    if not vintage.empty:
+        stale = vintage.groupby("kind")[["series", "stale"]].sum()
+        stale = stale[stale["stale"] > 0]
+        if len(stale):
+            lines.append("Stale data: " + "; ".join(f"{int(r.stale)} of {int(r.series)} {kind} series"
+                                                    for kind, r in stale.iterrows())
+                         + " are older than their publication rhythm allows (see 'Data through' on page 1): the "
+                           "answer is as of those dates, not of this month.")
+    if _exists(con, "marts.cooling_probability"):
+        seasons = _frame(con, "answer_targets")
+        if len(seasons):
+            lines.append("Few seasons: each target's base rate rests on " + "; ".join(
+                f"{short_name(r.name)} {int(r.base_seasons)}" for r in seasons.itertuples())
+                + " past seasons; a rate from a handful of seasons can move by tens of points with one more.")
+    lines.append("Survivorship: the AI basket holds today's AI leaders, chosen with hindsight; its history is that of "
+                 "the winners, which flatters the gap's past and says nothing of firms that failed.")
+    lines.append("Models: the probabilities come from the spread of each model's simulated paths; where no backtest "
+                 "has scored them, neither their calibration nor their skill is known. The thesis tests use two tech "
+                 "cycles, so a null result is weak evidence either way.")
+    return Section("risks", "Risks and limits", "\n".join(lines))
 
 
 def _gap_line(gap: pd.DataFrame) -> str:
@@ -385,10 +439,13 @@ def _seasonal_changes(targets: pd.DataFrame) -> pd.DataFrame:
 
 
 METHOD_NOTES = (
-    "Market caps are closes times shares outstanding, consistent across splits; revenue is trailing twelve "
-    "months as filed with the SEC, counted from its filing date so no month sees revenue before it was public. "
-    "TSM reports in TWD and is left out of USD sums. Hiring targets are Indeed Hiring Lab postings "
-    "(100 = 1 Feb 2020; CC BY 4.0), JOLTS information-sector openings and BLS employment in computer systems "
-    "design (FRED). Layoffs come from layoffs.fyi copies (not an official statistic). Every number is "
-    "rebuilt from the warehouse at each run; the SQL behind it is in warehouse/sql/."
+    "Market caps are closes times shares outstanding, consistent across splits; revenue is trailing twelve months "
+    "as filed, counted from its filing date (the source's, or the SEC deadline where the source gives none) so no "
+    "month sees revenue before it was public. TSM reports in TWD and is left out of USD sums. The talent targets "
+    "are Indeed Hiring Lab software-development postings (100 = 1 Feb 2020; CC BY 4.0), JOLTS information-sector "
+    "openings and BLS employment (computer systems design, the information sector, and total payrolls as the "
+    "control). Layoffs come from layoffs.fyi (not an official statistic). Every number is rebuilt from the "
+    "warehouse at each run; the SQL behind it is in warehouse/sql/. The table below is this run's data vintage: "
+    "per kind and source (the adapter that read it: a '_csv' adapter reads copies of the source's files), its "
+    "series, their newest and oldest last observation, the newest retrieval, and how many are stale or failed."
 )

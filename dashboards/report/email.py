@@ -37,7 +37,9 @@ def compose(files: ReportFiles, sender: str, recipients: tuple[str, ...]) -> Ema
     content = rendered.content
     msg = EmailMessage()
     prefix = "[SYNTHETIC] " if content.synthetic else ""
-    msg["Subject"] = f"{prefix}gapcast {rendered.month_label}: {content.headline_label} {rendered.headline_display}"
+    answered = content.answer is not None and content.answer.lead_probability is not None
+    msg["Subject"] = (f"{prefix}gapcast {rendered.month_label}: {content.answer.title}" if answered else
+                      f"{prefix}gapcast {rendered.month_label}: {content.headline_label} {rendered.headline_display}")
     msg["From"] = sender
     msg["To"] = ", ".join(recipients)
     msg["Date"] = formatdate(localtime=False)

@@ -63,14 +63,32 @@ class Rendered:
         value = self.content.headline_value
         if value is None:
             return "not available"
-        return f"{value:.0%}" if self.content.headline_label.startswith("P(") else f"{value:.1f}"
+        answered = self.content.answer is not None and self.content.answer.lead_probability is not None
+        return f"{value:.0%}" if answered or self.content.headline_label.startswith("P(") else f"{value:.1f}"
 
     def html(self, image_src) -> str:
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+        answer = self.content.answer
         return env.get_template("report.html").render(
             month_label=self.month_label, built_as_of=self.content.built_as_of, banner=self.content.banner,
             headline_label=self.content.headline_label, headline_display=self.headline_display,
-            headline_text=self.content.headline_text, sections=self.sections, image_src=image_src)
+            headline_text=self.content.headline_text, sections=self.sections, image_src=image_src,
+            answer=answer if answer is not None and answer.lead_probability is not None else None,
+            contents=self.contents, disclaimer=DISCLAIMER)
+
+    @property
+    def contents(self) -> str:
+        return "Contents: " + " · ".join(s.title for s in self.sections)
+
+    def page_one(self) -> list[tuple[str, str]]:
+        """Page 1 as (style, text) lines: the title, the answer's sentences, the verdicts, the data-through lines."""
+        a = self.content.answer
+        if a is None or a.lead_probability is None:
+            return [("title", f"{self.content.headline_label}: {self.headline_display}"),
+                    ("text", self.content.headline_text)]
+        return ([("title", a.title)] + [("text", t) for t in a.sentences]
+                + [("heading", "Verdict by target")] + [("item", v) for v in a.verdicts]
+                + [("heading", "Data through")] + [("through", d) for d in a.data_through])
 
     def standalone_html(self) -> str:
         return self.html(lambda name: "data:image/png;base64," + base64.b64encode(self.images[name]).decode())
@@ -79,9 +97,17 @@ class Rendered:
         lines = []
         if self.content.banner:
             lines += [f"*** {self.content.banner} ***", ""]
-        lines += [f"gapcast monthly report, {self.month_label} (warehouse built as of {self.content.built_as_of})",
-                  "", f"{self.content.headline_label}: {self.headline_display}",
-                  *textwrap.wrap(self.content.headline_text, 78), ""]
+        lines += [f"gapcast monthly report, {self.month_label} (warehouse built as of {self.content.built_as_of})", ""]
+        for style, text in self.page_one():
+            if style == "title":
+                lines += [*textwrap.wrap(text, 78), ""]
+            elif style == "heading":
+                lines += ["", text.upper()]
+            elif style in ("item", "through"):
+                lines += textwrap.wrap(text, 78, initial_indent="- ", subsequent_indent="  ")
+            else:
+                lines += [*textwrap.wrap(text, 78), ""]
+        lines += ["", *textwrap.wrap(self.contents, 78), ""]
         for s in self.sections:
             lines += [s.title.upper()]
             if s.missing:
@@ -98,18 +124,32 @@ class Rendered:
                 lines.append("  ".join(str(c).ljust(w) for c, w in zip(t.columns, widths)))
                 lines += ["  ".join(str(v).ljust(w) for v, w in zip(r, widths)) for r in t.rows]
             lines.append("")
-        lines.append("Attached: the report as PDF and its data as CSV.")
+        lines += [*textwrap.wrap(DISCLAIMER, 78), "", "Attached: the report as PDF and its data as CSV."]
         return "\n".join(lines) + "\n"
 
     def pdf(self) -> bytes:
         """A4 pages: the headline, then each section with its chart and tables, nothing cut off."""
         buffer = io.BytesIO()
         with PdfPages(buffer, metadata={"Title": f"gapcast {self.month_label}", "Creator": "gapcast"}) as pdf:
-            page = _Page(pdf, self.content.banner)
-            page.heading(f"gapcast monthly report — {self.month_label}", size=16)
-            page.small(f"Warehouse built as of {self.content.built_as_of}")
-            page.heading(f"{self.content.headline_label}: {self.headline_display}", size=13)
-            page.paragraph(self.content.headline_text)
+            page = _Page(pdf, self.content.banner, f"gapcast · {self.month_label}")
+            page.small(f"gapcast monthly report · {self.month_label} · warehouse built as of "
+                       f"{self.content.built_as_of}")
+            drawn_through = False
+            for style, text in self.page_one():
+                if style == "title":
+                    page.paragraph(text, size=15, weight="bold", width=62)
+                elif style == "heading":
+                    page.heading(text, size=11)
+                elif style == "item":
+                    page.paragraph(text, size=8.5, width=112, bullet=True, after=0.04)
+                elif style == "through":
+                    if not drawn_through:
+                        page.table(_table(self.content.answer.through_table)[0], font=7.5)
+                        drawn_through = True
+                else:
+                    page.paragraph(text, size=9, after=0.07)
+            page.small(self.contents, wrap=True)
+            page.break_page()
             for s in self.sections:
                 page.heading(s.title, size=13)
                 if s.missing:
@@ -120,6 +160,8 @@ class Rendered:
                     page.image(self.images[s.image])
                 for t in s.tables:
                     page.table(t)
+            page.heading("Disclaimer", size=11)
+            page.paragraph(DISCLAIMER, size=8, color="#555555")
             page.finish()
         return buffer.getvalue()
 
@@ -130,9 +172,10 @@ class _Page:
     WIDTH, HEIGHT = 8.27, 11.69
     MARGIN = 0.6
 
-    def __init__(self, pdf: PdfPages, banner: str | None):
-        self.pdf, self.banner = pdf, banner
+    def __init__(self, pdf: PdfPages, banner: str | None, footer: str = "gapcast"):
+        self.pdf, self.banner, self.footer = pdf, banner, footer
         self.fig = None
+        self.number = 0
         self._new()
 
     def _new(self) -> None:
@@ -140,6 +183,9 @@ class _Page:
             self.pdf.savefig(self.fig)
             plt.close(self.fig)
         self.fig = plt.figure(figsize=(self.WIDTH, self.HEIGHT))
+        self.number += 1
+        self.fig.text(0.5, 0.3 / self.HEIGHT, f"{self.footer} · page {self.number}", ha="center", va="bottom",
+                      fontsize=7.5, color="#777777")
         self.y = self.HEIGHT - self.MARGIN
         if self.banner:
             self.fig.text(0.5, 1 - 0.25 / self.HEIGHT, self.banner, ha="center", va="top", color="white",
@@ -163,15 +209,26 @@ class _Page:
         self._room(1.0)  # never leave a heading alone at the foot of a page
         self._text(text, size, weight="bold")
 
-    def small(self, text: str) -> None:
-        self._text(text, 8, color="#666666")
+    def small(self, text: str, wrap: bool = False) -> None:
+        for line in textwrap.wrap(text, 115) if wrap else [text]:
+            self._text(line, 8, color="#666666", gap=0.0)
+        self.y -= 0.08
 
-    def paragraph(self, text: str, color="#1b1b1b") -> None:
-        for line in (w for part in text.split("\n") for w in textwrap.wrap(part, 105)):  # a newline starts a line
-            self._text(line, 9, color=color, gap=0.0)
-        self.y -= 0.1
+    def paragraph(self, text: str, color="#1b1b1b", size: float = 9, weight: str = "normal",
+                  width: int | None = None, bullet: bool = False, after: float = 0.1) -> None:
+        width = width or int(105 * 9 / size)  # characters per line at this size across the text block
+        for part in text.split("\n"):  # a newline starts a line
+            wrapped = textwrap.wrap(part, width, initial_indent="• " if bullet else "",
+                                    subsequent_indent="   " if bullet else "")
+            for line in wrapped:
+                self._text(line, size, weight=weight, color=color, gap=0.0)
+        self.y -= after
+
+    def break_page(self) -> None:
+        self._new()
 
     def image(self, png: bytes) -> None:
+        """A chart across the text block; shrunk (to half at most) to finish a page rather than leave it half blank."""
         picture = mpimg.imread(io.BytesIO(png), format="png")
         h_px, w_px = picture.shape[:2]
         width = self.WIDTH - 2 * self.MARGIN
@@ -179,6 +236,9 @@ class _Page:
         if height > self.HEIGHT - 2 * self.MARGIN - 0.6:
             height = self.HEIGHT - 2 * self.MARGIN - 0.6
             width = height * w_px / h_px
+        room = self.y - self.MARGIN - 0.01  # (a hair less: the room test below must not fail on rounding)
+        if height > room >= 0.5 * height:
+            width, height = width * room / height, room
         self._room(height)
         ax = self.fig.add_axes([self.MARGIN / self.WIDTH, (self.y - height) / self.HEIGHT, width / self.WIDTH,
                                 height / self.HEIGHT])
@@ -186,34 +246,73 @@ class _Page:
         ax.axis("off")
         self.y -= height + 0.15
 
-    def table(self, table: Table, rows_per_chunk: int = 28) -> None:
-        for start in range(0, max(1, len(table.rows)), rows_per_chunk):
-            chunk = table.rows[start:start + rows_per_chunk]
-            height = 0.22 * (len(chunk) + 1)
+    LINE = 0.15  # inches per line of table text at 7.5 pt; a row adds PAD
+
+    PAD = 0.07
+
+    def table(self, table: Table, font: float = 7.5) -> None:
+        """A table across the text block: cells wrapped to fit it (never cut), rows continued on the next page under
+        the caption marked '(continued)', and a caption never left alone at the foot of a page."""
+        block = self.WIDTH - 2 * self.MARGIN
+        capacity = int(block * 72 / (font * 0.6))  # characters across the block at this size (bold headers included)
+        body = [[str(v) for v in r] for r in table.rows] or [["" for _ in table.columns]]
+        widths = [max([len(str(c))] + [len(r[i]) for r in body]) + 1 for i, c in enumerate(table.columns)]
+        while sum(widths) > capacity and max(widths) > 10:
+            widths[widths.index(max(widths))] -= 1
+        scale = font / 7.5
+
+        def wrap(values):
+            cells = [textwrap.wrap(v, max(1, w - 1)) or [""] for v, w in zip(values, widths)]
+            return ["\n".join(c) for c in cells], max(len(c) for c in cells)
+
+        header, header_lines = wrap([str(c) for c in table.columns])
+        rows = [wrap(r) for r in body]
+        heights = [(n * self.LINE + self.PAD) * scale for _, n in rows]
+        head_h = (header_lines * self.LINE + self.PAD) * scale
+        caption_h = 8 / 72 * 1.35 + 0.08 if table.caption else 0.0
+        i, first = 0, True
+        while i < len(rows):
+            if self.y - caption_h - head_h - heights[i] < self.MARGIN:
+                self._new()
+            room = self.y - self.MARGIN - caption_h - head_h
+            j, used = i, 0.0
+            while j < len(rows) and used + heights[j] <= room:
+                used += heights[j]
+                j += 1
+            j = max(j, i + 1)
             if table.caption:
-                self._text(table.caption if start == 0 else f"{table.caption} (continued)", 8, color="#444444")
-            self._room(height)
-            ax = self.fig.add_axes([self.MARGIN / self.WIDTH, (self.y - height) / self.HEIGHT,
-                                    (self.WIDTH - 2 * self.MARGIN) / self.WIDTH, height / self.HEIGHT])
-            ax.axis("off")
-            text = [[str(v)[:60] for v in r] for r in chunk] or [["" for _ in table.columns]]
-            widths = [max([len(str(c))] + [len(r[i]) for r in text]) + 2 for i, c in enumerate(table.columns)]
-            total = sum(widths)
-            cells = ax.table(cellText=text, colLabels=table.columns, loc="upper left", cellLoc="left",
-                             colLoc="left", colWidths=[w / total for w in widths])
-            cells.auto_set_font_size(False)
-            cells.set_fontsize(7.5)
-            cells.scale(1, 1.25)
-            for (row, _), cell in cells.get_celld().items():
-                cell.set_edgecolor("#dddddd")
-                if row == 0:
-                    cell.set_facecolor("#f0f2f5")
-                    cell.set_text_props(fontweight="bold")
-            self.y -= height + 0.2
+                self._text(table.caption if first else f"{table.caption} (continued)", 8, color="#444444")
+            self._draw(header, head_h, rows[i:j], heights[i:j], widths, font)
+            i, first = j, False
+        self.y -= 0.2
+
+    def _draw(self, header, head_h, rows, heights, widths, font) -> None:
+        block = self.WIDTH - 2 * self.MARGIN
+        total_h = head_h + sum(heights)
+        ax = self.fig.add_axes([self.MARGIN / self.WIDTH, (self.y - total_h) / self.HEIGHT, block / self.WIDTH,
+                                total_h / self.HEIGHT])
+        ax.axis("off")
+        cells = ax.table(cellText=[r for r, _ in rows], colLabels=header, bbox=[0, 0, 1, 1], cellLoc="left",
+                         colLoc="left", colWidths=[w / sum(widths) for w in widths])  # exactly the text block
+        cells.auto_set_font_size(False)
+        cells.set_fontsize(font)
+        for (row, _), cell in cells.get_celld().items():
+            cell.set_height((head_h if row == 0 else heights[row - 1]) / total_h)
+            cell.set_edgecolor("#dddddd")
+            cell.get_text().set_va("center")
+            if row == 0:
+                cell.set_facecolor("#f0f2f5")
+                cell.set_text_props(fontweight="bold")
+        self.y -= total_h
 
     def finish(self) -> None:
         self.pdf.savefig(self.fig)
         plt.close(self.fig)
+
+
+DISCLAIMER = ("gapcast is a research tool, not investment, hiring or employment advice. Its probabilities are model "
+              "outputs computed from public data as they stood at the build; they are only as good as the skill "
+              "the backtest shows, which this report states. Data may be stale, revised or wrong at the source.")
 
 
 def _fmt(value) -> str:
@@ -232,7 +331,11 @@ def _table(frame: pd.DataFrame | None, caption: str = "", formats: dict | None =
     formats = formats or {}
     rows = [[formats[c](v) if c in formats and v is not None and not (isinstance(v, float) and pd.isna(v))
              else _fmt(v) for c, v in row.items()] for _, row in frame.head(limit).iterrows()]
-    return [Table(caption, [str(c).replace("_", " ") for c in frame.columns], rows)]
+    if len(frame) > limit:
+        caption = f"{caption} (the first {limit} of {len(frame)} rows; all of them in the CSV)".lstrip()
+    header = [str(c).replace("_", " ").removesuffix(" %") if c in formats else str(c).replace("_", " ")
+              for c in frame.columns]
+    return [Table(caption, header, rows)]
 
 
 def render(content: ReportContent) -> Rendered:
@@ -267,6 +370,14 @@ def render(content: ReportContent) -> Rendered:
             history = next((x.chart for x in content.sections if x.key == "talent"), pd.DataFrame())
             images["forecast"] = charts.fan_chart(s.chart, history, content.synthetic)
             image = "forecast"
+        elif s.key == "cooling":
+            pct = {"P(cooling) %": lambda v: f"{v:.0f}%", "threshold %": lambda v: f"{v:+.1f}%",
+                   "base rate %": lambda v: f"{v:.0f}%", "P(volatile regime) %": lambda v: f"{v:.0f}%"}
+            tables = _table(s.table, "P(cooling) by target and model, the coming March-May", pct)
+            tables += _table(s.extra.get("regimes"), "The regime model: probability of its volatile regime in the "
+                             "season (another event, not cooling)", pct)
+        elif s.key == "method":
+            tables = _table(s.table, "Data vintage of this run, per kind and source")
         elif s.key == "health":
             tables = _table(s.table, "Series by kind: fresh (ok), stale (older than their publication rhythm) or failed")
             tables += _table(s.extra.get("failed"), "Series whose last load failed")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import textwrap
+
 import matplotlib
 
 matplotlib.use("Agg")  # no display: images only
@@ -55,9 +57,13 @@ def basket_chart(basket: pd.DataFrame, synthetic: bool) -> bytes:
         return _png(fig)
 
 
+SHADED = ("price_to_sales", "ps_zscore")  # the panels of the series whose episodes are shaded (its level and z-score)
+
+
 def divergence_chart(frame: pd.DataFrame, episodes: pd.DataFrame, synthetic: bool,
-                     columns: dict[str, str]) -> bytes:
-    """Each divergence measure in its own panel over time, bubble episodes shaded in every panel."""
+                     columns: dict[str, str], source: str = "") -> bytes:
+    """Each divergence measure in its own panel over time; the bubble episodes of the plotted (cap-weighted)
+    price-to-sales shaded in its panel and its z-score's only, and a source line under the chart."""
     present = [(c, label) for c, label in columns.items() if c in frame.columns and frame[c].notna().any()]
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(len(present) or 1, 1, figsize=(8, 2.3 * max(1, len(present))), sharex=True,
@@ -66,20 +72,27 @@ def divergence_chart(frame: pd.DataFrame, episodes: pd.DataFrame, synthetic: boo
         for ax, (column, label) in zip(axes[:, 0], present):
             ax.plot(months, frame[column], color="#1f4e79", lw=1.8)
             ax.set_ylabel(label)
-            for _, e in episodes.iterrows():
-                ax.axvspan(pd.Timestamp(e["start"]), pd.Timestamp(e["end"]), color="#d62728", alpha=0.15, lw=0)
-        axes[0, 0].set_title("Divergence between AI valuations and realized revenue (shaded: bubble episodes)")
+            if column in SHADED:
+                for _, e in episodes.iterrows():
+                    ax.axvspan(pd.Timestamp(e["start"]), pd.Timestamp(e["end"]), color="#d62728", alpha=0.15, lw=0)
+        axes[0, 0].set_title("Divergence between AI valuations and realized revenue"
+                             + (" (shaded: the basket's bubble episodes)" if len(episodes) else
+                                " (no bubble episode dated in the basket's price-to-sales)"))
         axes[-1, 0].set_xlabel("month")
         axes[-1, 0].xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        if source:
+            fig.text(0.01, 0.002, textwrap.fill(source, 150), fontsize=6.5, color="#555555", ha="left", va="bottom")
+            fig.subplots_adjust(bottom=0.05 + 0.012 * source.count(";"))
         _banner(fig, synthetic)
         return _png(fig)
 
 
-def talent_chart(targets: pd.DataFrame, synthetic: bool) -> bytes:
-    """Each talent target in its own panel, in its own unit, with the Mar–May seasons shaded."""
+def talent_chart(targets: pd.DataFrame, synthetic: bool, source: str = "") -> bytes:
+    """Each talent target in its own panel, in its own unit and over its own time range, with the Mar–May seasons
+    shaded and a source line under the chart."""
     series = list(dict.fromkeys(targets["series_id"]))
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(len(series), 1, figsize=(8, 2.2 * len(series)), sharex=True, squeeze=False)
+        fig, axes = plt.subplots(len(series), 1, figsize=(8, 2.2 * len(series)), sharex=False, squeeze=False)
         for ax, sid in zip(axes[:, 0], series):
             part = targets[targets["series_id"] == sid]
             months = pd.to_datetime(part["month"])
@@ -89,37 +102,68 @@ def talent_chart(targets: pd.DataFrame, synthetic: bool) -> bytes:
             ax.set_ylabel(unit_label(str(part["unit"].iloc[0])), fontsize=8)
             for year in sorted({m.year for m in months}):
                 ax.axvspan(pd.Timestamp(year, 3, 1), pd.Timestamp(year, 5, 31), color="#999999", alpha=0.12, lw=0)
-        axes[-1, 0].set_xlabel("month (shaded: March–May, when the results land)")
-        axes[-1, 0].xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+            ax.set_xlim(months.min(), months.max())
+            locator = mdates.AutoDateLocator()
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        axes[-1, 0].set_xlabel("month (shaded: March–May, when the results land; each panel over its own data)")
         fig.suptitle("Talent-market targets", fontweight="bold", y=1.0)
+        fig.tight_layout()
+        _source(fig, source)
         _banner(fig, synthetic)
         return _png(fig)
 
 
-def fan_chart(fan: pd.DataFrame, history: pd.DataFrame, synthetic: bool) -> bytes:
-    """Forecast paths: mean with 80% and 95% bands, one panel per target."""
+def fan_chart(fan: pd.DataFrame, history: pd.DataFrame, synthetic: bool, source: str = "") -> bytes:
+    """Forecast paths: mean with 80% and 95% bands, one panel per target by its plain name. The September-November
+    base window and the March-May season are shaded; where the base window is itself forecast (its months not yet
+    observed), it is hatched. One legend for the figure, clear of the lines."""
     series = list(dict.fromkeys(fan["target_series"]))
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(len(series), 1, figsize=(8, 2.5 * len(series)), squeeze=False, sharex=True)
-        fig.subplots_adjust(hspace=0.35)
         for ax, sid in zip(axes[:, 0], series):
             part = fan[fan["target_series"] == sid]
             months = pd.to_datetime(part["target_month"])
             past = history[history["series_id"] == sid].tail(36)
+            observed_to = pd.to_datetime(past["month"]).max() if len(past) else None
             ax.plot(pd.to_datetime(past["month"]), past["value"], color="#444444", lw=1.5, label="observed")
-            ax.fill_between(months, part["lo95"], part["hi95"], color="#1f77b4", alpha=0.15, label="95%")
-            ax.fill_between(months, part["lo80"], part["hi80"], color="#1f77b4", alpha=0.3, label="80%")
-            ax.plot(months, part["mean"], color="#1f77b4", lw=2, label="mean")
-            ax.set_title(sid, fontsize=10, loc="left")
+            ax.fill_between(months, part["lo95"], part["hi95"], color="#1f77b4", alpha=0.15, label="95% interval")
+            ax.fill_between(months, part["lo80"], part["hi80"], color="#1f77b4", alpha=0.3, label="80% interval")
+            ax.plot(months, part["mean"], color="#1f77b4", lw=2, label="mean forecast")
+            last = months.max()
+            season_year = last.year if last.month >= 5 else last.year - 1
+            base = (pd.Timestamp(season_year - 1, 9, 1), pd.Timestamp(season_year - 1, 11, 30))
+            ax.axvspan(*base, color="#f0c36d", alpha=0.25, lw=0, label="Sep–Nov base window")
+            if observed_to is not None and observed_to < base[1]:
+                ax.axvspan(max(base[0], observed_to), base[1], facecolor="none", edgecolor="#a66b00",
+                           hatch="///", lw=0, label="base window still forecast")
+            ax.axvspan(pd.Timestamp(season_year, 3, 1), pd.Timestamp(season_year, 5, 31), color="#999999",
+                       alpha=0.15, lw=0, label="Mar–May season")
+            name = past["name"].iloc[0] if len(past) and "name" in past.columns else sid
+            ax.set_title(name if len(name) < 90 else name[:87] + "...", fontsize=10, loc="left")
             ax.set_ylabel(unit_label(str(past["unit"].iloc[0])) if len(past) else "value", fontsize=8)
-            ax.legend(loc="upper left", frameon=False, ncols=4, fontsize=8)
+        handles, labels = {}, []
+        for ax in axes[:, 0]:
+            for h, label in zip(*ax.get_legend_handles_labels()):
+                handles.setdefault(label, h)
         locator = mdates.AutoDateLocator()
         axes[-1, 0].xaxis.set_major_locator(locator)
         axes[-1, 0].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         axes[-1, 0].set_xlabel("month")
-        fig.suptitle("Forecast paths (observed, then mean with 80% and 95% intervals)", fontweight="bold", y=1.0)
+        fig.suptitle("Forecast paths of each target's headline model", fontweight="bold", y=1.0)
+        fig.tight_layout(rect=(0, 0.03, 1, 0.97))
+        fig.legend(list(handles.values()), list(handles), loc="upper center", ncols=4, frameon=False, fontsize=7.5,
+                   bbox_to_anchor=(0.5, 0.985))
+        _source(fig, source)
         _banner(fig, synthetic)
         return _png(fig)
+
+
+def _source(fig, source: str) -> None:
+    """A source line at the foot of a figure (the figure leaves room for it)."""
+    if source:
+        fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.06))
+        fig.text(0.01, 0.003, textwrap.fill(source, 150), fontsize=6.5, color="#555555", ha="left", va="bottom")
 
 
 def thesis_chart(cycles: pd.DataFrame, response: pd.DataFrame, synthetic: bool) -> bytes:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from dashboards.report.answer import MODEL_NAMES, Answer, compose, short_name
+from dashboards.report.answer import MODEL_NAMES, SOURCE_NAMES, Answer, compose, short_name
 from warehouse.db import sql_text
 
 THESIS_NOTE = ("gapcast's claim: when markets price technology far above its revenue, the year-end review and the "
@@ -70,7 +70,7 @@ MODELS_NOTE = (
     "Each model's P(cooling) for the coming season; 'headline' marks the one the report leads with, chosen by the "
     "combination rule (below, 'What each headline rests on'); the threshold is the fall that counts as cooling. "
     "climatology is the base rate: the share of past seasons that cooled. The regime model's number is another "
-    "event, the probability of its volatile regime, and is shown apart, below the table.")
+    "event, the probability of its low-growth regime, and is shown apart, below the table.")
 SKILL_NOTE = (
     "Brier skill of P(cooling) against the base rate for forecasts made in September-December for the coming "
     "March-May (leads 5-8 months: the year-end review), with a 90% interval from resampling whole seasons. An "
@@ -175,6 +175,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
     as_of_rows = con.execute("SELECT max(as_of) FROM meta.build_context").fetchall()
     built_as_of = str(as_of_rows[0][0])[:16] if as_of_rows and as_of_rows[0][0] else "unknown"
     sections = []
+    vintage_all = _frame(con, "data_vintage")  # per kind and source: the source lines under the charts
 
     # Headline: P(cooling) for the coming season when the forecast exists, else the valuation gap.
     headline_label, headline_value, headline_text = "AI basket price-to-sales", None, ""
@@ -249,7 +250,9 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
     if _exists(con, "marts.divergence_monthly"):
         divergence = _frame(con, "divergence_chart", [month_end])
         episodes = _frame(con, "bubble_episodes") if _exists(con, "marts.bubble_episodes") else pd.DataFrame()
-        basket_episodes = episodes[episodes["series"].str.startswith("ai_basket")] if not episodes.empty else episodes
+        # Shaded on the chart: the episodes of the series it plots (the cap-weighted P/S), not the equal-weighted one's.
+        basket_episodes = episodes[episodes["series"] == "ai_basket_price_to_sales"] if not episodes.empty \
+            else episodes
         text = ("How far AI valuations run ahead of the revenue filed so far: the AI basket's price-to-sales, its "
                 "z-score against its own history, the valuation that revenue does not explain (cointegration), "
                 "capex growth against revenue growth, and the revenue the data-centre spend requires (Sequoia's "
@@ -267,9 +270,13 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
             else pd.DataFrame()
         text += _revenue_note(members, _frame(con, "data_through", [month_end])
                               if _exists(con, "marts.ai_basket_member_daily") else pd.DataFrame())
+        sources = sorted({SOURCE_NAMES.get(a, a) for k, a in zip(vintage_all["kind"], vintage_all["adapter"])
+                          if k in ("price", "fundamentals", "segment") and isinstance(a, str)})
         sections.append(Section("divergence", "Valuations against revenue", text,
                                 chart=divergence, table=episodes,
-                                extra={"episodes": basket_episodes, "members": members}))
+                                extra={"episodes": basket_episodes, "members": members,
+                                       "source": "Sources: " + "; ".join(sources) + " (marts.divergence_monthly, "
+                                                 "marts.bubble_episodes)."}))
     else:
         sections.append(Section("divergence", "Valuations against revenue",
                                 "The AI basket's market cap over its trailing twelve-month revenue, counting only "
@@ -280,7 +287,10 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
 
     targets = _frame(con, "talent_targets", [month_end])
     seasons = _seasonal_changes(targets)
-    sections.append(Section("talent", "The talent market", SEASON_NOTE, chart=targets, table=seasons))
+    hiring_sources = sorted({SOURCE_NAMES.get(a, a) for k, a in zip(vintage_all["kind"], vintage_all["adapter"])
+                             if k == "hiring" and isinstance(a, str)})
+    sections.append(Section("talent", "The talent market", SEASON_NOTE, chart=targets, table=seasons,
+                            extra={"source": "Sources: " + "; ".join(hiring_sources) + " (marts.hiring_monthly)."}))
 
     if _exists(con, "marts.thesis_tests"):
         verdicts = _frame(con, "thesis_verdicts")
@@ -348,7 +358,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
     sections.append(_risks_section(con, vintage))
     sections.append(Section("method", "Method and sources (appendix)", METHOD_NOTES, table=vintage))
 
-    answer = _answer(con, month_end)
+    answer = answer_from(con, month_end)
     if answer.lead_probability is not None:
         headline_label, headline_value = answer.title, answer.lead_probability
         headline_text = " ".join(answer.sentences)
@@ -365,7 +375,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: str) -> ReportContent:
                          tuple(sections), forecasts, answer)
 
 
-def _answer(con: duckdb.DuckDBPyConnection, month_end) -> Answer:
+def answer_from(con: duckdb.DuckDBPyConnection, month_end) -> Answer:
     """Page 1 (dashboards.report.answer): the inputs of its rules, each None where its mart is not built."""
     def maybe(table: str, name: str, params=()) -> pd.DataFrame | None:
         return _frame(con, name, params) if _exists(con, table) else None

@@ -348,7 +348,8 @@ def render(content: ReportContent) -> Rendered:
                 images["divergence"] = charts.basket_chart(s.chart, content.synthetic)
             else:
                 images["divergence"] = charts.divergence_chart(s.chart, s.extra.get("episodes", pd.DataFrame()),
-                                                               content.synthetic, DIVERGENCE_COLUMNS)
+                                                               content.synthetic, DIVERGENCE_COLUMNS,
+                                                               s.extra.get("source", ""))
             image = "divergence"
             tables = _table(s.table, "Dated bubble episodes")
             tables += _table(s.extra.get("members"), "Revenue behind the basket on its last trading day")
@@ -357,7 +358,7 @@ def render(content: ReportContent) -> Rendered:
                                                                s.extra.get("source", ""))
             image = "progress"
         elif s.key == "talent" and s.chart is not None and not s.chart.empty:
-            images["talent"] = charts.talent_chart(s.chart, content.synthetic)
+            images["talent"] = charts.talent_chart(s.chart, content.synthetic, s.extra.get("source", ""))
             image = "talent"
             tables = _table(s.table, "March–May against the previous September–November (last four springs)",
                             {"change": lambda v: f"{v:+.1%}", "sep_nov": lambda v: f"{v:,.1f}",
@@ -368,13 +369,15 @@ def render(content: ReportContent) -> Rendered:
             image = "thesis"
         elif s.key == "forecast" and s.chart is not None and not s.chart.empty:
             history = next((x.chart for x in content.sections if x.key == "talent"), pd.DataFrame())
-            images["forecast"] = charts.fan_chart(s.chart, history, content.synthetic)
+            images["forecast"] = charts.fan_chart(s.chart, history, content.synthetic,
+                                                  next((x.extra.get("source", "") for x in content.sections
+                                                        if x.key == "talent"), ""))
             image = "forecast"
         elif s.key == "cooling":
             pct = {"P(cooling) %": lambda v: f"{v:.0f}%", "threshold %": lambda v: f"{v:+.1f}%",
-                   "base rate %": lambda v: f"{v:.0f}%", "P(volatile regime) %": lambda v: f"{v:.0f}%"}
+                   "base rate %": lambda v: f"{v:.0f}%", "P(low-growth regime) %": lambda v: f"{v:.0f}%"}
             tables = _table(s.table, "P(cooling) by target and model, the coming March-May", pct)
-            tables += _table(s.extra.get("regimes"), "The regime model: probability of its volatile regime in the "
+            tables += _table(s.extra.get("regimes"), "The regime model: probability of its low-growth regime in the "
                              "season (another event, not cooling)", pct)
         elif s.key == "method":
             tables = _table(s.table, "Data vintage of this run, per kind and source")

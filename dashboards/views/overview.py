@@ -9,12 +9,14 @@ import streamlit as st
 
 from dashboards import charts, ui
 from dashboards.published import Published, current
+from dashboards.report.content import answer_from
 
 
 def render(published: Published) -> None:
     st.header("Overview")
     st.caption("Is the gap between what markets pay for AI and what AI earns wide enough to cool the tech "
                "talent market, and when?")
+    answer_section(published)
     cooling_section(published)
     divergence_section(published)
     left, right = st.columns(2, gap="large")
@@ -22,6 +24,26 @@ def render(published: Published) -> None:
         bubble_section(published)
     with right:
         freshness_section(published)
+
+
+def answer_section(published: Published) -> None:
+    """The report's page 1 in short: the same title and sentences, by the same rules (dashboards.report.answer)."""
+    needed = {"headline", "base_rate", "base_seasons", "threshold", "chosen_by"}
+    if not published.has("marts.cooling_probability") or \
+            not needed <= set(published.columns("marts.cooling_probability")):
+        return  # not built yet, or a warehouse from before the combination rule: the sections below say what there is
+    month_end = (pd.Timestamp.now().normalize() + pd.offsets.MonthEnd(0)).date()
+    try:
+        answer = answer_from(published.connection(), month_end)
+    except Exception as exc:  # a page must render without its summary rather than not at all
+        st.warning(f"The verdict could not be composed from the published marts: {type(exc).__name__}: {exc}")
+        return
+    st.subheader(answer.title)
+    st.markdown("\n\n".join(answer.sentences))
+    with st.expander("Verdict by target, and how far the data reach"):
+        st.markdown("\n".join(f"- {v}" for v in answer.verdicts))
+        if not answer.through_table.empty:
+            st.table(answer.through_table.set_index("data"))
 
 
 def cooling_probabilities(published: Published, frame: pd.DataFrame) -> tuple[pd.DataFrame, str] | None:
@@ -38,6 +60,8 @@ def cooling_probabilities(published: Published, frame: pd.DataFrame) -> tuple[pd
         return None
     latest = ui.latest_run(frame)
     model = ui.pick(cols, "model")
+    if model is not None:  # the regime model's number is P(low-growth regime), another event: the Talent page has it
+        latest = latest[~latest[model].astype(str).str.startswith("regimes")]
     latest, label = ui.choose_model(latest, model, key="overview_cooling_model")
     names = ui.series_names(published)
     data = pd.DataFrame({
@@ -119,8 +143,8 @@ def divergence_section(published: Published) -> None:
             spans = None
             if episodes is not None and {"series", "start"} <= set(episodes.columns):
                 basket = ui.latest_run(episodes)
-                spans = charts.episode_spans(basket[basket["series"].astype(str).str.startswith("ai_basket")],
-                                             monthly["month"].max())
+                spans = charts.episode_spans(basket[basket["series"].astype(str) == "ai_basket_price_to_sales"],
+                                             monthly["month"].max())  # the plotted series' episodes only
             st.altair_chart(charts.measure_over_time(
                 monthly, "price_to_sales", title="AI basket price-to-sales",
                 subtitle="market cap / TTM revenue, month end; shaded: the basket's bubble episodes",

@@ -9,6 +9,7 @@ from dashboards import charts, ui
 from dashboards.published import Published, current
 
 REGIME_TABLE = "marts.regime_probabilities"
+REGIME_LABELS = {"p_cooling_regime": "P(low-growth regime)"}  # the column's name, in words that do not say cooling
 HISTORY_YEARS = 8
 # The README's order: postings lead, openings follow, payrolls lag.
 TARGET_ORDER = ("IHLIDXUSTPSOFTDEVE", "JTU5100JOL", "CES6054150001")
@@ -132,7 +133,25 @@ def news_section(published: Published) -> None:
     if news.empty:
         st.info("marts.forecast_news is published but empty.")
         return
-    st.dataframe(ui.latest_run(news), hide_index=True)
+    st.dataframe(readable_news(ui.latest_run(news), ui.series_names(published)), hide_index=True)
+    st.caption("Each release since the previous forecast: what the nowcast expected, what came out, the surprise "
+               "(news, in the release's own standardized units) and its impact on the nowcast's level for the "
+               "target month, in percent; 'total' is the whole revision. These move the nowcast's level, not "
+               "P(cooling) directly.")
+
+
+def readable_news(news: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """marts.forecast_news for a reader: plain names, the release and its surprise, the impact in percent; no run ids."""
+    columns = {"target_series": "target", "impact_month": "target month", "updated_series": "release",
+               "update_months": "months released", "forecast_prior": "expected", "observed": "actual",
+               "news": "surprise", "impact_pct": "impact on level (%)"}
+    shown = news[[c for c in columns if c in news.columns]].rename(columns=columns)
+    for c in ("target", "release"):
+        if c in shown.columns:
+            shown[c] = shown[c].astype(str).map(lambda s: names.get(s, s))
+    if "target month" in shown.columns:
+        shown["target month"] = pd.to_datetime(shown["target month"]).dt.strftime("%Y-%m")
+    return shown
 
 
 def regime_table(published: Published) -> str:
@@ -143,7 +162,10 @@ def regime_table(published: Published) -> str:
 
 
 def regime_section(published: Published) -> None:
-    st.subheader("Regime probabilities")
+    st.subheader("Regime probabilities (another event, not P(cooling))")
+    st.caption("The regime model's probability that each target's monthly changes are in its low-growth regime (of "
+               "the two it fits, the one with the lower mean growth). A low-growth regime is not a cooling season: the "
+               "P(cooling) of the Overview is the probability of a spring fall beyond the threshold.")
     name = regime_table(published)
     frame = ui.table_or_notice(published, name, what="Regime probabilities")
     if frame is None:
@@ -167,7 +189,8 @@ def regime_section(published: Published) -> None:
     groups = [(None, frame)] if series is None else list(frame.groupby(series))
     columns = st.columns(min(len(groups), 2), gap="large")
     for i, (sid, group) in enumerate(groups):
-        shaped = pd.DataFrame({"month": pd.to_datetime(group[month]), "regime": group[regime].astype(str),
+        shaped = pd.DataFrame({"month": pd.to_datetime(group[month]),
+                               "regime": group[regime].astype(str).map(lambda r: REGIME_LABELS.get(r, r)),
                                "probability": group[probability].astype(float)})
         title = "Regime probabilities" + (f": {names.get(str(sid), sid)}" if sid is not None else "")
         with columns[i % len(columns)]:

@@ -373,3 +373,26 @@ def test_reliability_bins_put_each_forecast_in_one_tenth():
     bins = reliability_bins(frame, "p", "o", None)
     assert bins["count"].sum() == 5
     assert bins.loc[bins["bin"] == 0, "count"].item() == 2 and bins.loc[bins["bin"] == 9, "count"].item() == 2
+
+
+def test_overview_leads_with_the_reports_verdict_and_keeps_regimes_apart(sample_run, tmp_path, monkeypatch):
+    """The same title and sentences as page 1 of the report (one set of rules), and no regime model among the
+    P(cooling) models: its number is another event, shown on the Talent page with its own label."""
+    from flows import steps
+
+    settings, _ = sample_run
+    home = tmp_path / "home"
+    publish_copy(settings.analytics_db, home)
+    month = pd.Timestamp.now().strftime("%Y-%m")
+    answer = steps.report(make_settings(home), month, out_dir=tmp_path / "out").content.answer
+    app = open_app(home, monkeypatch)
+    assert app.subheader[0].value == answer.title
+    said = texts(app)
+    for sentence in answer.sentences:
+        assert sentence in said
+    models = app.selectbox[0].options
+    assert models and not any("regimes" in m for m in models), models
+    talent = open_app(home, monkeypatch, "talent")
+    said = texts(talent)
+    assert "P(low-growth regime) **" in said and "p_cooling_regime" not in said
+    assert "another event, not P(cooling)" in said

@@ -123,7 +123,7 @@ def test_csv_round_trips_with_units_and_the_headline_flag(sample_run, tmp_path):
     assert set(prob["headline"]) == {True, False}  # a flag on every probability row (blank on the other tables)
     cooling = prob[prob["event"] == "cooling"].astype({"headline": bool})
     assert (cooling.groupby("target_series")["headline"].sum() == 1).all()  # one headline per target
-    assert (prob.loc[prob["model"] == "regimes", "event"] == "volatile regime").all()
+    assert (prob.loc[prob["model"] == "regimes", "event"] == "low-growth regime").all()
     stored = dict(query(settings.analytics_db, "SELECT target_series, probability FROM marts.cooling_probability "
                                                "WHERE headline"))
     assert cooling[cooling["headline"]].set_index("target_series")["probability"].to_dict() == \

@@ -1,6 +1,6 @@
 -- P(cooling) by target for the coming season from every model, the headline first, with the threshold and the
 -- historical base rate, in percent, targets by their catalog names. The regime model's number is another event
--- (the probability of its volatile regime) and is left out here: report/regime_table.sql.
+-- (the probability of its low-growth regime) and is left out here: report/regime_table.sql.
 SELECT
     coalesce(s.name, p.target_series) AS target,
     split_part(p.model, ':', 1) AS model,

@@ -1,7 +1,7 @@
 -- The report's CSV: one tidy file, one row per record of one of three tables named in `table` (docs/report.md):
 --   probability  P(cooling) for the coming season per target and model, 0-1, with its headline flag, threshold
 --                (a fall, as a fraction of the September-November average), base rate and the rule's reason;
---                the regime model's row is the probability of its volatile regime, another event (`event` says so);
+--                the regime model's row is the probability of its low-growth regime, another event (`event` says so);
 --   path         each model's forecast path by target month in the target's unit, with the observed value of that
 --                month where one is published (the base window may be partly observed);
 --   observed     each target's observed monthly values over the three years before its forecast begins, in its unit;
@@ -13,7 +13,7 @@ WITH names AS (
 SELECT
     'probability' AS "table", p.target_series, n.name AS target_name, 'probability (0-1)' AS unit,
     split_part(p.model, ':', 1) AS model, p.headline,
-    CASE WHEN p.model LIKE 'regimes%' THEN 'volatile regime' ELSE 'cooling' END AS event,
+    CASE WHEN p.model LIKE 'regimes%' THEN 'low-growth regime' ELSE 'cooling' END AS event,
     p.season, NULL::DATE AS target_month, p.probability, p.threshold, p.base_rate, p.base_seasons,
     NULL::DOUBLE AS observed, NULL::DOUBLE AS mean, NULL::DOUBLE AS lo80, NULL::DOUBLE AS hi80,
     NULL::DOUBLE AS lo95, NULL::DOUBLE AS hi95, p.chosen_by,

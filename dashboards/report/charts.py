@@ -142,7 +142,7 @@ def fan_chart(fan: pd.DataFrame, history: pd.DataFrame, synthetic: bool, source:
             name = past["name"].iloc[0] if len(past) and "name" in past.columns else sid
             ax.set_title(name if len(name) < 90 else name[:87] + "...", fontsize=10, loc="left")
             ax.set_ylabel(unit_label(str(past["unit"].iloc[0])) if len(past) else "value", fontsize=8)
-        handles, labels = {}, []
+        handles: dict = {}
         for ax in axes[:, 0]:
             for h, label in zip(*ax.get_legend_handles_labels()):
                 handles.setdefault(label, h)

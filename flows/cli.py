@@ -337,15 +337,20 @@ def sql(
     home: HomeOption = None,
     format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     max_rows: Annotated[int, typer.Option("--max-rows", help="Rows shown in table format.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", help="Rows fetched at most (a bigger result is cut, and says "
+                                       "so on stderr); 0: no limit.")] = 100_000,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds the query may run; 0: no limit.")] = 60.0,
 ) -> None:
     """Query the published marts read-only (writes, file access and extensions are refused)."""
     from warehouse.db import sql_job
 
     if format not in {"table", "csv", "json"}:
         _fail(f"--format {format!r} is not one of table, csv, json", code=2)
+    if limit < 0 or timeout < 0:
+        _fail("--limit and --timeout must be 0 (no limit) or positive", code=2)
     settings = _settings(home)
     try:
-        result = sql_job(settings, query)
+        result = sql_job(settings, query, row_limit=limit or None, timeout=timeout or None)
     except _known_errors() as exc:
         _fail(str(exc))
     except Exception as exc:  # a SQL error in the analyst's query: say it in one line, with DuckDB's hint
@@ -368,6 +373,9 @@ def sql(
         _print_table(table)
         if len(result.rows) > max_rows:
             out.print(f"({len(result.rows):,} rows; showing {max_rows}; use --format csv for all)", markup=False)
+    if result.truncated:
+        err.print(f"gapcast sql: the result has more than {limit:,} rows; these are the first {limit:,} "
+                  "(raise --limit, or narrow the query)", markup=False)
 
 
 @app.command()
@@ -394,14 +402,14 @@ def status(
     table.add_column("last_error", overflow="fold", max_width=80)
     styles = {"ok": "green", "stale": "yellow", "failed": "red", "empty": "yellow"}
     for row in frame.itertuples(index=False):
-        table.add_row(
-            row.series_id,
-            row.kind,
+        table.add_row(  # every value from the data is escaped: '[x]' in an id or an error is text, not markup
+            escape(str(row.series_id)),
+            escape(str(row.kind)),
             f"{row.raw_rows:,}",
             "" if row.last_observation is None or str(row.last_observation) == "NaT" else str(row.last_observation)[:10],
             "" if row.last_retrieval is None or str(row.last_retrieval) == "NaT" else str(row.last_retrieval)[:16],
             f"[{styles.get(row.status, 'white')}]{row.status}[/]",
-            "" if row.last_error is None or str(row.last_error) in {"None", "nan"} else str(row.last_error),
+            "" if row.last_error is None or str(row.last_error) in {"None", "nan"} else escape(str(row.last_error)),
         )
     _print_table(table)
     counts = frame["status"].value_counts().to_dict()
@@ -428,11 +436,12 @@ def catalog(
         cat = load_catalog(name or settings.catalog, settings)
     except _known_errors() as exc:
         _fail(str(exc))
-    table = Table(title=f"{cat.name}: {cat.description}" + (" [SYNTHETIC]" if cat.synthetic else ""))
+    table = Table(title=escape(f"{cat.name}: {cat.description}" + (" [SYNTHETIC]" if cat.synthetic else "")))
     for column in ("id", "kind", "frequency", "adapter", "unit", "roles", "payloads"):
         table.add_column(column, no_wrap=True)
     for s in cat.series:
-        table.add_row(s.id, s.kind, s.frequency, s.adapter, s.unit, ",".join(s.roles), str(len(s.payloads)))
+        table.add_row(*(escape(str(v)) for v in (s.id, s.kind, s.frequency, s.adapter, s.unit, ",".join(s.roles),
+                                                  len(s.payloads))))
     _print_table(table)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -70,11 +72,49 @@ def resolve_catalog_path(name_or_path: str) -> Path:
     return path
 
 
+ID_PATTERN = re.compile(r"[A-Za-z0-9^][A-Za-z0-9_.^-]{0,63}")  # letters, digits and _ . ^ -, 64 at most
+# Every adapter parameter's type (the same name means the same thing in every adapter). A value of another type is
+# refused with its entry: before, `adjusted = "false"` was read as true and `scale = "abc"` failed mid-ingest.
+_TEXT = (str, "text")
+PARAM_TYPES: dict[str, tuple[object, str]] = {
+    **{k: (bool, "true or false") for k in ("adjusted", "require_checked", "shares", "statements")},
+    "scale": ((int, float), "a finite number other than 0"),
+    **{k: (int, "a whole number") for k in ("revision_days", "overlap_days", "cik")},
+    **{k: (list, "a list of strings") for k in ("exclude_confidence", "entities", "industry_groups")},
+    "fields": (dict, "a table of field name = column"),
+}
+
+
+def _check_param(key: str, value, where: str, fail) -> None:
+    kind, words = PARAM_TYPES.get(key, _TEXT)
+    ok = isinstance(value, kind) and not (isinstance(value, bool) and kind is not bool)
+    if ok and kind is list:
+        ok = all(isinstance(v, str) for v in value)
+    if ok and kind is dict:
+        ok = all(isinstance(v, str) for v in value.values())
+    if ok and key == "scale":
+        ok = math.isfinite(float(value)) and float(value) != 0
+    if not ok:
+        raise fail(where, f"param {key} = {value!r} is not {words}", f"write {key} as {words} (TOML: no quotes "
+                                                                       "around numbers and true/false)")
+
+
+def _table(value, what: str, where: str, fail) -> dict:
+    if not isinstance(value, dict):
+        raise fail(where, f"{what} is {type(value).__name__} {value!r}, not a table",
+                   f"write {what} = {{ key = value, ... }}")
+    return value
+
+
 def load_catalog(name_or_path: str, settings: Settings, *, check_files: bool = True) -> Catalog:
     """Read and validate a catalog; refuse unknown keys, duplicate ids, unknown adapters, missing files."""
     path = resolve_catalog_path(name_or_path)
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"{path}: not UTF-8 text (byte {exc.start}). To fix: save the catalog as UTF-8") from None
+    except RecursionError:
+        raise CatalogError(f"{path}: nested too deeply to read. To fix: a catalog needs two levels at most") from None
     except tomllib.TOMLDecodeError as exc:
         raise CatalogError(f"{path}: not valid TOML ({exc}). To fix: correct the syntax") from None
 
@@ -84,7 +124,7 @@ def load_catalog(name_or_path: str, settings: Settings, *, check_files: bool = T
     unknown_top = set(doc) - {"catalog", "series"}
     if unknown_top:
         raise fail("top level", f"unknown key(s) {sorted(unknown_top)}", "use only [catalog] and [[series]]")
-    head = doc.get("catalog", {})
+    head = _table(doc.get("catalog", {}), "[catalog]", "top level", fail)
     unknown = set(head) - _CATALOG_KEYS
     if unknown:
         raise fail("[catalog]", f"unknown key(s) {sorted(unknown)}", f"allowed keys: {sorted(_CATALOG_KEYS)}")
@@ -103,23 +143,34 @@ def load_catalog(name_or_path: str, settings: Settings, *, check_files: bool = T
     entries = doc.get("series", [])
     if not isinstance(entries, list) or not entries:
         raise fail("[[series]]", "the catalog declares no series", "add [[series]] entries")
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}
     series: list[SeriesSpec] = []
     for n, entry in enumerate(entries, start=1):
+        entry = _table(entry, f"series entry {n}", f"series entry {n}", fail)
         sid = entry.get("id")
         label = f"series {sid!r} (entry {n})" if sid else f"series entry {n}"
         if not sid or not isinstance(sid, str):
             raise fail(label, "has no id", "give every series a string id")
+        if not ID_PATTERN.fullmatch(sid):
+            raise fail(label, f"id {sid!r} has characters outside letters, digits and _ . ^ - (or is over 64)",
+                       "use only those in series ids (they name files, tables and command-line arguments)")
         unknown = set(entry) - _SERIES_KEYS
         if unknown:
             raise fail(label, f"unknown key(s) {sorted(unknown)}", f"allowed keys: {sorted(_SERIES_KEYS)}")
-        if sid in seen:
-            raise fail(label, f"duplicate id {sid!r} (first at entry {seen[sid]})", "give each series one entry")
-        seen[sid] = n
+        if sid.lower() in seen:
+            first_n, first = seen[sid.lower()]
+            raise fail(label, f"duplicate id {sid!r} (entry {first_n} is {first!r}; ids are compared ignoring case)",
+                       "give each series one entry")
+        seen[sid.lower()] = (n, sid)
+        for key in ("name", "unit", "description", "ticker"):
+            if key in entry and not isinstance(entry[key], str):
+                raise fail(label, f"{key} = {entry[key]!r} is not text", f"write {key} in quotes")
         for key, allowed in (("kind", KINDS), ("frequency", FREQUENCIES)):
             value = entry.get(key)
             if value not in allowed:
                 raise fail(label, f"{key} = {value!r} is not one of {allowed}", f"set {key} to one of those")
+        if not isinstance(entry.get("roles", []), list):
+            raise fail(label, f"roles = {entry['roles']!r} is not a list", 'write roles = ["..."]')
         roles = tuple(entry.get("roles", ()))
         bad_roles = [r for r in roles if r not in ROLES]
         if bad_roles:
@@ -128,27 +179,44 @@ def load_catalog(name_or_path: str, settings: Settings, *, check_files: bool = T
         if adapter not in ADAPTERS:
             known = sorted(ADAPTERS)
             raise fail(label, f"unknown adapter {adapter!r}", f"use one of {known}")
-        params = dict(entry.get("params", {}))
+        params = dict(_table(entry.get("params", {}), "params", label, fail))
         if adapter in ADAPTERS:
             allowed_params = set(ADAPTERS[adapter].params_doc)
             unknown = set(params) - allowed_params
             if unknown:
                 raise fail(label, f"unknown param(s) {sorted(unknown)} for adapter {adapter}",
                            f"allowed: {sorted(allowed_params) or 'none'}")
+        for key, value in params.items():
+            _check_param(key, value, label, fail)
         payloads = []
         raw_payloads = entry.get("payloads", [])
+        if not isinstance(raw_payloads, list):
+            raise fail(label, f"payloads is {type(raw_payloads).__name__}, not a list",
+                       'write payloads = [{ path = "..." }]')
         if adapter in ADAPTERS and not ADAPTERS[adapter].live and not raw_payloads:
             raise fail(label, f"adapter {adapter} reads files but no payloads are listed",
                        "add payloads = [{ path = \"...\" }]")
         for p in raw_payloads:
+            p = _table(p, "a payload", label, fail)
             unknown = set(p) - _PAYLOAD_KEYS
             if unknown:
                 raise fail(label, f"payload has unknown key(s) {sorted(unknown)}", f"allowed: {sorted(_PAYLOAD_KEYS)}")
             if "path" not in p:
                 raise fail(label, "a payload has no path", "give each payload a path")
+            if not isinstance(p["path"], str) or not p["path"]:
+                raise fail(label, f"payload path {p['path']!r} is not text", 'write path = "folder/file.csv"')
             ppath = Path(p["path"])
-            ppath = ppath if ppath.is_absolute() else root / ppath
-            extra = dict(p.get("params", {}))
+            if not ppath.is_absolute():
+                ppath = root / ppath
+                if check_files and root_kind != "sample" and ppath.exists() and \
+                        not ppath.resolve().is_relative_to(root.resolve()):
+                    # a relative path names a file under the root: a link out of it is not what the catalog says
+                    raise fail(label, f"payload {p['path']} resolves to {ppath.resolve()}, outside the root "
+                                      f"{root.resolve()} (a symbolic link leaving it)",
+                               "put the file itself under the root, or give its absolute path in the catalog")
+            extra = dict(_table(p.get("params", {}), "payload params", label, fail))
+            for key, value in extra.items():
+                _check_param(key, value, f"{label}, payload {p['path']}", fail)
             unknown = set(extra) - set(ADAPTERS[adapter].params_doc) if adapter in ADAPTERS else set()
             if unknown:
                 raise fail(label, f"payload {p['path']} has unknown param(s) {sorted(unknown)}",

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import os
 import re
+import threading
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -257,10 +258,18 @@ class QueryRefused(ValueError):
 class QueryResult:
     columns: list[str]
     rows: list[tuple]
+    truncated: bool = False  # the result had more rows than the row limit; ``rows`` holds the first ``limit``
 
 
-def sql_job(settings: Settings, query: str) -> QueryResult:
-    """Run one read-only query on analytics.duckdb; writes, file access and extensions are refused."""
+SQL_ROW_LIMIT = 100_000  # rows `gapcast sql` and the dashboard fetch at most (a bigger result is cut, and says so)
+SQL_TIMEOUT_S = 60.0  # seconds a query may run before it is interrupted
+
+
+def sql_job(settings: Settings, query: str, *, row_limit: int | None = SQL_ROW_LIMIT,
+            timeout: float | None = SQL_TIMEOUT_S) -> QueryResult:
+    """Run one read-only query on analytics.duckdb; writes, file access and extensions are refused. At most
+    ``row_limit`` rows are fetched (the result says when there were more); a query running longer than ``timeout``
+    seconds is interrupted and refused in one line. None: no limit."""
     if _WRITE_WORDS.match(_strip_comments(query)):
         word = _WRITE_WORDS.match(_strip_comments(query)).group(1).upper()
         raise QueryRefused(
@@ -280,14 +289,27 @@ def sql_job(settings: Settings, query: str) -> QueryResult:
                                    "database is attached in read-only mode) and runs one SELECT at a time")
             raise QueryRefused(f"gapcast sql runs one statement at a time; this query has {len(statements)} "
                                "(separated by ';'): run them one by one")
+        timer = threading.Timer(timeout, con.interrupt) if timeout else None
+        if timer is not None:
+            timer.daemon = True
+            timer.start()
         try:
             cursor = con.execute(query)
             if cursor.description is None:
                 return QueryResult([], [])
             columns = [d[0] for d in cursor.description]
-            return QueryResult(columns, cursor.fetchall())
+            if row_limit is None:
+                return QueryResult(columns, cursor.fetchall())
+            rows = cursor.fetchmany(row_limit + 1)
+            return QueryResult(columns, rows[:row_limit], truncated=len(rows) > row_limit)
+        except duckdb.InterruptException:
+            raise QueryRefused(f"the query ran longer than {timeout:g} s and was stopped: narrow it (a WHERE, a "
+                               "LIMIT, fewer joins), or allow more time with --timeout") from None
         except (duckdb.InvalidInputException, duckdb.PermissionException) as exc:
             raise QueryRefused(f"refused: {str(exc).splitlines()[0]} (gapcast sql is read-only)") from None
+        finally:
+            if timer is not None:
+                timer.cancel()
     finally:
         con.close()
 

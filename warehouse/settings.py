@@ -26,6 +26,7 @@ class Settings:
     sec_user_agent: str | None = field(default=None, repr=False)
     layoffs_url: str | None = None
     http_attempts: int = 4
+    max_payload_mb: int = 256  # GAPCAST_MAX_PAYLOAD_MB: a payload file or response larger than this is refused
     smtp_host: str | None = None
     smtp_port: int | None = None
     smtp_security: str = "starttls"
@@ -89,6 +90,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     attempts_raw = env.get("GAPCAST_HTTP_ATTEMPTS") or "4"
     if not attempts_raw.isdigit() or int(attempts_raw) < 1:
         raise SettingsError(f"GAPCAST_HTTP_ATTEMPTS={attempts_raw!r} must be a whole number >= 1; set it to e.g. 4")
+    payload_raw = env.get("GAPCAST_MAX_PAYLOAD_MB") or "256"
+    if not payload_raw.isdigit() or int(payload_raw) < 1:
+        raise SettingsError(f"GAPCAST_MAX_PAYLOAD_MB={payload_raw!r} must be a whole number of megabytes >= 1; "
+                            "set it to e.g. 256")
     security = (env.get("GAPCAST_SMTP_SECURITY") or "starttls").lower()
     if security not in {"none", "starttls", "ssl"}:
         raise SettingsError(f"GAPCAST_SMTP_SECURITY={security!r} must be none, starttls or ssl")
@@ -108,6 +113,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         sec_user_agent=env.get("GAPCAST_SEC_USER_AGENT") or None,
         layoffs_url=env.get("GAPCAST_LAYOFFS_URL") or None,
         http_attempts=int(attempts_raw),
+        max_payload_mb=int(payload_raw),
         home=home,
         catalog=env.get("GAPCAST_CATALOG") or "live",
         data_root=data_root,

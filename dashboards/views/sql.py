@@ -18,6 +18,8 @@ FROM marts.ai_basket_daily
 ORDER BY date DESC
 LIMIT 20"""
 ROWS_SHOWN = 10_000
+ROWS_FETCHED = 200_000  # at most, for the table and its CSV download; a bigger result is cut, and the page says so
+QUERY_SECONDS = 60.0
 EXAMPLES = {
     "Talent targets, monthly": "SELECT series_id, month, value, partial\nFROM marts.hiring_monthly\n"
                                "WHERE talent_target\nORDER BY series_id, month DESC",
@@ -38,6 +40,7 @@ class Outcome:
     refused: str | None = None
     error: str | None = None
     seconds: float = 0.0
+    truncated: bool = False
 
 
 def unique_columns(columns: list[str]) -> list[str]:
@@ -54,13 +57,13 @@ def run_query(published: Published, query: str) -> Outcome:
     stamp = published.stamp.key if published.stamp else None
     started = time.perf_counter()
     try:
-        result = sql_job(published.settings, query)
+        result = sql_job(published.settings, query, row_limit=ROWS_FETCHED, timeout=QUERY_SECONDS)
     except QueryRefused as exc:
         return Outcome(query, stamp, refused=str(exc))
     except (WarehouseError, duckdb.Error) as exc:
         return Outcome(query, stamp, error=str(exc).splitlines()[0])
     frame = pd.DataFrame.from_records(result.rows, columns=unique_columns(result.columns))
-    return Outcome(query, stamp, frame=frame, seconds=time.perf_counter() - started)
+    return Outcome(query, stamp, frame=frame, seconds=time.perf_counter() - started, truncated=result.truncated)
 
 
 def render(published: Published) -> None:
@@ -96,6 +99,9 @@ def show(outcome: Outcome, published: Published) -> None:
                    "current data.")
     shown = f"; showing the first {ROWS_SHOWN:,}" if len(frame) > ROWS_SHOWN else ""
     st.markdown(f"**{len(frame):,} rows** × {len(frame.columns)} columns in {outcome.seconds:.2f} s{shown}.")
+    if outcome.truncated:
+        st.warning(f"The result has more than {ROWS_FETCHED:,} rows: these are the first {ROWS_FETCHED:,} (the CSV "
+                   "too). Narrow the query, or use `gapcast sql --format csv --limit 0` for all of it.")
     if len(frame.columns):
         st.dataframe(frame.head(ROWS_SHOWN), hide_index=True)
         st.download_button("Download CSV", frame.to_csv(index=False).encode(), file_name="gapcast_query.csv",

@@ -92,7 +92,7 @@ def write_catalog(tmp_path: Path, body: str) -> Path:
     ("body", "expected"),
     [
         (GOOD_ENTRY.replace('unit = "percent"', 'unit = "percent"\ncolour = "red"'), "unknown key(s) ['colour']"),
-        (GOOD_ENTRY + GOOD_ENTRY, "duplicate id 'X' (first at entry 1)"),
+        (GOOD_ENTRY + GOOD_ENTRY, "duplicate id 'X' (entry 1 is 'X'; ids are compared ignoring case)"),
         (GOOD_ENTRY.replace("fred_csv", "carrier_pigeon"), "unknown adapter 'carrier_pigeon'"),
         (GOOD_ENTRY.replace("x.csv", "nowhere.csv"), "file not found"),
         (GOOD_ENTRY.replace('kind = "macro"', 'kind = "weather"'), "kind = 'weather' is not one of"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -127,6 +129,44 @@ class SourceContext:
         return self.last_observed.get((series_id, field_name))
 
 
+DEFAULT_MAX_PAYLOAD_MB = 256
+
+
+def read_payload_file(path: Path, series_id: str, limit: int) -> bytes:
+    """The bytes of a payload file, refusing what is not a regular file (a FIFO would block the run while it holds
+    the pipeline lock, a device would read for ever) and what is larger than ``limit`` bytes (checked on the size
+    before reading and on the bytes read, so a file that grows while read is refused too)."""
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting; fstat then refuses it.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise PayloadError(str(path), series_id, "file not found", hint="check the path in the catalog") from None
+    except OSError as exc:
+        raise PayloadError(str(path), series_id, f"cannot read file ({exc.strerror})") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        what = ("a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode) else "a directory"
+                if stat.S_ISDIR(info.st_mode) else "a device" if stat.S_ISCHR(info.st_mode)
+                or stat.S_ISBLK(info.st_mode) else "a socket" if stat.S_ISSOCK(info.st_mode) else "not a file")
+        raise PayloadError(str(path), series_id, f"is {what}, not a regular file",
+                           hint="put the data file itself at this path")
+    with os.fdopen(fd, "rb") as handle:
+        mb = limit // (1024 * 1024)
+        if info.st_size > limit:
+            raise PayloadError(str(path), series_id, f"is {info.st_size / 1e6:,.0f} MB, over the payload limit of "
+                               f"{mb} MB", hint="check the file (a wrong or corrupt download?), or raise "
+                                                "GAPCAST_MAX_PAYLOAD_MB")
+        try:
+            content = handle.read(limit + 1)
+        except OSError as exc:
+            raise PayloadError(str(path), series_id, f"cannot read file ({exc.strerror})") from None
+    if len(content) > limit:
+        raise PayloadError(str(path), series_id, f"grew past the payload limit of {mb} MB while being read",
+                           hint="load it once it is complete, or raise GAPCAST_MAX_PAYLOAD_MB")
+    return content
+
+
 class Adapter(ABC):
     """A source. Subclasses set ``name`` and implement :meth:`parse`; live ones override queries and fetch."""
 
@@ -158,16 +198,12 @@ class Adapter(ABC):
         ]
 
     def fetch(self, query: Query, context: SourceContext | None = None) -> Payload:
-        """Read the payload. File adapters read a file; live adapters override this."""
+        """Read the payload. File adapters read a file (a regular one, within the size limit); live adapters
+        override this."""
         path = Path(query.location)
-        try:
-            content = path.read_bytes()
-        except FileNotFoundError:
-            raise PayloadError(
-                str(path), query.series.id, "file not found", hint="check the path in the catalog"
-            ) from None
-        except OSError as exc:
-            raise PayloadError(str(path), query.series.id, f"cannot read file ({exc.strerror})") from None
+        limit = (context.settings.max_payload_mb if context is not None and context.settings is not None
+                 else DEFAULT_MAX_PAYLOAD_MB) * 1024 * 1024
+        content = read_payload_file(path, query.series.id, limit)
         retrieved_at = query.retrieved_at or datetime.now(UTC).replace(tzinfo=None)
         return Payload(query=query, content=content, origin=str(path), retrieved_at=retrieved_at)
 

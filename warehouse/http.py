@@ -21,8 +21,13 @@ from tenacity import (
 )
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 524})
-# Query parameters whose values are secrets: never shown in an error, a log line or the database.
-SECRET_PARAMS = frozenset({"api_key", "apikey", "key", "token", "access_token", "password"})
+# Query parameters whose values are secrets: never shown in an error, a log line, a file, either database or the
+# HTTP cache. A name is secret when it is one of these, or contains one of SECRET_PARTS (case ignored): this covers
+# signed URLs (S3's X-Amz-Signature / X-Amz-Credential / X-Amz-Security-Token, GCS's X-Goog-Signature, Azure SAS
+# 'sig') and the usual key, token, secret, password and credential forms.
+SECRET_PARAMS = frozenset({"api_key", "apikey", "key", "token", "access_token", "password", "sig", "pwd", "auth",
+                           "code", "session", "sessionid"})
+SECRET_PARTS = ("key", "token", "secret", "password", "passwd", "signature", "credential", "auth")
 
 
 @dataclass(frozen=True)
@@ -65,12 +70,24 @@ class _RetryableStatus(Exception):
         super().__init__(f"HTTP {response.status_code}")
 
 
-def redact_url(url: str) -> str:
-    """The URL with secret query values replaced by ***."""
-    def mask(match: re.Match) -> str:
-        return f"{match.group(1)}=***" if match.group(1).lower() in SECRET_PARAMS else match.group(0)
+def secret_param(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in SECRET_PARAMS or any(part in lowered for part in SECRET_PARTS)
 
-    return re.sub(r"([A-Za-z_]+)=([^&#]*)", mask, url)
+
+def redact_url(url: str) -> str:
+    """The URL with its user and password (``scheme://user:pass@host``) and every secret query value replaced by
+    ***. Also safe on text that merely contains URLs (an error message)."""
+    def mask(match: re.Match) -> str:
+        return f"{match.group(1)}{match.group(2)}=***" if secret_param(match.group(2)) else match.group(0)
+
+    text = re.sub(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s?#]+@", r"\1***@", str(url))
+    return re.sub(r"([?&;]|^)([A-Za-z_][A-Za-z0-9_.\-]*)=([^&#\s]*)", mask, text)
+
+
+def has_secret(url: str) -> bool:
+    """Whether a URL carries a secret (credentials or a secret query value)."""
+    return redact_url(url) != url
 
 
 def retry_after_seconds(response: httpx.Response, now: datetime | None = None) -> float | None:
@@ -159,6 +176,13 @@ class HttpClient:
             headers={"User-Agent": self.policy.user_agent},
             follow_redirects=True,
         )
+        # A URL that carries a secret is never cached (the cache stores the request's URL); the same transport.
+        self._uncached = httpx.Client(
+            transport=transport or httpx.HTTPTransport(retries=0),
+            timeout=httpx.Timeout(self.policy.read_timeout_s, connect=self.policy.connect_timeout_s),
+            headers={"User-Agent": self.policy.user_agent},
+            follow_redirects=True,
+        ) if cache_path is not None else self._client
         # Reachability checks bypass the cache and the retries.
         self._plain = httpx.Client(transport=transport or httpx.HTTPTransport(retries=0),
                                    headers={"User-Agent": self.policy.user_agent}, follow_redirects=False)
@@ -171,6 +195,7 @@ class HttpClient:
 
     def close(self) -> None:
         self._client.close()
+        self._uncached.close()
         self._plain.close()
 
     def __enter__(self) -> "HttpClient":
@@ -189,18 +214,20 @@ class HttpClient:
         not_found_ok: bool = False,
     ) -> Fetched | None:
         """GET a URL whole, retrying what is worth retrying; None for a 404 when ``not_found_ok``."""
-        host = urlsplit(url).hostname or url
+        host = urlsplit(url).hostname or redact_url(url)
         if host in self._unreachable:
             raise SourceUnreachable(
                 source, url, f"{host} could not be reached earlier in this run ({self._unreachable[host]})",
                 "check the network, or run with --catalog snapshot or --catalog sample",
             )
         request_headers = {"Cache-Control": "no-cache", **(headers or {})}
+        full_url = str(httpx.URL(url, params=params)) if params else url
+        client = self._uncached if has_secret(full_url) else self._client
 
         def send() -> httpx.Response:
             self._limiter.wait(host)
             self.requests_sent += 1
-            response = self._client.get(url, params=params, headers=request_headers)
+            response = client.get(url, params=params, headers=request_headers)
             if response.status_code in RETRY_STATUSES:
                 raise _RetryableStatus(response)
             return response
@@ -212,7 +239,6 @@ class HttpClient:
             sleep=self._sleep,
             reraise=True,
         )
-        full_url = str(httpx.URL(url, params=params)) if params else url
         try:
             response = retrying(send)
         except _RetryableStatus as exc:

@@ -176,23 +176,8 @@ def _quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
-    """Write marts and meta to a new file and rename it over analytics.duckdb in one step.
-
-    Readers holding the old file keep reading it; new readers see the new one; the pipeline never
-    opens analytics.duckdb, so no reader can block it.
-    """
-    target = settings.analytics_db
-    tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.tmp.duckdb")
-    tables = con.execute(
-        "SELECT schema_name, table_name, comment FROM duckdb_tables() "
-        "WHERE database_name = current_database() AND schema_name IN ('marts', 'meta') AND NOT temporary "
-        "ORDER BY schema_name, table_name"
-    ).fetchall()
-    columns = con.execute(
-        "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "
-        "WHERE database_name = current_database() AND schema_name IN ('marts', 'meta') AND comment IS NOT NULL"
-    ).fetchall()
+def _write_published(con: duckdb.DuckDBPyConnection, tmp: Path, tables, columns) -> None:
+    """Copy marts and meta, with their comments, into a new database file at ``tmp``, checkpointed whole."""
     con.execute("ATTACH ? AS publish_target", [str(tmp)])
     crash_point("publish.after_attach")
     try:
@@ -212,6 +197,38 @@ def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
         con.execute("CHECKPOINT publish_target")
     finally:
         con.execute("DETACH publish_target")
+
+
+def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
+    """Write marts and meta to a new file and rename it over analytics.duckdb in one step.
+
+    Readers holding the old file keep reading it; new readers see the new one; the pipeline never
+    opens analytics.duckdb, so no reader can block it.
+    """
+    target = settings.analytics_db
+    tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.tmp.duckdb")
+    tables = con.execute(
+        "SELECT schema_name, table_name, comment FROM duckdb_tables() "
+        "WHERE database_name = current_database() AND schema_name IN ('marts', 'meta') AND NOT temporary "
+        "ORDER BY schema_name, table_name"
+    ).fetchall()
+    columns = con.execute(
+        "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name IN ('marts', 'meta') AND comment IS NOT NULL"
+    ).fetchall()
+    try:
+        _write_published(con, tmp, tables, columns)
+    except (OSError, duckdb.Error) as exc:
+        # A full disk (or a quota, or a file-size limit) mid-write: the half-written file goes, the published one
+        # was never touched and stays readable; the error says so in one line.
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        reason = " ".join(str(exc).split())[:300]
+        raise WarehouseError(
+            f"publish failed writing {tmp.name} in {target.parent} ({reason}); the previous {target.name} is "
+            "untouched and still readable. To fix: free space on that disk (or raise its quota), then run "
+            "`gapcast run` again"
+        ) from None
     crash_point("publish.before_rename")
     # A write-ahead log beside the published file can only be left by someone who opened it read-write and died
     # (gapcast only reads it): renamed over, the new file would meet that log, and DuckDB would refuse every reader

@@ -31,6 +31,8 @@ def run_flow(settings, flow_name: str, *, prefect: bool | None = None, **kwargs)
         (settings.home / "prefect").mkdir(exist_ok=True)
         environment.apply(settings.home)
         import prefect  # noqa: F401  (loaded first, so that the flows are Prefect's own objects)
+
+        environment.bind_prefect_server_to_this_process()  # a killed run leaves no orphaned temporary server
     from flows import pipeline
 
     flow_fn = getattr(pipeline, flow_name)

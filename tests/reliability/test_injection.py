@@ -18,22 +18,47 @@ HOSTILE_IDS = [
 ]
 
 
-def test_hostile_ids_and_values_are_data(tmp_path):
-    src = tmp_path / "src"
-    src.mkdir()
+def _hostile_catalog(src, ids, values):
     entries = []
-    for i, sid in enumerate(HOSTILE_IDS):
+    for i, (sid, value) in enumerate(zip(ids, values)):
         (src / f"s{i}.csv").write_text("date,value\n2026-01-01,1\n2026-02-01,2\n")
         toml_id = sid.replace("\\", "\\\\").replace('"', '\\"')
-        entries.append(f'[[series]]\nid = "{toml_id}"\nname = "{toml_id}"\ndescription = "{toml_id}"\n'
-                       f'kind = "hiring"\nfrequency = "monthly"\nadapter = "fred_csv"\nunit = "{toml_id}"\n'
+        toml_value = value.replace("\\", "\\\\").replace('"', '\\"')
+        entries.append(f'[[series]]\nid = "{toml_id}"\nname = "{toml_value}"\ndescription = "{toml_value}"\n'
+                       f'kind = "hiring"\nfrequency = "monthly"\nadapter = "fred_csv"\nunit = "{toml_value}"\n'
                        f'payloads = [{{ path = "s{i}.csv", retrieved_at = "2026-03-01" }}]\n')
     (src / "hostile.toml").write_text('[catalog]\nname = "h\'; DROP TABLE x; --"\nroot = "catalog"\n' + "".join(entries))
+    return src / "hostile.toml"
+
+
+@pytest.mark.parametrize("sid", HOSTILE_IDS)
+def test_hostile_ids_are_refused_at_the_catalog_in_one_line(tmp_path, sid):
+    """Ids name files, tables and command-line arguments, so the catalog keeps them to a stated character set."""
+    src = tmp_path / "src"
+    src.mkdir()
+    path = _hostile_catalog(src, [sid], ["plain"])
     settings = make_settings(tmp_path / "home")
-    report = run_job(settings, str(src / "hostile.toml"))
+    result = CliRunner().invoke(app, ["run", "--catalog", str(path), "--home", str(settings.home), "--no-report"])
+    assert result.exit_code != 0 and "Traceback" not in result.output, result.output
+    assert "has characters outside letters, digits and _ . ^ -" in result.output
+    assert "hostile.toml" in result.output and "entry 1" in result.output
+    assert not (tmp_path / "evil.duckdb").exists() and not list(tmp_path.glob("stolen*"))
+    assert not settings.analytics_db.exists()
+
+
+def test_hostile_values_are_data(tmp_path):
+    """Names, descriptions, units and the catalog's name are free text: stored as given, never run."""
+    src = tmp_path / "src"
+    src.mkdir()
+    ids = [f"HOSTILE_{i}" for i in range(len(HOSTILE_IDS))]
+    path = _hostile_catalog(src, ids, HOSTILE_IDS)
+    settings = make_settings(tmp_path / "home")
+    report = run_job(settings, str(path))
     assert not report.ingest.failed
     stored = {r[0] for r in query(settings.analytics_db, "SELECT DISTINCT series_id FROM marts.hiring_monthly")}
-    assert stored == set(HOSTILE_IDS)
+    assert stored == set(ids)
+    names = {r[0] for r in query(settings.analytics_db, "SELECT name FROM marts.series")}
+    assert set(HOSTILE_IDS) <= names
     assert query(settings.pipeline_db, "SELECT count(*) FROM raw.observations") == [(8,)]
     assert not (tmp_path / "evil.duckdb").exists() and not list(tmp_path.glob("stolen*"))
     tables = {r[0] for r in query(settings.analytics_db, "SELECT table_name FROM duckdb_tables()")}

@@ -282,6 +282,41 @@ def check_positive(payload: Payload, frame: pd.DataFrame, column: str, label: st
         )
 
 
+JUMP_LIMIT = 50.0  # a price or index level moving more than 50-fold from one observation to the next is an error
+LEVEL_LIMIT = 1e9  # no share price or index gapcast reads comes near this (the snapshot's largest: about 2,300)
+PRICE_FIELDS = ("open", "high", "low", "close", "adj_close")
+
+
+def refuse_implausible_levels(payload: Payload, records: pd.DataFrame, fields, what: str) -> None:
+    """Value checks for levels (every price and index series, not only the basket's): a value over LEVEL_LIMIT
+    (1e308, a misplaced exponent) or a move of more than JUMP_LIMIT-fold between consecutive observations (a 1000x
+    typo, a unit change, an unadjusted split larger than any real one; the real data move at most 2.3-fold in a
+    step) refuses the payload, naming the field, the dates and the line. The payloads loaded before stay; a
+    corrected file loads as usual, since the refused one never landed."""
+    part = records[records["field"].isin(tuple(fields))]
+    if part.empty:
+        return
+    part = part.sort_values(["entity", "field", "obs_date"], kind="stable")
+    big = part["value"].abs() > LEVEL_LIMIT
+    if big.any():
+        row = part[big].iloc[0]
+        raise payload.error(f"{what} {row['field']} {float(row['value']):.6g} on {row['obs_date']} is implausibly "
+                            f"large (over {LEVEL_LIMIT:.0e})", line=int(row["_line"]),
+                            hint="correct the file, or load the source's corrected copy")
+    previous = part.groupby(["entity", "field"], sort=False)["value"].shift()
+    before = part.groupby(["entity", "field"], sort=False)["obs_date"].shift()
+    ratio = part["value"] / previous.where(previous > 0)
+    jump = (ratio > JUMP_LIMIT) | (ratio < 1 / JUMP_LIMIT)
+    if jump.any():
+        i = jump.to_numpy().argmax()
+        row, r = part.iloc[i], float(ratio.iloc[i])
+        raise payload.error(
+            f"{what} {row['field']} moves from {float(previous.iloc[i]):.6g} on {before.iloc[i]} to "
+            f"{float(row['value']):.6g} on {row['obs_date']} ({r:.3g}-fold in one step, more than the "
+            f"{JUMP_LIMIT:.0f}-fold any real series shows): a typo, a unit change or an unadjusted split in the file",
+            line=int(row["_line"]), hint="correct the file, or load the source's corrected copy")
+
+
 def long_frame(frame: pd.DataFrame, dates: pd.Series, fields: dict[str, pd.Series], unit: str,
                entity: str = "", published_at: pd.Series | None = None) -> pd.DataFrame:
     """Stack wide columns into (entity, obs_date, field, value, unit, published_at, _line)."""

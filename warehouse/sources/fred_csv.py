@@ -10,6 +10,7 @@ from warehouse.sources.csvtools import (
     read_table,
     refuse_conflicting_duplicates,
     refuse_future,
+    refuse_implausible_levels,
 )
 
 
@@ -49,4 +50,6 @@ class FredCsv(Adapter):
             values = values * float(scale)
         records = long_frame(frame, dates, {"value": values}, payload.query.series.unit or "")
         records = refuse_conflicting_duplicates(payload, records, ("obs_date", "field"))
+        if str(payload.query.series.unit).lower().startswith("index"):  # an index level: value checks
+            refuse_implausible_levels(payload, records, set(records["field"]), "index")
         return Records("observations", records, skipped_missing=int(values.isna().sum()))

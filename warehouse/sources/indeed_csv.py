@@ -24,6 +24,7 @@ from warehouse.sources.csvtools import (
     read_table,
     refuse_conflicting_duplicates,
     refuse_future,
+    refuse_implausible_levels,
 )
 
 # The aggregate file's value columns, newest schema first: (SA column, NSA column or None, a % change?).
@@ -131,6 +132,8 @@ class IndeedCsv(Adapter):
         records = long_frame(chosen, dates, fields, payload.query.series.unit or "index_feb2020_100")
         records = refuse_conflicting_duplicates(payload, records, ("obs_date", "field"))
         skipped = int(sum(v.isna().sum() for v in fields.values()))
+        if str(payload.query.series.unit).lower().startswith("index"):  # an index level: value checks
+            refuse_implausible_levels(payload, records, set(records["field"]), "index")
         return Records("observations", records, skipped_missing=skipped)
 
     @staticmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from warehouse.sources.base import Adapter, Payload, Records
 from warehouse.sources.csvtools import (
+    PRICE_FIELDS,
     check_positive,
     long_frame,
     parse_dates,
@@ -11,6 +12,7 @@ from warehouse.sources.csvtools import (
     read_table,
     refuse_conflicting_duplicates,
     refuse_future,
+    refuse_implausible_levels,
 )
 
 # Yahoo column -> raw field. Every Yahoo file here is auto-adjusted, so Close is the adjusted close.
@@ -60,6 +62,7 @@ class YahooCsv(Adapter):
         if is_price_unit:
             prices = records[records["field"].isin({"open", "high", "low", "close", "adj_close"})]
             check_positive(payload, prices.reset_index(drop=True), "value", "price")
+            refuse_implausible_levels(payload, records, PRICE_FIELDS, "price")
         counts = records[records["field"].isin({"volume", "dividends", "split_ratio"}) & (records["value"] < 0)]
         if not counts.empty:
             row = counts.iloc[0]
